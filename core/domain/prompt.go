@@ -1,0 +1,46 @@
+package domain
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Prompt is a text that the application sends to a model of one type.
+type Prompt struct {
+	ID        int64
+	Scope     string
+	Name      string
+	Type      ModelType
+	Text      string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Prompt field bounds.
+const (
+	MaxPromptNameLength = 200
+	MaxPromptTextLength = 100_000
+)
+
+// Validate trims the name and checks every field.
+func (p *Prompt) Validate() error {
+	p.Name = strings.TrimSpace(p.Name)
+	switch {
+	case p.Name == "":
+		return &ValidationError{Field: "name", Reason: "is required"}
+	case !utf8.ValidString(p.Name):
+		return &ValidationError{Field: "name", Reason: "must be valid UTF-8"}
+	case utf8.RuneCountInString(p.Name) > MaxPromptNameLength:
+		return &ValidationError{Field: "name", Reason: "must be at most 200 characters"}
+	case !p.Type.Valid():
+		return &ValidationError{Field: "type", Reason: "must be one of text, image, audio"}
+	case strings.TrimSpace(p.Text) == "":
+		return &ValidationError{Field: "text", Reason: "is required"}
+	case !utf8.ValidString(p.Text):
+		return &ValidationError{Field: "text", Reason: "must be valid UTF-8"}
+	case len(p.Text) > MaxPromptTextLength:
+		return &ValidationError{Field: "text", Reason: "must be at most 100000 bytes"}
+	}
+	return nil
+}

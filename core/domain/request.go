@@ -1,0 +1,334 @@
+package domain
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+)
+
+// ChatRequest is an OpenAI-compatible chat completion request. Model may
+// be a ModelType name ("text", "image", "audio"), meaning the scope's
+// selected model of that type, or an explicit model id. Every field that
+// aimodels does not interpret is kept in Extra and sent upstream verbatim.
+type ChatRequest struct {
+	Model    string
+	Messages []Message
+	Stream   bool
+	// Extra holds the other top-level fields (temperature, tools, …) as sent.
+	Extra map[string]json.RawMessage
+}
+
+// Message is one chat message.
+type Message struct {
+	Role       string          `json:"role"`
+	Content    Content         `json:"content"`
+	Name       string          `json:"name,omitempty"`
+	ToolCallID string          `json:"tool_call_id,omitempty"`
+	ToolCalls  json.RawMessage `json:"tool_calls,omitempty"`
+}
+
+// Content is a message's content: a plain string, or a list of parts
+// (text, image_url, input_audio). A null content stays null.
+type Content struct {
+	Text  string
+	Parts []ContentPart
+	// Null is true for a JSON null (assistant messages with tool calls).
+	Null bool
+}
+
+// TextContent returns plain text content.
+func TextContent(s string) Content { return Content{Text: s} }
+
+// ContentPart is one part of a multi-part message.
+type ContentPart struct {
+	Type       string      `json:"type"`
+	Text       string      `json:"text,omitempty"`
+	ImageURL   *ImageURL   `json:"image_url,omitempty"`
+	InputAudio *InputAudio `json:"input_audio,omitempty"`
+	// File and other part kinds pass through unchanged.
+	File json.RawMessage `json:"file,omitempty"`
+	// CacheControl passes through unchanged.
+	CacheControl json.RawMessage `json:"cache_control,omitempty"`
+}
+
+// ImageURL is an image by URL or data URL.
+type ImageURL struct {
+	URL    string `json:"url"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// InputAudio is base64 audio with its format ("wav", "mp3", …).
+type InputAudio struct {
+	Data   string `json:"data"`
+	Format string `json:"format"`
+}
+
+// Content part types.
+const (
+	PartText       = "text"
+	PartImageURL   = "image_url"
+	PartInputAudio = "input_audio"
+	PartFile       = "file"
+)
+
+// MarshalJSON writes a string, a part list or null.
+func (c Content) MarshalJSON() ([]byte, error) {
+	if c.Parts != nil {
+		return json.Marshal(c.Parts)
+	}
+	if c.Null {
+		return []byte("null"), nil
+	}
+	return json.Marshal(c.Text)
+}
+
+// UnmarshalJSON reads a string, a part list or null.
+func (c *Content) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case bytes.Equal(b, []byte("null")):
+		*c = Content{Null: true}
+		return nil
+	case len(b) > 0 && b[0] == '[':
+		var parts []ContentPart
+		if err := json.Unmarshal(b, &parts); err != nil {
+			return err
+		}
+		if parts == nil {
+			parts = []ContentPart{}
+		}
+		*c = Content{Parts: parts}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return &ValidationError{Field: "content", Reason: "must be a string, an array of parts or null"}
+	}
+	*c = Content{Text: s}
+	return nil
+}
+
+// HasPart reports whether any message has a part of the given type.
+func (r *ChatRequest) HasPart(partType string) bool {
+	for i := range r.Messages {
+		for j := range r.Messages[i].Content.Parts {
+			if r.Messages[i].Content.Parts[j].Type == partType {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// MarshalJSON writes the request with Extra merged in; model, messages and
+// stream always win over Extra.
+func (r ChatRequest) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(256)
+	buf.WriteString(`{"model":`)
+	m, _ := json.Marshal(r.Model)
+	buf.Write(m)
+	buf.WriteString(`,"messages":`)
+	msgs, err := json.Marshal(r.Messages)
+	if err != nil {
+		return nil, err
+	}
+	buf.Write(msgs)
+	if r.Stream {
+		buf.WriteString(`,"stream":true`)
+	}
+	for k, v := range r.Extra {
+		if k == "model" || k == "messages" || k == "stream" {
+			continue
+		}
+		kb, _ := json.Marshal(k)
+		buf.WriteByte(',')
+		buf.Write(kb)
+		buf.WriteByte(':')
+		buf.Write(v)
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+// UnmarshalJSON reads an OpenAI-compatible body; unknown fields go to Extra.
+func (r *ChatRequest) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return &ValidationError{Field: "body", Reason: "must be a JSON object"}
+	}
+	*r = ChatRequest{}
+	if v, ok := raw["model"]; ok {
+		if err := json.Unmarshal(v, &r.Model); err != nil {
+			return &ValidationError{Field: "model", Reason: "must be a string"}
+		}
+		delete(raw, "model")
+	}
+	if v, ok := raw["messages"]; ok {
+		if err := json.Unmarshal(v, &r.Messages); err != nil {
+			var ve *ValidationError
+			if asValidation(err, &ve) {
+				return ve
+			}
+			return &ValidationError{Field: "messages", Reason: "must be an array of messages"}
+		}
+		delete(raw, "messages")
+	}
+	if v, ok := raw["stream"]; ok {
+		if err := json.Unmarshal(v, &r.Stream); err != nil {
+			return &ValidationError{Field: "stream", Reason: "must be a boolean"}
+		}
+		delete(raw, "stream")
+	}
+	if len(raw) > 0 {
+		r.Extra = raw
+	}
+	return nil
+}
+
+func asValidation(err error, target **ValidationError) bool {
+	ve, ok := err.(*ValidationError)
+	if ok {
+		*target = ve
+	}
+	return ok
+}
+
+// Validate checks the request's shape.
+func (r *ChatRequest) Validate() error {
+	if strings.TrimSpace(r.Model) == "" {
+		return &ValidationError{Field: "model", Reason: "is required (text, image, audio or a model id)"}
+	}
+	if len(r.Model) > 200 || strings.ContainsAny(r.Model, " \t\r\n\x00") {
+		return &ValidationError{Field: "model", Reason: "is not a valid model id"}
+	}
+	if len(r.Messages) == 0 {
+		return &ValidationError{Field: "messages", Reason: "must not be empty"}
+	}
+	for i := range r.Messages {
+		switch r.Messages[i].Role {
+		case "system", "developer", "user", "assistant", "tool":
+		default:
+			return &ValidationError{Field: "messages", Reason: "role must be system, developer, user, assistant or tool"}
+		}
+		for _, p := range r.Messages[i].Content.Parts {
+			switch p.Type {
+			case PartText:
+			case PartImageURL:
+				if p.ImageURL == nil || p.ImageURL.URL == "" {
+					return &ValidationError{Field: "messages", Reason: "image_url part needs image_url.url"}
+				}
+			case PartInputAudio:
+				if p.InputAudio == nil || p.InputAudio.Data == "" || p.InputAudio.Format == "" {
+					return &ValidationError{Field: "messages", Reason: "input_audio part needs input_audio.data and input_audio.format"}
+				}
+			case PartFile:
+			default:
+				return &ValidationError{Field: "messages", Reason: "unknown content part type"}
+			}
+		}
+	}
+	return nil
+}
+
+// ChatResponse is a chat completion. Raw is the upstream body as received,
+// so the HTTP adapter can pass it through unchanged; the parsed fields are
+// what aimodels itself needs.
+type ChatResponse struct {
+	ID       string
+	Model    string
+	Provider string
+	Choices  []Choice
+	Usage    Usage
+	Raw      json.RawMessage
+}
+
+// Choice is one completion choice.
+type Choice struct {
+	Index        int
+	Content      string
+	FinishReason string
+}
+
+// Usage is token usage and cost as reported upstream.
+type Usage struct {
+	PromptTokens     int
+	CompletionTokens int
+	TotalTokens      int
+	Cost             float64
+}
+
+// Text returns the first choice's content, or "".
+func (r *ChatResponse) Text() string {
+	if r == nil || len(r.Choices) == 0 {
+		return ""
+	}
+	return r.Choices[0].Content
+}
+
+// StreamChunk is one event of a streamed completion: Data is the JSON
+// object of one "data:" line, passed through unchanged.
+type StreamChunk struct {
+	Data json.RawMessage
+}
+
+// TranscriptionRequest asks for the text of a voice message.
+type TranscriptionRequest struct {
+	// Model is "audio" or empty for the selected audio model, or a model id.
+	Model string
+	// Audio is the raw audio bytes.
+	Audio []byte
+	// Format is the audio format: wav, mp3, ogg, flac, m4a, webm, aac.
+	Format string
+	// Language is an optional ISO-639-1 hint.
+	Language string
+	// Prompt is an optional instruction or context.
+	Prompt string
+}
+
+// MaxAudioBytes bounds an audio upload.
+const MaxAudioBytes = 25 << 20
+
+// AudioFormats are the accepted audio formats.
+var AudioFormats = []string{"wav", "mp3", "ogg", "flac", "m4a", "webm", "aac", "mp4", "mpeg", "mpga", "oga"}
+
+// Validate checks the request.
+func (r *TranscriptionRequest) Validate() error {
+	switch {
+	case len(r.Audio) == 0:
+		return &ValidationError{Field: "audio", Reason: "is required"}
+	case len(r.Audio) > MaxAudioBytes:
+		return &ValidationError{Field: "audio", Reason: "must be at most 25 MB"}
+	}
+	r.Format = strings.ToLower(strings.TrimSpace(r.Format))
+	ok := false
+	for _, f := range AudioFormats {
+		if f == r.Format {
+			ok = true
+			break
+		}
+	}
+	if !ok {
+		return &ValidationError{Field: "format", Reason: "must be one of " + strings.Join(AudioFormats, ", ")}
+	}
+	if len(r.Language) > 16 {
+		return &ValidationError{Field: "language", Reason: "must be a language code"}
+	}
+	return nil
+}
+
+// Transcription is the text of a voice message.
+type Transcription struct {
+	Text  string             `json:"text"`
+	Model string             `json:"model,omitempty"`
+	Usage TranscriptionUsage `json:"usage"`
+}
+
+// TranscriptionUsage is what transcribing cost.
+type TranscriptionUsage struct {
+	Cost         float64 `json:"cost"`
+	Seconds      float64 `json:"seconds,omitempty"`
+	InputTokens  int     `json:"input_tokens,omitempty"`
+	OutputTokens int     `json:"output_tokens,omitempty"`
+	TotalTokens  int     `json:"total_tokens,omitempty"`
+}

@@ -1,0 +1,87 @@
+package ports
+
+import (
+	"context"
+	"time"
+
+	"github.com/aimodels/aimodels/core/domain"
+)
+
+// CatalogView is the catalog as the core serves it.
+type CatalogView struct {
+	// Catalog is the snapshot; never nil on success.
+	Catalog *domain.Catalog
+	// Stale is true when the last refresh failed and an older catalog is served.
+	Stale bool
+	// StaleReason is the error of the failed refresh, when Stale.
+	StaleReason error
+	// Version changes whenever the catalog snapshot changes.
+	Version uint64
+}
+
+// ModelService is the catalog and the per-type selection.
+type ModelService interface {
+	// Catalog returns the cached catalog, fetching it when cold or expired,
+	// or always when refresh is true.
+	Catalog(ctx context.Context, refresh bool) (CatalogView, error)
+	// Selection returns the scope's model for every type.
+	Selection(ctx context.Context, scope string) (domain.Selection, error)
+	// SaveSelection validates and saves the given types' models; nothing is
+	// saved when any of them is invalid.
+	SaveSelection(ctx context.Context, scope string, choices map[domain.ModelType]string) (domain.Selection, error)
+}
+
+// AccountService is the balance and the connection test.
+type AccountService interface {
+	// Balance returns what the scope's key can still spend and what was spent.
+	Balance(ctx context.Context, scope string) (domain.Balance, error)
+	// TestConnection checks the scope's key with an authenticated call.
+	// Failures are reported in the result, not as an error.
+	TestConnection(ctx context.Context, scope string) domain.ConnectionResult
+}
+
+// KeyService manages the stored API keys.
+type KeyService interface {
+	// KeyStatuses returns the masked status of every provider's key.
+	KeyStatuses(ctx context.Context, scope string) ([]domain.KeyStatus, error)
+	// SetKey validates, encrypts and stores a key, returning its masked status.
+	SetKey(ctx context.Context, scope, provider, key string) (domain.KeyStatus, error)
+	// DeleteKey removes a key; a missing key wraps domain.ErrNotFound.
+	DeleteKey(ctx context.Context, scope, provider string) error
+}
+
+// PromptService manages prompts.
+type PromptService interface {
+	ListPrompts(ctx context.Context, scope string, t domain.ModelType) ([]domain.Prompt, error)
+	GetPrompt(ctx context.Context, scope string, id int64) (*domain.Prompt, error)
+	CreatePrompt(ctx context.Context, scope string, p domain.Prompt) (*domain.Prompt, error)
+	UpdatePrompt(ctx context.Context, scope string, p domain.Prompt) (*domain.Prompt, error)
+	DeletePrompt(ctx context.Context, scope string, id int64) error
+}
+
+// RequestService sends requests to the selected models.
+type RequestService interface {
+	// Complete sends a chat completion; req.Model may be a type name.
+	Complete(ctx context.Context, scope string, req *domain.ChatRequest) (*domain.ChatResponse, error)
+	// Stream sends a streaming chat completion.
+	Stream(ctx context.Context, scope string, req *domain.ChatRequest) (ChatStream, error)
+	// Transcribe turns audio into text with the selected (or named) audio model.
+	Transcribe(ctx context.Context, scope string, req *domain.TranscriptionRequest) (*domain.Transcription, error)
+}
+
+// Service is everything the core offers to driving adapters.
+type Service interface {
+	ModelService
+	AccountService
+	KeyService
+	PromptService
+	RequestService
+	// Ready reports whether the stores can be reached.
+	Ready(ctx context.Context) error
+}
+
+// SystemClock is the real Clock.
+type SystemClock struct{}
+
+// Now returns time.Now().
+func (SystemClock) Now() time.Time { return time.Now() }
