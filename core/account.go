@@ -1,0 +1,84 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aimodels/aimodels/core/domain"
+)
+
+// Balance returns what the scope's key can still spend and what was spent.
+// GET /key and GET /credits are asked at once; when /credits refuses the
+// key (401/403, as it does for ordinary keys) the balance comes from /key
+// alone and says that the account's credits are unknown.
+func (s *Service) Balance(ctx context.Context, scope string) (domain.Balance, error) {
+	key, err := s.apiKey(ctx, scopeOrDefault(scope))
+	if err != nil {
+		return domain.Balance{}, err
+	}
+	type creditsResult struct {
+		c   domain.Credits
+		err error
+	}
+	ch := make(chan creditsResult, 1)
+	go func() {
+		c, err := s.deps.Gateway.Credits(ctx, key)
+		ch <- creditsResult{c, err}
+	}()
+	info, err := s.deps.Gateway.KeyInfo(ctx, key)
+	cr := <-ch
+	if err != nil {
+		return domain.Balance{}, fmt.Errorf("balance: %w", err)
+	}
+	var credits *domain.Credits
+	switch {
+	case cr.err == nil:
+		credits = &cr.c
+	case errors.Is(cr.err, domain.ErrInvalidKey), errors.Is(cr.err, domain.ErrForbidden):
+		s.log.Debug("credits refused for this key; balance from /key alone")
+	default:
+		return domain.Balance{}, fmt.Errorf("balance: %w", cr.err)
+	}
+	return domain.ComputeBalance(info, credits), nil
+}
+
+// TestConnection checks the scope's key with an authenticated call (GET
+// /key; the catalog is public and would prove nothing).
+func (s *Service) TestConnection(ctx context.Context, scope string) domain.ConnectionResult {
+	key, err := s.apiKey(ctx, scopeOrDefault(scope))
+	if err != nil {
+		return connectionFailure(err)
+	}
+	info, err := s.deps.Gateway.KeyInfo(ctx, key)
+	if err != nil {
+		return connectionFailure(err)
+	}
+	return domain.ConnectionResult{Success: true, Status: domain.ConnSuccess, Message: "Connection successful", Key: &info}
+}
+
+func connectionFailure(err error) domain.ConnectionResult {
+	r := domain.ConnectionResult{Status: domain.ConnUpstreamError, Message: "OpenRouter answered with an error"}
+	switch {
+	case errors.Is(err, domain.ErrNoAPIKey):
+		r.Status, r.Message = domain.ConnNoKey, "No OpenRouter API key is configured"
+	case errors.Is(err, domain.ErrDecrypt):
+		r.Status, r.Message = domain.ConnKeyUnreadable, "The stored API key cannot be decrypted with the current keyset"
+	case errors.Is(err, domain.ErrInvalidKey), errors.Is(err, domain.ErrForbidden):
+		r.Status, r.Message = domain.ConnInvalidKey, "OpenRouter rejected the API key"
+	case errors.Is(err, domain.ErrInsufficientCredits):
+		r.Status, r.Message = domain.ConnInsufficientCredit, "The OpenRouter account has insufficient credits"
+	case errors.Is(err, domain.ErrRateLimited):
+		r.Status, r.Message = domain.ConnRateLimited, "OpenRouter is rate limiting this key; try again later"
+		if ra := domain.RetryAfterOf(err); ra > 0 {
+			r.Message += fmt.Sprintf(" (retry after %s)", ra)
+		}
+	case errors.Is(err, domain.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
+		r.Status, r.Message = domain.ConnTimeout, "OpenRouter did not answer in time"
+	case errors.Is(err, domain.ErrUpstreamUnavailable):
+		r.Status, r.Message = domain.ConnNetworkError, "OpenRouter cannot be reached"
+	case errors.Is(err, domain.ErrStoreUnavailable):
+		r.Status, r.Message = domain.ConnUpstreamError, "The settings database cannot be reached"
+	}
+	return r
+}

@@ -1,0 +1,112 @@
+package core
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/aimodels/aimodels/core/domain"
+	"github.com/aimodels/aimodels/ports"
+)
+
+// catalogCache keeps the last good catalog. Concurrent cold callers share
+// one upstream fetch; when a refresh fails the last good catalog is served
+// marked stale, and the upstream is not asked again before retryAfter.
+type catalogCache struct {
+	gw    ports.Gateway
+	clock ports.Clock
+	log   *slog.Logger
+	ttl   time.Duration
+	retry time.Duration
+	limit time.Duration
+
+	mu          sync.Mutex
+	cur         *domain.Catalog
+	version     uint64
+	staleErr    error
+	lastAttempt time.Time
+	inflight    *fetchCall
+}
+
+type fetchCall struct {
+	done chan struct{}
+	view ports.CatalogView
+	err  error
+}
+
+func newCatalogCache(gw ports.Gateway, clock ports.Clock, log *slog.Logger, o Options) *catalogCache {
+	return &catalogCache{gw: gw, clock: clock, log: log, ttl: o.CatalogTTL, retry: o.CatalogRetryAfter, limit: o.CatalogFetchTimeout}
+}
+
+func (c *catalogCache) viewLocked() ports.CatalogView {
+	return ports.CatalogView{Catalog: c.cur, Stale: c.staleErr != nil, StaleReason: c.staleErr, Version: c.version}
+}
+
+// cached returns the current catalog without fetching; ok is false when cold.
+func (c *catalogCache) cached() (ports.CatalogView, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.viewLocked(), c.cur != nil
+}
+
+func (c *catalogCache) get(ctx context.Context, refresh bool) (ports.CatalogView, error) {
+	c.mu.Lock()
+	now := c.clock.Now()
+	if c.cur != nil && !refresh {
+		fresh := now.Sub(c.cur.FetchedAt()) < c.ttl
+		backingOff := c.staleErr != nil && now.Sub(c.lastAttempt) < c.retry
+		if fresh || backingOff {
+			v := c.viewLocked()
+			c.mu.Unlock()
+			return v, nil
+		}
+	}
+	call := c.inflight
+	if call == nil {
+		call = &fetchCall{done: make(chan struct{})}
+		c.inflight = call
+		c.lastAttempt = now
+		go c.fetch(call)
+	}
+	c.mu.Unlock()
+
+	select {
+	case <-call.done:
+		return call.view, call.err
+	case <-ctx.Done():
+		return ports.CatalogView{}, ctx.Err()
+	}
+}
+
+// fetch runs detached from any one caller's context, so a caller that
+// gives up does not cancel the fetch the others wait for.
+func (c *catalogCache) fetch(call *fetchCall) {
+	ctx, cancel := context.WithTimeout(context.Background(), c.limit)
+	defer cancel()
+	models, err := c.gw.ListModels(ctx, "")
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	defer close(call.done)
+	c.inflight = nil
+	if err != nil {
+		if c.cur == nil {
+			call.err = err
+			return
+		}
+		c.staleErr = err
+		c.log.Warn("catalog refresh failed; serving the last good catalog", "error", err)
+		call.view = c.viewLocked()
+		return
+	}
+	c.cur = domain.NewCatalog(models, c.clock.Now())
+	c.version++
+	c.staleErr = nil
+	call.view = c.viewLocked()
+}
+
+// Catalog returns the cached catalog, fetching when cold, expired or refresh.
+func (s *Service) Catalog(ctx context.Context, refresh bool) (ports.CatalogView, error) {
+	return s.catalog.get(ctx, refresh)
+}

@@ -1,0 +1,225 @@
+package core
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strconv"
+
+	"github.com/aimodels/aimodels/core/domain"
+	"github.com/aimodels/aimodels/ports"
+)
+
+// TranscribeInstruction is the text sent with the audio when a chat model
+// that accepts audio input (rather than a dedicated speech-to-text model)
+// is asked to transcribe.
+const TranscribeInstruction = "Transcribe this audio verbatim. Reply with the transcript only, in the language spoken."
+
+// resolveModel turns a type name into the scope's model for that type, or
+// returns an explicit model id unchanged. The catalog entry is returned
+// when the catalog is at hand (nil otherwise).
+func (s *Service) resolveModel(ctx context.Context, scope, name string) (string, *domain.Model, error) {
+	t := domain.ModelType(name)
+	if !t.Valid() {
+		var m *domain.Model
+		if v, ok := s.catalog.cached(); ok {
+			m, _ = v.Catalog.Lookup(name)
+		}
+		return name, m, nil
+	}
+	saved, err := s.savedSelections(ctx, scope)
+	if err != nil {
+		return "", nil, err
+	}
+	for i := range saved {
+		if saved[i].Type == t {
+			var m *domain.Model
+			if v, ok := s.catalog.cached(); ok {
+				m, _ = v.Catalog.Lookup(saved[i].ModelID)
+			} else if t == domain.TypeAudio {
+				// Audio requests are routed by the model's kind: fetch once.
+				if v, err := s.catalog.get(ctx, false); err == nil {
+					m, _ = v.Catalog.Lookup(saved[i].ModelID)
+				}
+			}
+			return saved[i].ModelID, m, nil
+		}
+	}
+	view, err := s.catalog.get(ctx, false)
+	if err != nil {
+		return "", nil, fmt.Errorf("no %s model is selected and the catalog is unavailable for a default: %w", t, err)
+	}
+	rec := domain.RecommendedModel(view.Catalog, t, s.prefs[t])
+	if rec == nil {
+		return "", nil, &domain.ModelError{Kind: domain.ErrModelNotFound, ModelID: name, Type: t}
+	}
+	return rec.ID, rec, nil
+}
+
+// Complete sends a chat completion to the model req.Model names: a type
+// ("text", "image", "audio") means the scope's selected model of that type.
+// A dedicated speech-to-text model gets the request's audio part sent to
+// the transcription endpoint, answered as a chat completion.
+func (s *Service) Complete(ctx context.Context, scope string, req *domain.ChatRequest) (*domain.ChatResponse, error) {
+	scope = scopeOrDefault(scope)
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	key, err := s.apiKey(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
+	id, m, err := s.resolveModel(ctx, scope, req.Model)
+	if err != nil {
+		return nil, err
+	}
+	if m != nil && m.IsTranscription() && !m.Serves(domain.TypeText) {
+		return s.completeByTranscription(ctx, key, id, req)
+	}
+	out := *req
+	out.Model = id
+	resp, err := s.deps.Gateway.ChatCompletion(ctx, key, &out)
+	if err != nil {
+		return nil, fmt.Errorf("chat completion with %s: %w", id, err)
+	}
+	return resp, nil
+}
+
+func (s *Service) completeByTranscription(ctx context.Context, key domain.APIKey, id string, req *domain.ChatRequest) (*domain.ChatResponse, error) {
+	var audio *domain.InputAudio
+	prompt := ""
+	for i := range req.Messages {
+		for _, p := range req.Messages[i].Content.Parts {
+			switch {
+			case p.Type == domain.PartInputAudio && audio == nil:
+				audio = p.InputAudio
+			case p.Type == domain.PartText && prompt == "":
+				prompt = p.Text
+			}
+		}
+	}
+	if audio == nil {
+		return nil, &domain.ValidationError{Field: "messages", Reason: "model " + id + " transcribes speech: send an input_audio part"}
+	}
+	data, err := base64.StdEncoding.DecodeString(audio.Data)
+	if err != nil {
+		return nil, &domain.ValidationError{Field: "messages", Reason: "input_audio.data must be base64"}
+	}
+	tr := &domain.TranscriptionRequest{Model: id, Audio: data, Format: audio.Format, Prompt: prompt}
+	if err := tr.Validate(); err != nil {
+		return nil, err
+	}
+	t, err := s.deps.Gateway.Transcribe(ctx, key, tr)
+	if err != nil {
+		return nil, fmt.Errorf("transcription with %s: %w", id, err)
+	}
+	now := s.clock.Now()
+	resp := &domain.ChatResponse{
+		ID:      "transcription-" + strconv.FormatInt(now.UnixNano(), 36),
+		Model:   id,
+		Choices: []domain.Choice{{Content: t.Text, FinishReason: "stop"}},
+		Usage:   domain.Usage{Cost: t.Usage.Cost, PromptTokens: t.Usage.InputTokens, CompletionTokens: t.Usage.OutputTokens, TotalTokens: t.Usage.TotalTokens},
+	}
+	return resp, nil
+}
+
+// Stream sends a streaming chat completion to the resolved model.
+func (s *Service) Stream(ctx context.Context, scope string, req *domain.ChatRequest) (ports.ChatStream, error) {
+	scope = scopeOrDefault(scope)
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	key, err := s.apiKey(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
+	id, m, err := s.resolveModel(ctx, scope, req.Model)
+	if err != nil {
+		return nil, err
+	}
+	if m != nil && m.IsTranscription() && !m.Serves(domain.TypeText) {
+		return nil, &domain.ValidationError{Field: "stream", Reason: "model " + id + " is a speech-to-text model and does not stream; send without stream"}
+	}
+	out := *req
+	out.Model = id
+	out.Stream = true
+	st, err := s.deps.Gateway.ChatCompletionStream(ctx, key, &out)
+	if err != nil {
+		return nil, fmt.Errorf("chat stream with %s: %w", id, err)
+	}
+	return st, nil
+}
+
+// Transcribe turns audio into text. The model is the scope's selected
+// audio model unless req.Model names one. A dedicated speech-to-text model
+// (output "transcription") is called on the transcription endpoint; a chat
+// model that accepts audio gets the audio as an input_audio part with
+// TranscribeInstruction.
+func (s *Service) Transcribe(ctx context.Context, scope string, req *domain.TranscriptionRequest) (*domain.Transcription, error) {
+	scope = scopeOrDefault(scope)
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	key, err := s.apiKey(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
+	name := req.Model
+	if name == "" {
+		name = string(domain.TypeAudio)
+	}
+	id, m, err := s.resolveModel(ctx, scope, name)
+	if err != nil {
+		return nil, err
+	}
+	if m == nil {
+		if v, err := s.catalog.get(ctx, false); err == nil {
+			m, _ = v.Catalog.Lookup(id)
+		}
+	}
+	if m != nil && !m.IsTranscription() {
+		if !m.Serves(domain.TypeAudio) {
+			return nil, &domain.ModelError{Kind: domain.ErrModelTypeMismatch, ModelID: id, Type: domain.TypeAudio}
+		}
+		return s.transcribeByChat(ctx, key, id, req)
+	}
+	out := *req
+	out.Model = id
+	t, err := s.deps.Gateway.Transcribe(ctx, key, &out)
+	if err != nil {
+		return nil, fmt.Errorf("transcription with %s: %w", id, err)
+	}
+	if t.Model == "" {
+		t.Model = id
+	}
+	return t, nil
+}
+
+func (s *Service) transcribeByChat(ctx context.Context, key domain.APIKey, id string, req *domain.TranscriptionRequest) (*domain.Transcription, error) {
+	instruction := TranscribeInstruction
+	if req.Language != "" {
+		instruction += " Language hint: " + req.Language + "."
+	}
+	if req.Prompt != "" {
+		instruction += " Context: " + req.Prompt
+	}
+	chat := &domain.ChatRequest{
+		Model: id,
+		Messages: []domain.Message{{
+			Role: "user",
+			Content: domain.Content{Parts: []domain.ContentPart{
+				{Type: domain.PartText, Text: instruction},
+				{Type: domain.PartInputAudio, InputAudio: &domain.InputAudio{Data: base64.StdEncoding.EncodeToString(req.Audio), Format: req.Format}},
+			}},
+		}},
+	}
+	resp, err := s.deps.Gateway.ChatCompletion(ctx, key, chat)
+	if err != nil {
+		return nil, fmt.Errorf("transcription with %s: %w", id, err)
+	}
+	return &domain.Transcription{
+		Text:  resp.Text(),
+		Model: id,
+		Usage: domain.TranscriptionUsage{Cost: resp.Usage.Cost, InputTokens: resp.Usage.PromptTokens, OutputTokens: resp.Usage.CompletionTokens, TotalTokens: resp.Usage.TotalTokens},
+	}, nil
+}
