@@ -17,6 +17,9 @@ type Decimal struct {
 // maxDecimalDigits keeps Units within int64 with room for scaling.
 const maxDecimalDigits = 18
 
+// maxDecimalScale bounds the exponent: prices are nowhere near 10^±40.
+const maxDecimalScale = 40
+
 var errBadDecimal = errors.New("not a decimal number")
 
 // ParseDecimal parses a plain decimal string such as "0.0000005", "-1",
@@ -46,7 +49,7 @@ func ParseDecimal(s string) (Decimal, error) {
 	}
 	var units int64
 	var scale int32
-	digits, seenDot, any := 0, false, false
+	digits, pending, seenDot, any := 0, 0, false, false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
@@ -57,32 +60,39 @@ func ParseDecimal(s string) (Decimal, error) {
 			seenDot = true
 		case c >= '0' && c <= '9':
 			any = true
-			if units == 0 && c == '0' {
-				if seenDot {
-					scale++
-				}
-				continue
-			}
-			digits++
-			if digits > maxDecimalDigits {
-				return Decimal{}, errBadDecimal
-			}
-			units = units*10 + int64(c-'0')
 			if seenDot {
 				scale++
 			}
+			if c == '0' {
+				if units != 0 {
+					pending++ // a zero between or after significant digits
+				}
+				continue
+			}
+			digits += pending + 1
+			if digits > maxDecimalDigits {
+				return Decimal{}, errBadDecimal
+			}
+			for ; pending > 0; pending-- {
+				units *= 10
+			}
+			units = units*10 + int64(c-'0')
 		default:
 			return Decimal{}, errBadDecimal
 		}
 	}
+	scale -= int32(pending) // trailing zeros
 	if !any {
 		return Decimal{}, errBadDecimal
 	}
 	if neg {
 		units = -units
 	}
-	d := Decimal{units: units, scale: scale - int32(exp)}
-	return d.normalize(), nil
+	d := Decimal{units: units, scale: scale - int32(exp)}.normalize()
+	if d.scale > maxDecimalScale || d.scale < -maxDecimalScale {
+		return Decimal{}, errBadDecimal
+	}
+	return d, nil
 }
 
 // MustDecimal is ParseDecimal that panics on error; for constants and tests.

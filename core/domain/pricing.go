@@ -69,7 +69,7 @@ func FormatUSD(d Decimal) string {
 		sign = "-"
 		d = Decimal{units: -d.units, scale: d.scale}
 	}
-	if d.IsZero() || !d.Round(2).IsZero() {
+	if d.IsZero() || d.Float64() >= 0.01 {
 		return sign + "$" + d.FixedString(2)
 	}
 	if r := d.Round(6); !r.IsZero() {

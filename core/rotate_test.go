@@ -1,0 +1,108 @@
+package core_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/aimodels/aimodels/core"
+	"github.com/aimodels/aimodels/core/domain"
+)
+
+// rotatingCipher is a toy keyset: every key id decrypts what it made
+// until disabled; Encrypt uses the primary.
+type rotatingCipher struct {
+	primary  uint32
+	disabled map[uint32]bool
+}
+
+func (r *rotatingCipher) PrimaryKeyID() uint32 { return r.primary }
+func (r *rotatingCipher) AddPrimaryKey(context.Context) (uint32, error) {
+	r.primary++
+	return r.primary, nil
+}
+func (r *rotatingCipher) DisableKey(_ context.Context, id uint32) error {
+	if id == r.primary {
+		return errors.New("cannot disable the primary")
+	}
+	r.disabled[id] = true
+	return nil
+}
+func (r *rotatingCipher) Encrypt(pt, ad []byte) ([]byte, uint32, error) {
+	return (&xorCipher{keyID: r.primary}).Encrypt(pt, ad)
+}
+func (r *rotatingCipher) Decrypt(ct, ad []byte) ([]byte, error) {
+	if len(ct) == 0 || r.disabled[uint32(ct[0])] {
+		return nil, domain.ErrDecrypt
+	}
+	return (&xorCipher{}).Decrypt(ct, ad)
+}
+
+func seedKeys(t *testing.T, st *memStore, c *rotatingCipher, n int) {
+	t.Helper()
+	for i := range n {
+		scope := fmt.Sprintf("scope-%d", i%10)
+		prov := fmt.Sprintf("p%d", i/10)
+		ct, kid, _ := c.Encrypt([]byte(fmt.Sprintf("secret-%d", i)), domain.AssociatedData(scope, prov))
+		if err := st.SaveKey(context.Background(), &domain.StoredKey{Scope: scope, Provider: prov, Ciphertext: ct, KeyID: kid}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func checkAllReadable(t *testing.T, st *memStore, c *rotatingCipher) map[uint32]int {
+	t.Helper()
+	byKey := map[uint32]int{}
+	for _, k := range st.keys {
+		pt, err := c.Decrypt(k.Ciphertext, domain.AssociatedData(k.Scope, k.Provider))
+		if err != nil {
+			t.Fatalf("key %d unreadable: %v", k.ID, err)
+		}
+		if len(pt) == 0 {
+			t.Fatal("empty plaintext")
+		}
+		byKey[k.KeyID]++
+	}
+	return byKey
+}
+
+func TestRotateKeys(t *testing.T) {
+	st := newMemStore()
+	c := &rotatingCipher{primary: 1, disabled: map[uint32]bool{}}
+	seedKeys(t, st, c, 1000)
+	rep, err := core.RotateKeys(context.Background(), c, st, c, core.RotateOptions{BatchSize: 64, DisableOld: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.NewKeyID != 2 || rep.Reencrypted != 1000 || rep.Batches != 16 || len(rep.Disabled) != 1 || rep.Disabled[0] != 1 {
+		t.Fatalf("report %+v", rep)
+	}
+	if by := checkAllReadable(t, st, c); by[2] != 1000 {
+		t.Fatalf("not all under the new primary: %v", by)
+	}
+}
+
+func TestRotateKeysFailingHalfWayLeavesAllReadable(t *testing.T) {
+	st := newMemStore()
+	c := &rotatingCipher{primary: 1, disabled: map[uint32]bool{}}
+	seedKeys(t, st, c, 1000)
+	st.failReplaceAt = 3
+	_, err := core.RotateKeys(context.Background(), c, st, c, core.RotateOptions{BatchSize: 100, DisableOld: true})
+	if !errors.Is(err, errInjected) {
+		t.Fatalf("got %v", err)
+	}
+	by := checkAllReadable(t, st, c)
+	if by[1] != 800 || by[2] != 200 || len(c.disabled) != 0 {
+		t.Fatalf("after failure: %v disabled=%v", by, c.disabled)
+	}
+	// Running it again finishes the job.
+	st.failReplaceAt = 0
+	rep, err := core.RotateKeys(context.Background(), c, st, c, core.RotateOptions{BatchSize: 100, DisableOld: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if by := checkAllReadable(t, st, c); by[3] != 1000 || rep.Reencrypted != 1000 {
+		t.Fatalf("second run: %v %+v", by, rep)
+	}
+}
