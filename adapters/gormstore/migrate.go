@@ -1,0 +1,218 @@
+package gormstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// migration is one numbered schema step. Steps run in version order, each
+// once, and are recorded in schema_migrations. On MySQL DDL commits
+// implicitly, so every statement must be safe to run again (IF NOT
+// EXISTS, or guarded by a schema check).
+type migration struct {
+	Version int
+	Name    string
+	SQLite  []string
+	MySQL   []string
+	// Check, when set, reports whether the step's effect already exists
+	// (for MySQL statements without IF NOT EXISTS).
+	Check func(tx *gorm.DB, driver string) (bool, error)
+}
+
+// migrations is the schema history. Append new steps; never edit applied ones.
+var migrations = []migration{
+	{
+		Version: 1,
+		Name:    "create api_keys, openrouter_models, prompts",
+		SQLite: []string{
+			`CREATE TABLE IF NOT EXISTS api_keys (
+				id INTEGER PRIMARY KEY AUTOINCREMENT,
+				scope VARCHAR(64) NOT NULL DEFAULT 'default',
+				provider VARCHAR(64) NOT NULL,
+				ciphertext BLOB NOT NULL,
+				key_id INTEGER NOT NULL,
+				hint VARCHAR(64) NOT NULL DEFAULT '',
+				created_at DATETIME NOT NULL,
+				updated_at DATETIME NOT NULL)`,
+			`CREATE UNIQUE INDEX IF NOT EXISTS uq_api_keys_scope_provider ON api_keys (scope, provider)`,
+			`CREATE TABLE IF NOT EXISTS openrouter_models (
+				id INTEGER PRIMARY KEY AUTOINCREMENT,
+				scope VARCHAR(64) NOT NULL DEFAULT 'default',
+				model_type VARCHAR(16) NOT NULL,
+				model_id VARCHAR(255) NOT NULL,
+				model_name VARCHAR(255) NOT NULL DEFAULT '',
+				prompt_cost VARCHAR(64) NOT NULL DEFAULT '',
+				completion_cost VARCHAR(64) NOT NULL DEFAULT '',
+				saved_at DATETIME NOT NULL,
+				updated_at DATETIME NOT NULL)`,
+			`CREATE UNIQUE INDEX IF NOT EXISTS uq_openrouter_models_scope_type ON openrouter_models (scope, model_type)`,
+			`CREATE TABLE IF NOT EXISTS prompts (
+				id INTEGER PRIMARY KEY AUTOINCREMENT,
+				scope VARCHAR(64) NOT NULL DEFAULT 'default',
+				name VARCHAR(200) NOT NULL,
+				model_type VARCHAR(16) NOT NULL,
+				text TEXT NOT NULL,
+				created_at DATETIME NOT NULL,
+				updated_at DATETIME NOT NULL)`,
+			`CREATE UNIQUE INDEX IF NOT EXISTS uq_prompts_scope_name ON prompts (scope, name)`,
+		},
+		// utf8mb4_bin: scopes and names compare exactly, as in SQLite.
+		// Index sizes: (64+64)*4 and (64+200)*4 bytes, within InnoDB's 3072.
+		MySQL: []string{
+			`CREATE TABLE IF NOT EXISTS api_keys (
+				id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+				scope VARCHAR(64) NOT NULL DEFAULT 'default',
+				provider VARCHAR(64) NOT NULL,
+				ciphertext BLOB NOT NULL,
+				key_id INT UNSIGNED NOT NULL,
+				hint VARCHAR(64) NOT NULL DEFAULT '',
+				created_at DATETIME(6) NOT NULL,
+				updated_at DATETIME(6) NOT NULL,
+				UNIQUE KEY uq_api_keys_scope_provider (scope, provider)
+			) ENGINE=InnoDB ROW_FORMAT=DYNAMIC DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+			`CREATE TABLE IF NOT EXISTS openrouter_models (
+				id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+				scope VARCHAR(64) NOT NULL DEFAULT 'default',
+				model_type VARCHAR(16) NOT NULL,
+				model_id VARCHAR(255) NOT NULL,
+				model_name VARCHAR(255) NOT NULL DEFAULT '',
+				prompt_cost VARCHAR(64) NOT NULL DEFAULT '',
+				completion_cost VARCHAR(64) NOT NULL DEFAULT '',
+				saved_at DATETIME(6) NOT NULL,
+				updated_at DATETIME(6) NOT NULL,
+				UNIQUE KEY uq_openrouter_models_scope_type (scope, model_type)
+			) ENGINE=InnoDB ROW_FORMAT=DYNAMIC DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+			`CREATE TABLE IF NOT EXISTS prompts (
+				id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+				scope VARCHAR(64) NOT NULL DEFAULT 'default',
+				name VARCHAR(200) NOT NULL,
+				model_type VARCHAR(16) NOT NULL,
+				text LONGTEXT NOT NULL,
+				created_at DATETIME(6) NOT NULL,
+				updated_at DATETIME(6) NOT NULL,
+				UNIQUE KEY uq_prompts_scope_name (scope, name)
+			) ENGINE=InnoDB ROW_FORMAT=DYNAMIC DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+		},
+	},
+	{
+		Version: 2,
+		Name:    "index api_keys.key_id for key rotation",
+		SQLite:  []string{`CREATE INDEX IF NOT EXISTS idx_api_keys_key_id ON api_keys (key_id)`},
+		MySQL:   []string{`CREATE INDEX idx_api_keys_key_id ON api_keys (key_id)`},
+		Check: func(tx *gorm.DB, driver string) (bool, error) {
+			return tx.Migrator().HasIndex("api_keys", "idx_api_keys_key_id"), nil
+		},
+	},
+}
+
+// LatestVersion is the schema version Migrate brings a database to.
+func LatestVersion() int { return migrations[len(migrations)-1].Version }
+
+// schemaMigrationRow is a row of schema_migrations.
+type schemaMigrationRow struct {
+	Version   int `gorm:"primaryKey;autoIncrement:false"`
+	Name      string
+	AppliedAt time.Time
+}
+
+func (schemaMigrationRow) TableName() string { return "schema_migrations" }
+
+// Migrate applies every pending migration in order, each once, and
+// records it in schema_migrations; running it again changes nothing. It
+// holds a lock while it works (GET_LOCK on MySQL, an immediate
+// transaction on SQLite) so processes starting together do not race.
+func (s *Store) Migrate(ctx context.Context) error {
+	return s.migrateTo(ctx, LatestVersion())
+}
+
+// AppliedVersions returns the recorded migration versions, ascending.
+func (s *Store) AppliedVersions(ctx context.Context) ([]int, error) {
+	var v []int
+	err := s.r.WithContext(ctx).Model(&schemaMigrationRow{}).Order("version").Pluck("version", &v).Error
+	return v, s.wrap("applied versions", err)
+}
+
+const mysqlLockName = "aimodels.gormstore.migrate"
+
+func (s *Store) migrateTo(ctx context.Context, target int) error {
+	if s.driver == DriverMySQL {
+		// GET_LOCK belongs to a connection: keep one for the whole run.
+		err := s.w.WithContext(ctx).Connection(func(conn *gorm.DB) error {
+			var got *int
+			if err := conn.Raw("SELECT GET_LOCK(?, ?)", mysqlLockName, 60).Scan(&got).Error; err != nil {
+				return err
+			}
+			if got == nil || *got != 1 {
+				return fmt.Errorf("timed out waiting for the migration lock %q", mysqlLockName)
+			}
+			defer conn.Exec("SELECT RELEASE_LOCK(?)", mysqlLockName)
+			return s.applyMigrations(conn, target)
+		})
+		return s.wrap("migrate", err)
+	}
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return s.applyMigrations(tx, target)
+	})
+	return s.wrap("migrate", err)
+}
+
+func (s *Store) applyMigrations(db *gorm.DB, target int) error {
+	create := `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER NOT NULL PRIMARY KEY,
+		name VARCHAR(255) NOT NULL,
+		applied_at DATETIME NOT NULL)`
+	if s.driver == DriverMySQL {
+		create = `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version INT NOT NULL PRIMARY KEY,
+			name VARCHAR(255) NOT NULL,
+			applied_at DATETIME(6) NOT NULL
+		) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`
+	}
+	if err := db.Exec(create).Error; err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	var applied []int
+	if err := db.Model(&schemaMigrationRow{}).Pluck("version", &applied).Error; err != nil {
+		return fmt.Errorf("read schema_migrations: %w", err)
+	}
+	done := make(map[int]bool, len(applied))
+	for _, v := range applied {
+		done[v] = true
+	}
+	for _, m := range migrations {
+		if m.Version > target || done[m.Version] {
+			continue
+		}
+		if err := s.applyOne(db, m); err != nil {
+			return fmt.Errorf("migration %d (%s): %w", m.Version, m.Name, err)
+		}
+		s.log.Info("gormstore: applied migration", "version", m.Version, "name", m.Name, "driver", s.driver)
+	}
+	return nil
+}
+
+func (s *Store) applyOne(db *gorm.DB, m migration) error {
+	skip := false
+	if m.Check != nil && s.driver == DriverMySQL {
+		ok, err := m.Check(db, s.driver)
+		if err != nil {
+			return err
+		}
+		skip = ok
+	}
+	if !skip {
+		stmts := m.SQLite
+		if s.driver == DriverMySQL {
+			stmts = m.MySQL
+		}
+		for _, q := range stmts {
+			if err := db.Exec(q).Error; err != nil {
+				return err
+			}
+		}
+	}
+	return db.Create(&schemaMigrationRow{Version: m.Version, Name: m.Name, AppliedAt: s.now()}).Error
+}

@@ -1,0 +1,115 @@
+package gormstore
+
+import (
+	"context"
+
+	"gorm.io/gorm"
+
+	"github.com/aimodels/aimodels/core/domain"
+)
+
+// ListPrompts returns the scope's prompts ordered by name; t filters by
+// type when non-empty.
+func (s *Store) ListPrompts(ctx context.Context, scope string, t domain.ModelType) ([]domain.Prompt, error) {
+	scope, err := normScope(scope)
+	if err != nil {
+		return nil, err
+	}
+	q := s.r.WithContext(ctx).Where("scope = ?", scope)
+	if t != "" {
+		q = q.Where("model_type = ?", string(t))
+	}
+	var rows []promptRow
+	if err := q.Order("name").Order("id").Find(&rows).Error; err != nil {
+		return nil, s.wrap("list prompts", err)
+	}
+	out := make([]domain.Prompt, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toDomain()
+	}
+	return out, nil
+}
+
+// GetPrompt returns the prompt id of scope, or an error wrapping
+// domain.ErrNotFound (also when it belongs to another scope).
+func (s *Store) GetPrompt(ctx context.Context, scope string, id int64) (*domain.Prompt, error) {
+	scope, err := normScope(scope)
+	if err != nil {
+		return nil, err
+	}
+	var row promptRow
+	if err := s.r.WithContext(ctx).Where("scope = ? AND id = ?", scope, id).Take(&row).Error; err != nil {
+		return nil, s.wrap("get prompt", err)
+	}
+	p := row.toDomain()
+	return &p, nil
+}
+
+// CreatePrompt stores p and sets its ID, Scope and timestamps; a name
+// already used in the scope wraps domain.ErrConflict.
+func (s *Store) CreatePrompt(ctx context.Context, p *domain.Prompt) error {
+	if p == nil {
+		return &domain.ValidationError{Field: "prompt", Reason: "is required"}
+	}
+	scope, err := normScope(p.Scope)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	row := promptRow{Scope: scope, Name: p.Name, ModelType: string(p.Type), Text: p.Text, CreatedAt: now, UpdatedAt: now}
+	if err := s.w.WithContext(ctx).Create(&row).Error; err != nil {
+		return s.wrap("create prompt", err)
+	}
+	p.ID, p.Scope, p.CreatedAt, p.UpdatedAt = row.ID, scope, now, now
+	return nil
+}
+
+// UpdatePrompt replaces the name, type and text of prompt p.ID in
+// p.Scope and sets p.UpdatedAt and p.CreatedAt; it wraps
+// domain.ErrNotFound when the prompt is missing and domain.ErrConflict
+// when the new name is taken.
+func (s *Store) UpdatePrompt(ctx context.Context, p *domain.Prompt) error {
+	if p == nil {
+		return &domain.ValidationError{Field: "prompt", Reason: "is required"}
+	}
+	scope, err := normScope(p.Scope)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	var row promptRow
+	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&promptRow{}).Where("scope = ? AND id = ?", scope, p.ID).UpdateColumns(map[string]any{
+			"name": p.Name, "model_type": string(p.Type), "text": p.Text, "updated_at": now,
+		})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return gorm.ErrRecordNotFound
+		}
+		return tx.Select("created_at").Where("id = ?", p.ID).Take(&row).Error
+	})
+	if err != nil {
+		return s.wrap("update prompt", err)
+	}
+	p.Scope, p.CreatedAt, p.UpdatedAt = scope, row.CreatedAt.UTC(), now
+	return nil
+}
+
+// DeletePrompt removes prompt id of scope; it wraps domain.ErrNotFound
+// when missing.
+func (s *Store) DeletePrompt(ctx context.Context, scope string, id int64) error {
+	scope, err := normScope(scope)
+	if err != nil {
+		return err
+	}
+	res := s.w.WithContext(ctx).Where("scope = ? AND id = ?", scope, id).Delete(&promptRow{})
+	if res.Error != nil {
+		return s.wrap("delete prompt", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return s.wrap("delete prompt", gorm.ErrRecordNotFound)
+	}
+	return nil
+}
