@@ -1,0 +1,133 @@
+import { clearToken, getToken } from '../auth';
+import type {
+  Balance,
+  Catalog,
+  CatalogResult,
+  KeyStatus,
+  ModelType,
+  Prompt,
+  PromptInput,
+  Selection,
+  TestResult,
+} from './types';
+
+/** An error from the API, carrying the server's error code. */
+export class ApiError extends Error {
+  constructor(
+    public readonly status: number,
+    public readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+type UnauthorizedListener = () => void;
+const unauthorizedListeners = new Set<UnauthorizedListener>();
+
+/** Called whenever the server says our token is bad (code "unauthorized"). */
+export function onUnauthorized(fn: UnauthorizedListener): () => void {
+  unauthorizedListeners.add(fn);
+  return () => unauthorizedListeners.delete(fn);
+}
+
+export interface RawResponse<T> {
+  data: T;
+  headers: Headers;
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<RawResponse<T>> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const token = getToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
+  } catch (e) {
+    throw new ApiError(0, 'network', e instanceof Error ? e.message : String(e));
+  }
+
+  const text = res.status === 204 ? '' : await res.text();
+  let parsed: unknown = undefined;
+  if (text) {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+  }
+
+  if (!res.ok) {
+    const err = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
+    let code = err?.code ?? '';
+    // Only our own auth failure means "sign in again"; upstream key failures use other codes.
+    if (res.status === 401 && (code === '' || code === 'unauthorized')) code = 'unauthorized';
+    if (code === '') code = 'http_' + res.status;
+    const apiErr = new ApiError(res.status, code, err?.message ?? (res.statusText || `HTTP ${res.status}`));
+    if (code === 'unauthorized') {
+      clearToken();
+      unauthorizedListeners.forEach((fn) => fn());
+    }
+    throw apiErr;
+  }
+
+  return { data: parsed as T, headers: res.headers };
+}
+
+const BASE = '/api/v1/settings';
+
+export const api = {
+  async getCatalog(refresh = false): Promise<CatalogResult> {
+    const { data, headers } = await request<Partial<Catalog>>('GET', `${BASE}/openrouter/models${refresh ? '?refresh=true' : ''}`);
+    return {
+      catalog: { text: data?.text ?? [], image: data?.image ?? [], audio: data?.audio ?? [] },
+      stale: (headers.get('X-Catalog-Stale') ?? '').toLowerCase() === 'true',
+      fetchedAt: headers.get('X-Catalog-Fetched-At'),
+    };
+  },
+  async getSelection(): Promise<Selection> {
+    return (await request<Selection>('GET', `${BASE}/openrouter/selection`)).data;
+  },
+  async saveSelection(change: Partial<Record<ModelType, string>>): Promise<Selection> {
+    return (await request<Selection>('PUT', `${BASE}/openrouter/selection`, change)).data;
+  },
+  async getBalance(): Promise<Balance> {
+    return (await request<Balance>('GET', `${BASE}/openrouter/balance`)).data;
+  },
+  async testConnection(): Promise<TestResult> {
+    return (await request<TestResult>('POST', `${BASE}/openrouter/test-connection`)).data;
+  },
+  async getKeys(): Promise<KeyStatus[]> {
+    return (await request<{ keys: KeyStatus[] }>('GET', `${BASE}/api-keys`)).data?.keys ?? [];
+  },
+  async saveKey(provider: string, key: string): Promise<KeyStatus> {
+    return (await request<KeyStatus>('PUT', `${BASE}/api-keys/${encodeURIComponent(provider)}`, { key })).data;
+  },
+  async deleteKey(provider: string): Promise<void> {
+    await request<void>('DELETE', `${BASE}/api-keys/${encodeURIComponent(provider)}`);
+  },
+  async listPrompts(type?: ModelType): Promise<Prompt[]> {
+    const q = type ? `?type=${encodeURIComponent(type)}` : '';
+    return (await request<{ prompts: Prompt[] }>('GET', `${BASE}/prompts${q}`)).data?.prompts ?? [];
+  },
+  async createPrompt(p: PromptInput): Promise<Prompt> {
+    return (await request<Prompt>('POST', `${BASE}/prompts`, p)).data;
+  },
+  async updatePrompt(id: number, p: PromptInput): Promise<Prompt> {
+    return (await request<Prompt>('PUT', `${BASE}/prompts/${id}`, p)).data;
+  },
+  async deletePrompt(id: number): Promise<void> {
+    await request<void>('DELETE', `${BASE}/prompts/${id}`);
+  },
+};
+
+export type Api = typeof api;

@@ -1,0 +1,101 @@
+// Shapes of the aimodels HTTP API (see DESIGN.md, "HTTP API").
+
+export type ModelType = 'text' | 'image' | 'audio';
+export const MODEL_TYPES: ModelType[] = ['text', 'image', 'audio'];
+
+export interface Pricing {
+  prompt_cost?: string;
+  completion_cost?: string;
+  image_cost?: string;
+  request_cost?: string;
+  prompt?: string;
+  completion?: string;
+}
+
+export interface Model {
+  id: string;
+  name: string;
+  description?: string;
+  context_length?: number;
+  pricing?: Pricing;
+  provider?: string;
+  capabilities?: string[];
+  input_modalities?: string[];
+  output_modalities?: string[];
+}
+
+export type Catalog = Record<ModelType, Model[]>;
+
+export interface CatalogResult {
+  catalog: Catalog;
+  stale: boolean;
+  fetchedAt: string | null;
+}
+
+export interface SelectionEntry {
+  type: ModelType;
+  model_id: string;
+  saved: boolean;
+  recommended: boolean;
+  available: boolean;
+  saved_at: string | null;
+  model: Model | null;
+}
+
+export type Selection = Record<ModelType, SelectionEntry>;
+
+export interface Balance {
+  balance: number;
+  usage: number;
+  formatted_balance: string;
+  formatted_usage: string;
+  balance_known?: boolean;
+  credits_known?: boolean;
+  total_credits?: number | null;
+  formatted_total_credits?: string;
+  limit?: number | null;
+  limit_remaining?: number | null;
+  usage_daily?: number;
+  usage_weekly?: number;
+  usage_monthly?: number;
+  is_free_tier?: boolean;
+  rate_limit?: { requests?: number; interval?: string };
+}
+
+export type TestStatus =
+  | 'success'
+  | 'no_key'
+  | 'invalid_key'
+  | 'insufficient_credits'
+  | 'rate_limited'
+  | 'network_error'
+  | 'timeout'
+  | 'upstream_error';
+
+export interface TestResult {
+  success: boolean;
+  message: string;
+  status: TestStatus | string;
+}
+
+export interface KeyStatus {
+  provider: string;
+  configured: boolean;
+  masked?: string;
+  updated_at?: string | null;
+}
+
+export interface Prompt {
+  id: number;
+  name: string;
+  type: ModelType;
+  text: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PromptInput {
+  name: string;
+  type: ModelType;
+  text: string;
+}

@@ -1,0 +1,141 @@
+import { act, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../api/client';
+import { entry, model, textModels } from '../test/fixtures';
+import { renderWithI18n } from '../test/render';
+import { ModelPicker, PAGE_SIZE } from './ModelPicker';
+
+function deferred<T = void>() {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+function optionNames(): string[] {
+  return screen.getAllByRole('option').map((o) => o.getAttribute('data-model-id') ?? '');
+}
+
+async function openPicker(user: ReturnType<typeof userEvent.setup>) {
+  await user.click(screen.getByRole('button', { name: 'Change model' }));
+  return screen.getByRole('combobox', { name: 'Search text models' });
+}
+
+describe('ModelPicker', () => {
+  it('shows the current choice on top with the recommended badge and formatted details', () => {
+    renderWithI18n(
+      <ModelPicker type="text" models={textModels} entry={entry('openai/gpt-3.5-turbo')} recommendedId="openai/gpt-3.5-turbo" onSave={vi.fn()} />,
+    );
+    const current = screen.getByLabelText('Current model');
+    expect(within(current).getByText('OpenAI: GPT-3.5 Turbo')).toBeInTheDocument();
+    expect(within(current).getByText('Recommended')).toBeInTheDocument();
+    expect(within(current).getByText('16K')).toBeInTheDocument();
+    expect(within(current).getByText('$0.15/1M tokens')).toBeInTheDocument();
+    expect(within(current).getByText(/not saved yet/)).toBeInTheDocument();
+  });
+
+  it('searches by name, id and provider', async () => {
+    const user = userEvent.setup();
+    renderWithI18n(<ModelPicker type="text" models={textModels} entry={entry('openai/gpt-3.5-turbo')} onSave={vi.fn()} />);
+    const search = await openPicker(user);
+    expect(search).toHaveFocus();
+    expect(optionNames()).toHaveLength(textModels.length);
+    // The current choice is listed first.
+    expect(optionNames()[0]).toBe('openai/gpt-3.5-turbo');
+
+    await user.type(search, 'haiku'); // name
+    expect(optionNames()).toEqual(['anthropic/claude-3-haiku']);
+
+    await user.clear(search);
+    await user.type(search, 'meta-llama/llama-3.1'); // id
+    expect(optionNames()).toEqual(['meta-llama/llama-3.1-8b-instruct']);
+
+    await user.clear(search);
+    await user.type(search, 'google'); // provider
+    expect(optionNames()).toEqual(['google/gemini-2.0-flash-001']);
+    const row = screen.getByRole('option');
+    expect(within(row).getByText('1M')).toBeInTheDocument();
+    expect(within(row).getByText('$0.0000258/image')).toBeInTheDocument();
+    expect(within(row).getByText('$0.001/request')).toBeInTheDocument();
+
+    await user.clear(search);
+    await user.type(search, 'nothing-like-this');
+    expect(screen.queryAllByRole('option')).toHaveLength(0);
+    expect(screen.getByText(/No models match/)).toBeInTheDocument();
+  });
+
+  it('saves a choice at once and says Saving… then Saved', async () => {
+    const user = userEvent.setup();
+    const save = deferred();
+    const onSave = vi.fn(() => save.promise);
+    renderWithI18n(<ModelPicker type="text" models={textModels} entry={entry('openai/gpt-3.5-turbo')} onSave={onSave} />);
+    const search = await openPicker(user);
+    await user.type(search, 'gpt-4o-mini');
+    await user.click(screen.getByRole('option', { name: /GPT-4o-mini/ }));
+
+    expect(onSave).toHaveBeenCalledWith('text', 'openai/gpt-4o-mini');
+    const status = screen.getByRole('status');
+    expect(status).toHaveTextContent('Saving…');
+    expect(within(screen.getByLabelText('Current model')).getByText('OpenAI: GPT-4o-mini')).toBeInTheDocument();
+
+    await act(async () => save.resolve());
+    expect(status).toHaveTextContent('Saved');
+  });
+
+  it('rolls the choice back and shows the reason when saving fails', async () => {
+    const user = userEvent.setup();
+    const onSave = vi.fn(() => Promise.reject(new ApiError(422, 'model_type_mismatch', 'model does not serve text')));
+    renderWithI18n(<ModelPicker type="text" models={textModels} entry={entry('openai/gpt-3.5-turbo')} onSave={onSave} />);
+    const search = await openPicker(user);
+    await user.type(search, 'claude');
+    await user.click(screen.getByRole('option', { name: /Claude 3 Haiku/ }));
+
+    expect(await screen.findByText(/Failed: That model cannot be used for this type/)).toBeInTheDocument();
+    const current = screen.getByLabelText('Current model');
+    expect(within(current).getByText('OpenAI: GPT-3.5 Turbo')).toBeInTheDocument();
+    expect(within(current).queryByText('Anthropic: Claude 3 Haiku')).not.toBeInTheDocument();
+  });
+
+  it('is keyboard operable: arrows move the active option, Enter chooses', async () => {
+    const user = userEvent.setup();
+    const onSave = vi.fn(() => Promise.resolve());
+    renderWithI18n(<ModelPicker type="text" models={textModels} entry={entry('openai/gpt-3.5-turbo')} onSave={onSave} />);
+    const search = await openPicker(user);
+    const first = screen.getAllByRole('option')[0];
+    expect(search).toHaveAttribute('aria-activedescendant', first.id);
+    await user.keyboard('{ArrowDown}{ArrowDown}');
+    const third = screen.getAllByRole('option')[2];
+    expect(search).toHaveAttribute('aria-activedescendant', third.id);
+    await user.keyboard('{ArrowUp}{Enter}');
+    expect(onSave).toHaveBeenCalledWith('text', 'openai/gpt-4o-mini');
+    expect(await screen.findByText('Saved')).toBeInTheDocument();
+  });
+
+  it('renders a large catalog incrementally with "show more"', async () => {
+    const user = userEvent.setup();
+    const many = Array.from({ length: 600 }, (_, i) => model(`vendor/model-${i}`, `Vendor: Model ${i}`, 'Vendor'));
+    renderWithI18n(<ModelPicker type="text" models={many} entry={entry('vendor/model-0')} onSave={vi.fn()} />);
+    await openPicker(user);
+    expect(screen.getAllByRole('option')).toHaveLength(PAGE_SIZE);
+    expect(screen.getByText(`Showing ${PAGE_SIZE} of 600`)).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: `Show ${PAGE_SIZE} more` }));
+    expect(screen.getAllByRole('option')).toHaveLength(PAGE_SIZE * 2);
+  });
+
+  it('says plainly when a group is empty', () => {
+    renderWithI18n(<ModelPicker type="audio" models={[]} entry={{ ...entry(''), type: 'audio', model: null }} onSave={vi.fn()} />);
+    expect(screen.getByText('The catalog has no audio models.')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Change model' })).not.toBeInTheDocument();
+  });
+
+  it('speaks Russian', async () => {
+    const user = userEvent.setup();
+    renderWithI18n(<ModelPicker type="text" models={textModels} entry={entry('openai/gpt-3.5-turbo')} onSave={vi.fn()} />, 'ru');
+    await user.click(screen.getByRole('button', { name: 'Сменить модель' }));
+    expect(screen.getByRole('combobox', { name: 'Поиск моделей: Текст' })).toBeInTheDocument();
+  });
+});
