@@ -71,6 +71,10 @@ var (
 // *domain.StoreError (ErrStoreUnavailable when the database cannot be
 // reached) or a configuration error.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
+	return openWith(ctx, cfg, true)
+}
+
+func openWith(ctx context.Context, cfg Config, migrate bool) (*Store, error) {
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -96,6 +100,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err := s.Ping(ctx); err != nil {
 		_ = s.Close()
 		return nil, err
+	}
+	if !migrate {
+		return s, nil
 	}
 	if err := s.Migrate(ctx); err != nil {
 		_ = s.Close()

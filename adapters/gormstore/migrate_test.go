@@ -1,0 +1,183 @@
+package gormstore
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+
+	gomysql "github.com/go-sql-driver/mysql"
+
+	"github.com/aimodels/aimodels/core/domain"
+)
+
+const mysqlEnv = "AIMODELS_TEST_MYSQL_DSN"
+
+// freshMySQL makes a uniquely named database and returns its DSN.
+// (test/contract has the exported twin; this package cannot import it.)
+func freshMySQL(t *testing.T) string {
+	t.Helper()
+	dsn := os.Getenv(mysqlEnv)
+	if dsn == "" {
+		t.Skip("MySQL tests need " + mysqlEnv)
+	}
+	cfg, err := gomysql.ParseDSN(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	name := "aimodels_m_" + hex.EncodeToString(b[:])
+	admin := cfg.Clone()
+	admin.DBName = ""
+	db, err := sql.Open("mysql", admin.FormatDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("CREATE DATABASE `" + name + "`"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = db.Exec("DROP DATABASE IF EXISTS `" + name + "`"); _ = db.Close() })
+	cfg.DBName = name
+	return cfg.FormatDSN()
+}
+
+func eachDriver(t *testing.T, fn func(t *testing.T, cfg Config)) {
+	t.Run("sqlite", func(t *testing.T) {
+		fn(t, Config{Driver: DriverSQLite, DSN: filepath.Join(t.TempDir(), "m.db")})
+	})
+	t.Run("mysql", func(t *testing.T) {
+		fn(t, Config{Driver: DriverMySQL, DSN: freshMySQL(t)})
+	})
+}
+
+// openNoMigrate connects like Open but applies no migration.
+func openNoMigrate(t *testing.T, cfg Config) *Store {
+	t.Helper()
+	s, err := openWith(t.Context(), cfg, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func TestMigrateFromV1ToLatest(t *testing.T) {
+	eachDriver(t, func(t *testing.T, cfg Config) {
+		ctx := t.Context()
+		s := openNoMigrate(t, cfg)
+		if err := s.migrateTo(ctx, 1); err != nil {
+			t.Fatal(err)
+		}
+		v, err := s.AppliedVersions(ctx)
+		if err != nil || !slices.Equal(v, []int{1}) {
+			t.Fatalf("after v1: %v %v", v, err)
+		}
+		if s.w.Migrator().HasIndex("api_keys", "idx_api_keys_key_id") {
+			t.Fatal("v2 index exists at v1")
+		}
+		k := &domain.StoredKey{Scope: "default", Provider: "openrouter", Ciphertext: []byte{1, 2, 3}, KeyID: 9, Hint: "…ab"}
+		if err := s.SaveKey(ctx, k); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		v, _ = s.AppliedVersions(ctx)
+		want := make([]int, 0, len(migrations))
+		for _, m := range migrations {
+			want = append(want, m.Version)
+		}
+		if !slices.Equal(v, want) {
+			t.Fatalf("after upgrade: %v, want %v", v, want)
+		}
+		if !s.w.Migrator().HasIndex("api_keys", "idx_api_keys_key_id") {
+			t.Fatal("v2 index missing after upgrade")
+		}
+		got, err := s.GetKey(ctx, "default", "openrouter")
+		if err != nil || got.KeyID != 9 {
+			t.Fatalf("data lost in upgrade: %+v %v", got, err)
+		}
+		// Idempotent: nothing more is recorded.
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		v2, _ := s.AppliedVersions(ctx)
+		if !slices.Equal(v2, want) {
+			t.Fatalf("second run changed schema_migrations: %v", v2)
+		}
+	})
+}
+
+func TestConcurrentStartup(t *testing.T) {
+	eachDriver(t, func(t *testing.T, cfg Config) {
+		const n = 6
+		var wg sync.WaitGroup
+		errs := make(chan error, n)
+		for range n {
+			wg.Go(func() {
+				s, err := Open(t.Context(), cfg)
+				if err != nil {
+					errs <- err
+					return
+				}
+				_ = s.Close()
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		s, err := Open(t.Context(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		v, err := s.AppliedVersions(t.Context())
+		if err != nil || len(v) != len(migrations) {
+			t.Fatalf("versions %v %v", v, err)
+		}
+	})
+}
+
+func TestUnavailableIsTyped(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10e9)
+	defer cancel()
+	_, err := Open(ctx, Config{Driver: DriverMySQL, DSN: "root@tcp(127.0.0.1:1)/x"})
+	if !errors.Is(err, domain.ErrStoreUnavailable) {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := Open(ctx, Config{Driver: "oracle"}); err == nil {
+		t.Fatal("unknown driver accepted")
+	}
+	s, err := Open(ctx, Config{Driver: DriverSQLite, DSN: filepath.Join(t.TempDir(), "c.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = s.Close()
+	if _, err := s.GetKey(ctx, "default", "openrouter"); !errors.Is(err, domain.ErrStoreUnavailable) {
+		t.Fatalf("closed store: %v", err)
+	}
+	if err := s.Ping(ctx); !errors.Is(err, domain.ErrStoreUnavailable) {
+		t.Fatalf("closed ping: %v", err)
+	}
+}
+
+func TestScopeTooLong(t *testing.T) {
+	s, err := Open(t.Context(), Config{Driver: DriverSQLite, DSN: ":memory:"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	long := string(make([]byte, 65))
+	if _, err := s.GetSelections(t.Context(), long); !errors.Is(err, domain.ErrValidation) {
+		t.Fatalf("err = %v", err)
+	}
+}
