@@ -1,0 +1,328 @@
+package openrouter
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/aimodels/aimodels/core/domain"
+	"github.com/aimodels/aimodels/ports"
+)
+
+// DefaultBaseURL is OpenRouter's API base URL.
+const DefaultBaseURL = "https://openrouter.ai/api/v1"
+
+// Defaults of the options.
+const (
+	DefaultRetryMax      = 3
+	DefaultRetryWaitMin  = 200 * time.Millisecond
+	DefaultRetryWaitMax  = 5 * time.Second
+	DefaultRetryAfterCap = 10 * time.Second
+	DefaultTimeout       = 120 * time.Second
+	DefaultMaxBodyBytes  = 16 << 20
+	// DefaultMaxLineBytes bounds one line of a streamed response.
+	DefaultMaxLineBytes = 1 << 20
+	// maxErrorBody bounds what is read of an error response.
+	maxErrorBody = 64 << 10
+	// maxPages bounds how many catalog pages are followed.
+	maxPages = 50
+)
+
+var _ ports.Gateway = (*Client)(nil)
+
+// Client is an OpenRouter API client. It is safe for concurrent use and
+// keeps no API key: each call takes one.
+type Client struct {
+	base          *url.URL
+	http          *http.Client // per-attempt timeout, for JSON calls
+	rc            *retryablehttp.Client
+	rs            *retryablehttp.Client // streams: no client timeout
+	referer       string
+	title         string
+	userAgent     string
+	timeout       time.Duration
+	retryMax      int
+	waitMin       time.Duration
+	waitMax       time.Duration
+	retryAfterCap time.Duration
+	maxBody       int64
+	maxLine       int
+	logger        *slog.Logger
+	userModels    bool
+}
+
+// Option configures a Client.
+type Option func(*Client) error
+
+// WithBaseURL sets the API base URL (default DefaultBaseURL), such as an
+// openroutertest server's URL.
+func WithBaseURL(raw string) Option {
+	return func(c *Client) error {
+		u, err := url.Parse(strings.TrimRight(raw, "/"))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return &domain.ValidationError{Field: "base_url", Reason: "must be an http(s) URL"}
+		}
+		c.base = u
+		return nil
+	}
+}
+
+// WithHTTPClient sends requests through hc's transport (and its redirect
+// policy and cookie jar). The per-attempt timeout is still WithTimeout's.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) error {
+		if hc == nil {
+			return &domain.ValidationError{Field: "http_client", Reason: "must not be nil"}
+		}
+		cp := *hc
+		c.http = &cp
+		return nil
+	}
+}
+
+// WithAppAttribution sends OpenRouter's app attribution headers
+// (HTTP-Referer and X-Title) with every request.
+func WithAppAttribution(referer, title string) Option {
+	return func(c *Client) error {
+		c.referer, c.title = referer, title
+		return nil
+	}
+}
+
+// WithRetry sets the retry policy: at most max retries after the first
+// attempt, exponential backoff between minWait and maxWait with jitter,
+// and a Retry-After longer than retryAfterCap is not waited for (the error
+// carries it instead).
+func WithRetry(max int, minWait, maxWait, retryAfterCap time.Duration) Option {
+	return func(c *Client) error {
+		if max < 0 || minWait < 0 || maxWait < minWait || retryAfterCap < 0 {
+			return &domain.ValidationError{Field: "retry", Reason: "needs max >= 0 and 0 <= minWait <= maxWait"}
+		}
+		c.retryMax, c.waitMin, c.waitMax, c.retryAfterCap = max, minWait, maxWait, retryAfterCap
+		return nil
+	}
+}
+
+// WithTimeout bounds each attempt (default DefaultTimeout): the whole
+// exchange for JSON calls, the wait for the response headers for streams.
+func WithTimeout(d time.Duration) Option {
+	return func(c *Client) error {
+		if d <= 0 {
+			return &domain.ValidationError{Field: "timeout", Reason: "must be positive"}
+		}
+		c.timeout = d
+		return nil
+	}
+}
+
+// WithMaxBodyBytes bounds a JSON response body (default 16 MiB); a larger
+// body is refused with domain.ErrBadUpstreamResponse.
+func WithMaxBodyBytes(n int64) Option {
+	return func(c *Client) error {
+		if n <= 0 {
+			return &domain.ValidationError{Field: "max_body_bytes", Reason: "must be positive"}
+		}
+		c.maxBody = n
+		return nil
+	}
+}
+
+// WithLogger logs requests, retries and failures to l (never the key).
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Client) error {
+		c.logger = l
+		return nil
+	}
+}
+
+// WithUserModels lists GET /models/user (what this key may use under the
+// account's settings) instead of the whole public catalog.
+func WithUserModels(on bool) Option {
+	return func(c *Client) error {
+		c.userModels = on
+		return nil
+	}
+}
+
+// New returns a Client.
+func New(opts ...Option) (*Client, error) {
+	base, _ := url.Parse(DefaultBaseURL)
+	c := &Client{
+		base:          base,
+		timeout:       DefaultTimeout,
+		retryMax:      DefaultRetryMax,
+		waitMin:       DefaultRetryWaitMin,
+		waitMax:       DefaultRetryWaitMax,
+		retryAfterCap: DefaultRetryAfterCap,
+		maxBody:       DefaultMaxBodyBytes,
+		maxLine:       DefaultMaxLineBytes,
+		userAgent:     "aimodels/" + version(),
+	}
+	for _, o := range opts {
+		if err := o(c); err != nil {
+			return nil, fmt.Errorf("openrouter: new client: %w", err)
+		}
+	}
+	if c.http == nil {
+		c.http = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	}
+	stream := *c.http
+	stream.Timeout = 0
+	c.http.Timeout = c.timeout
+	c.rc = c.retryClient(c.http)
+	c.rs = c.retryClient(&stream)
+	return c, nil
+}
+
+func (c *Client) retryClient(hc *http.Client) *retryablehttp.Client {
+	rc := &retryablehttp.Client{
+		HTTPClient:   hc,
+		RetryMax:     c.retryMax,
+		RetryWaitMin: c.waitMin,
+		RetryWaitMax: c.waitMax,
+		CheckRetry:   c.checkRetry,
+		Backoff:      c.backoff,
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+	if c.logger != nil {
+		rc.Logger = slogAdapter{c.logger}
+		rc.RequestLogHook = func(_ retryablehttp.Logger, r *http.Request, attempt int) {
+			c.logger.Debug("openrouter request", "method", r.Method, "path", r.URL.Path, "attempt", attempt+1)
+		}
+	}
+	return rc
+}
+
+// Close releases idle connections.
+func (c *Client) Close() { c.http.CloseIdleConnections() }
+
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Path == "github.com/aimodels/aimodels" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			return strings.TrimPrefix(bi.Main.Version, "v")
+		}
+		for _, d := range bi.Deps {
+			if d.Path == "github.com/aimodels/aimodels" && d.Version != "" {
+				return strings.TrimPrefix(d.Version, "v")
+			}
+		}
+	}
+	return "dev"
+}
+
+// endpoint resolves path (with an optional query) against the base URL.
+func (c *Client) endpoint(pathAndQuery string) string {
+	return c.base.String() + pathAndQuery
+}
+
+// send performs one logical request (with retries) and returns a 2xx
+// response whose body the caller must close; every failure is a
+// *domain.UpstreamError.
+func (c *Client) send(ctx context.Context, rc *retryablehttp.Client, op, method, rawURL string, key domain.APIKey, body []byte, accept string) (*http.Response, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, transportError(op, ctx, err)
+	}
+	var rb any
+	if body != nil {
+		rb = body
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, method, rawURL, rb)
+	if err != nil {
+		return nil, &domain.UpstreamError{Kind: domain.ErrUpstreamRejected, Op: op, Message: "cannot build request", Err: err}
+	}
+	h := req.Header
+	if k := key.Reveal(); k != "" {
+		h.Set("Authorization", "Bearer "+k)
+	}
+	if body != nil {
+		h.Set("Content-Type", "application/json")
+	}
+	h.Set("Accept", accept)
+	h.Set("User-Agent", c.userAgent)
+	if c.referer != "" {
+		h.Set("HTTP-Referer", c.referer)
+	}
+	if c.title != "" {
+		h.Set("X-Title", c.title)
+	}
+	start := time.Now()
+	resp, err := rc.Do(req)
+	if err != nil {
+		if resp != nil {
+			resp.Body.Close()
+		}
+		uerr := transportError(op, ctx, err)
+		c.log(ctx, slog.LevelWarn, "openrouter request failed", "op", op, "error", uerr.Error(), "elapsed", time.Since(start))
+		return nil, uerr
+	}
+	if err := CheckResponse(op, resp); err != nil {
+		resp.Body.Close()
+		c.log(ctx, slog.LevelInfo, "openrouter error response", "op", op, "status", resp.StatusCode, "error", err.Error(), "elapsed", time.Since(start))
+		return nil, err
+	}
+	c.log(ctx, slog.LevelDebug, "openrouter response", "op", op, "status", resp.StatusCode, "elapsed", time.Since(start))
+	return resp, nil
+}
+
+func (c *Client) log(ctx context.Context, level slog.Level, msg string, args ...any) {
+	if c.logger != nil {
+		c.logger.Log(ctx, level, msg, args...)
+	}
+}
+
+// getJSON sends a request and reads its body through the size limit.
+func (c *Client) doJSON(ctx context.Context, op, method, rawURL string, key domain.APIKey, body []byte) ([]byte, error) {
+	resp, err := c.send(ctx, c.rc, op, method, rawURL, key, body, "application/json")
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	return readBody(ctx, op, resp, c.maxBody)
+}
+
+// readBody reads at most limit bytes of the body; a longer body, a body
+// cut short or a read failure is an error.
+func readBody(ctx context.Context, op string, resp *http.Response, limit int64) ([]byte, error) {
+	if resp.ContentLength > limit {
+		return nil, tooLarge(op, resp.StatusCode, limit)
+	}
+	var buf bytes.Buffer
+	if resp.ContentLength > 0 {
+		buf.Grow(int(resp.ContentLength))
+	}
+	_, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		if ctx.Err() != nil || isTimeout(err) {
+			return nil, transportError(op, ctx, err)
+		}
+		return nil, &domain.UpstreamError{Kind: domain.ErrBadUpstreamResponse, Op: op, Status: resp.StatusCode,
+			Message: "response body cut short", Err: err}
+	}
+	if int64(buf.Len()) > limit {
+		return nil, tooLarge(op, resp.StatusCode, limit)
+	}
+	return buf.Bytes(), nil
+}
+
+func tooLarge(op string, status int, limit int64) error {
+	return &domain.UpstreamError{Kind: domain.ErrBadUpstreamResponse, Op: op, Status: status,
+		Message: fmt.Sprintf("response body exceeds %d bytes", limit)}
+}
+
+// badJSON wraps a decoding failure.
+func badJSON(op string, status int, err error) error {
+	return &domain.UpstreamError{Kind: domain.ErrBadUpstreamResponse, Op: op, Status: status,
+		Message: "malformed JSON response", Err: err}
+}
+
+var errStreamNotEvents = errors.New("expected an event stream")

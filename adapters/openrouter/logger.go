@@ -1,0 +1,40 @@
+package openrouter
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+)
+
+// slogAdapter is retryablehttp's LeveledLogger over slog. It drops values
+// that could carry credentials: headers, requests, and any key named like
+// a secret.
+type slogAdapter struct{ l *slog.Logger }
+
+func (a slogAdapter) Error(msg string, kv ...any) { a.l.Error("retryablehttp: "+msg, scrub(kv)...) }
+func (a slogAdapter) Info(msg string, kv ...any)  { a.l.Info("retryablehttp: "+msg, scrub(kv)...) }
+func (a slogAdapter) Debug(msg string, kv ...any) { a.l.Debug("retryablehttp: "+msg, scrub(kv)...) }
+func (a slogAdapter) Warn(msg string, kv ...any)  { a.l.Warn("retryablehttp: "+msg, scrub(kv)...) }
+
+// scrub returns kv with secret-bearing values replaced.
+func scrub(kv []any) []any {
+	out := make([]any, len(kv))
+	copy(out, kv)
+	for i := range out {
+		switch v := out[i].(type) {
+		case http.Header, *http.Request, *http.Response:
+			out[i] = "[REDACTED]"
+		case string:
+			if i%2 == 0 && isSecretName(v) && i+1 < len(out) {
+				out[i+1] = "[REDACTED]"
+			}
+		}
+	}
+	return out
+}
+
+func isSecretName(k string) bool {
+	k = strings.ToLower(k)
+	return strings.Contains(k, "authorization") || strings.Contains(k, "key") ||
+		strings.Contains(k, "token") || strings.Contains(k, "secret") || strings.Contains(k, "header")
+}

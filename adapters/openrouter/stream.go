@@ -1,0 +1,194 @@
+package openrouter
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aimodels/aimodels/core/domain"
+	"github.com/aimodels/aimodels/ports"
+)
+
+// ChatCompletionStream sends a streaming chat completion and returns the
+// event stream once the response headers have arrived. Failures before
+// that are retried like any request; once the stream has started nothing
+// is retried, and an error object inside the stream comes back from Recv
+// as a *domain.UpstreamError.
+func (c *Client) ChatCompletionStream(ctx context.Context, key domain.APIKey, req *domain.ChatRequest) (ports.ChatStream, error) {
+	if req == nil {
+		return nil, &domain.ValidationError{Field: "request", Reason: "is required"}
+	}
+	r := *req
+	r.Stream = true
+	payload, err := json.Marshal(r)
+	if err != nil {
+		return nil, &domain.ValidationError{Field: "body", Reason: err.Error()}
+	}
+	sctx, cancel := context.WithCancelCause(ctx)
+	var timedOut atomic.Bool
+	timer := time.AfterFunc(c.timeout, func() {
+		timedOut.Store(true)
+		cancel(errHeaderTimeout)
+	})
+	resp, err := c.send(sctx, c.rs, opChat, "POST", c.endpoint("/chat/completions"), key, payload, "text/event-stream")
+	stopped := timer.Stop()
+	if err != nil {
+		cancel(nil)
+		if !stopped && timedOut.Load() && ctx.Err() == nil {
+			return nil, &domain.UpstreamError{Kind: domain.ErrTimeout, Op: opChat, Message: "no response headers in time", Err: errHeaderTimeout}
+		}
+		return nil, err
+	}
+	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	if mt != "text/event-stream" {
+		defer cancel(nil)
+		defer resp.Body.Close()
+		body, err := readBody(ctx, opChat, resp, c.maxBody)
+		if err != nil {
+			return nil, err
+		}
+		var eb errorBody
+		if json.Unmarshal(body, &eb) == nil && eb.Error != nil {
+			return nil, inBodyError(opChat, resp.StatusCode, eb.Error)
+		}
+		return nil, &domain.UpstreamError{Kind: domain.ErrBadUpstreamResponse, Op: opChat, Status: resp.StatusCode,
+			Message: "expected text/event-stream, got " + mt, Err: errStreamNotEvents}
+	}
+	return newStream(ctx, resp.Body, c.maxLine, func() { cancel(nil) }), nil
+}
+
+// Stream reads OpenRouter's server-sent events. It is not safe for
+// concurrent Recv calls; Close may be called from any goroutine.
+type Stream struct {
+	ctx     context.Context
+	body    io.ReadCloser
+	sc      *bufio.Scanner
+	cancel  func()
+	data    bytes.Buffer
+	err     error // terminal: io.EOF or the error returned
+	closeMu sync.Once
+}
+
+var _ ports.ChatStream = (*Stream)(nil)
+
+// NewStream reads server-sent events from r (for tests and other
+// transports); maxLine bounds one line.
+func NewStream(r io.ReadCloser, maxLine int) *Stream {
+	return newStream(context.Background(), r, maxLine, func() {})
+}
+
+func newStream(ctx context.Context, body io.ReadCloser, maxLine int, cancel func()) *Stream {
+	sc := bufio.NewScanner(body)
+	// The limit is the larger of maxLine and the initial buffer's capacity.
+	sc.Buffer(make([]byte, 0, min(4<<10, maxLine)), maxLine)
+	return &Stream{ctx: ctx, body: body, sc: sc, cancel: cancel}
+}
+
+// Recv returns the next data event. It skips comments (": OPENROUTER
+// PROCESSING"), joins multi-line data, returns io.EOF after "data: [DONE]"
+// or at the end of the body, and returns a *domain.UpstreamError for an
+// event that carries an "error" object. After an error every call
+// returns the same error.
+func (s *Stream) Recv() (domain.StreamChunk, error) {
+	if s.err != nil {
+		return domain.StreamChunk{}, s.err
+	}
+	for {
+		ev, ok, err := s.nextEvent()
+		if err != nil {
+			s.err = err
+			s.Close()
+			return domain.StreamChunk{}, err
+		}
+		if !ok {
+			continue
+		}
+		if bytes.Equal(ev, []byte("[DONE]")) {
+			s.err = io.EOF
+			s.Close()
+			return domain.StreamChunk{}, io.EOF
+		}
+		if err := eventError(ev); err != nil {
+			s.err = err
+			s.Close()
+			return domain.StreamChunk{}, err
+		}
+		return domain.StreamChunk{Data: json.RawMessage(bytes.Clone(ev))}, nil
+	}
+}
+
+// nextEvent reads lines up to the end of one event; ok is false for an
+// event without data (only comments or other fields).
+func (s *Stream) nextEvent() (data []byte, ok bool, err error) {
+	s.data.Reset()
+	hasData := false
+	for s.sc.Scan() {
+		line := bytes.TrimSuffix(s.sc.Bytes(), []byte("\r"))
+		if len(line) == 0 {
+			if hasData {
+				return s.data.Bytes(), true, nil
+			}
+			continue
+		}
+		if line[0] == ':' {
+			continue
+		}
+		field, value, _ := bytes.Cut(line, []byte(":"))
+		value = bytes.TrimPrefix(value, []byte(" "))
+		if string(field) != "data" {
+			continue
+		}
+		if hasData {
+			s.data.WriteByte('\n')
+		}
+		s.data.Write(value)
+		hasData = true
+	}
+	if err := s.sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, false, &domain.UpstreamError{Kind: domain.ErrBadUpstreamResponse, Op: opChat, Status: 200,
+				Message: "stream line too long", Err: err}
+		}
+		return nil, false, transportError(opChat, s.ctx, err)
+	}
+	if hasData {
+		return s.data.Bytes(), true, nil
+	}
+	return nil, false, io.EOF
+}
+
+// eventError returns the typed error of an event that carries an "error"
+// object, a bad-response error for an event that is not JSON, or nil.
+func eventError(ev []byte) error {
+	var probe struct {
+		Error *apiError `json:"error"`
+	}
+	if !json.Valid(ev) {
+		return &domain.UpstreamError{Kind: domain.ErrBadUpstreamResponse, Op: opChat, Status: 200,
+			Message: "stream event is not JSON"}
+	}
+	if !bytes.Contains(ev, []byte(`"error"`)) {
+		return nil
+	}
+	if err := lenient(ev, &probe); err != nil || probe.Error == nil {
+		return nil
+	}
+	return inBodyError(opChat, 200, probe.Error)
+}
+
+// Close releases the connection; it is safe to call more than once.
+func (s *Stream) Close() error {
+	var err error
+	s.closeMu.Do(func() {
+		err = s.body.Close()
+		s.cancel()
+	})
+	return err
+}
