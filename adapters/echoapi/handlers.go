@@ -1,0 +1,396 @@
+package echoapi
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/aimodels/aimodels/core/domain"
+)
+
+// readJSON reads a JSON body: it must be declared application/json, be
+// valid UTF-8 and valid JSON. Malformed input is a 400, never a 500.
+func readJSON(c echo.Context) ([]byte, error) {
+	ct := c.Request().Header.Get(echo.HeaderContentType)
+	if mt, _, _ := mime.ParseMediaType(ct); mt != echo.MIMEApplicationJSON {
+		return nil, echo.NewHTTPError(http.StatusUnsupportedMediaType, "Content-Type must be application/json")
+	}
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			return nil, he
+		}
+		return nil, echo.NewHTTPError(http.StatusBadRequest, "cannot read the request body")
+	}
+	if !utf8.Valid(body) {
+		return nil, echo.NewHTTPError(http.StatusBadRequest, "the request body is not valid UTF-8")
+	}
+	if !json.Valid(body) {
+		return nil, echo.NewHTTPError(http.StatusBadRequest, "malformed JSON")
+	}
+	return body, nil
+}
+
+// decodeStrict decodes a settings body, refusing unknown fields.
+func decodeStrict(c echo.Context, v any) error {
+	body, err := readJSON(c)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		msg := "the JSON body does not have the expected shape"
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &te):
+			msg = "field " + strconv.Quote(te.Field) + " must be " + te.Type.String()
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			msg = "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
+		}
+		return echo.NewHTTPError(http.StatusBadRequest, msg)
+	}
+	return nil
+}
+
+func (a *api) models(c echo.Context) error {
+	refresh, _ := strconv.ParseBool(c.QueryParam("refresh"))
+	view, err := a.svc.Catalog(c.Request().Context(), refresh)
+	if err != nil {
+		return WriteError(c, err)
+	}
+	return a.catalog.serve(c, view)
+}
+
+func (a *api) selection(c echo.Context) error {
+	sel, err := a.svc.Selection(c.Request().Context(), a.scope(c))
+	if err != nil {
+		return WriteError(c, err)
+	}
+	return c.JSON(http.StatusOK, selectionDTO(sel))
+}
+
+func (a *api) saveSelection(c echo.Context) error {
+	var raw map[string]any
+	if err := decodeStrict(c, &raw); err != nil {
+		return WriteError(c, err)
+	}
+	choices := make(map[domain.ModelType]string, len(raw))
+	for k, v := range raw {
+		t, err := domain.ParseModelType(k)
+		if err != nil {
+			return WriteError(c, &domain.ValidationError{Field: k, Reason: "unknown model type; use text, image or audio"})
+		}
+		id, ok := v.(string)
+		if !ok || strings.TrimSpace(id) == "" {
+			return WriteError(c, &domain.ValidationError{Field: k, Reason: "must be a model id"})
+		}
+		choices[t] = id
+	}
+	sel, err := a.svc.SaveSelection(c.Request().Context(), a.scope(c), choices)
+	if err != nil {
+		return WriteError(c, err)
+	}
+	return c.JSON(http.StatusOK, selectionDTO(sel))
+}
+
+func (a *api) balance(c echo.Context) error {
+	b, err := a.svc.Balance(c.Request().Context(), a.scope(c))
+	if err != nil {
+		return WriteError(c, err)
+	}
+	return c.JSON(http.StatusOK, balanceDTO(b))
+}
+
+func (a *api) testConnection(c echo.Context) error {
+	r := a.svc.TestConnection(c.Request().Context(), a.scope(c))
+	return c.JSON(http.StatusOK, ConnectionDTO{Success: r.Success, Message: r.Message, Status: string(r.Status)})
+}
+
+func (a *api) keys(c echo.Context) error {
+	ks, err := a.svc.KeyStatuses(c.Request().Context(), a.scope(c))
+	if err != nil {
+		return WriteError(c, err)
+	}
+	return c.JSON(http.StatusOK, KeysDTO{Keys: ks})
+}
+
+func (a *api) setKey(c echo.Context) error {
+	var in KeyInput
+	if err := decodeStrict(c, &in); err != nil {
+		return WriteError(c, err)
+	}
+	st, err := a.svc.SetKey(c.Request().Context(), a.scope(c), c.Param("provider"), in.Key)
+	if err != nil {
+		return WriteError(c, err)
+	}
+	return c.JSON(http.StatusOK, st)
+}
+
+func (a *api) deleteKey(c echo.Context) error {
+	if err := a.svc.DeleteKey(c.Request().Context(), a.scope(c), c.Param("provider")); err != nil {
+		return WriteError(c, err)
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func promptID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, &domain.ValidationError{Field: "id", Reason: "must be a positive integer"}
+	}
+	return id, nil
+}
+
+func (a *api) listPrompts(c echo.Context) error {
+	ps, err := a.svc.ListPrompts(c.Request().Context(), a.scope(c), domain.ModelType(c.QueryParam("type")))
+	if err != nil {
+		return WriteError(c, err)
+	}
+	out := make([]PromptDTO, len(ps))
+	for i := range ps {
+		out[i] = promptDTO(&ps[i])
+	}
+	return c.JSON(http.StatusOK, map[string][]PromptDTO{"prompts": out})
+}
+
+func (a *api) getPrompt(c echo.Context) error {
+	id, err := promptID(c)
+	if err != nil {
+		return WriteError(c, err)
+	}
+	p, err := a.svc.GetPrompt(c.Request().Context(), a.scope(c), id)
+	if err != nil {
+		return WriteError(c, err)
+	}
+	return c.JSON(http.StatusOK, promptDTO(p))
+}
+
+func (a *api) createPrompt(c echo.Context) error {
+	var in PromptInput
+	if err := decodeStrict(c, &in); err != nil {
+		return WriteError(c, err)
+	}
+	p, err := a.svc.CreatePrompt(c.Request().Context(), a.scope(c), domain.Prompt{Name: in.Name, Type: domain.ModelType(in.Type), Text: in.Text})
+	if err != nil {
+		return WriteError(c, err)
+	}
+	return c.JSON(http.StatusCreated, promptDTO(p))
+}
+
+func (a *api) updatePrompt(c echo.Context) error {
+	id, err := promptID(c)
+	if err != nil {
+		return WriteError(c, err)
+	}
+	var in PromptInput
+	if err := decodeStrict(c, &in); err != nil {
+		return WriteError(c, err)
+	}
+	p, err := a.svc.UpdatePrompt(c.Request().Context(), a.scope(c), domain.Prompt{ID: id, Name: in.Name, Type: domain.ModelType(in.Type), Text: in.Text})
+	if err != nil {
+		return WriteError(c, err)
+	}
+	return c.JSON(http.StatusOK, promptDTO(p))
+}
+
+func (a *api) deletePrompt(c echo.Context) error {
+	id, err := promptID(c)
+	if err != nil {
+		return WriteError(c, err)
+	}
+	if err := a.svc.DeletePrompt(c.Request().Context(), a.scope(c), id); err != nil {
+		return WriteError(c, err)
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// chatCompletions is OpenAI-compatible: the upstream body is passed
+// through unchanged; stream:true answers Server-Sent Events.
+func (a *api) chatCompletions(c echo.Context) error {
+	body, err := readJSON(c)
+	if err != nil {
+		return WriteError(c, err)
+	}
+	var req domain.ChatRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		return WriteError(c, err)
+	}
+	ctx := c.Request().Context()
+	if req.Stream {
+		return a.stream(c, &req)
+	}
+	resp, err := a.svc.Complete(ctx, a.scope(c), &req)
+	if err != nil {
+		return WriteError(c, err)
+	}
+	if len(resp.Raw) > 0 {
+		return c.JSONBlob(http.StatusOK, resp.Raw)
+	}
+	return c.JSON(http.StatusOK, openAIResponse(resp, time.Now()))
+}
+
+// openAIResponse renders a response that has no upstream body (a
+// transcription answered as a chat completion) in OpenAI's shape.
+func openAIResponse(r *domain.ChatResponse, now time.Time) map[string]any {
+	choices := make([]map[string]any, len(r.Choices))
+	for i, ch := range r.Choices {
+		choices[i] = map[string]any{"index": i, "finish_reason": ch.FinishReason,
+			"message": map[string]any{"role": "assistant", "content": ch.Content}}
+	}
+	return map[string]any{
+		"id": r.ID, "object": "chat.completion", "created": now.Unix(), "model": r.Model, "choices": choices,
+		"usage": map[string]any{"prompt_tokens": r.Usage.PromptTokens, "completion_tokens": r.Usage.CompletionTokens,
+			"total_tokens": r.Usage.TotalTokens, "cost": r.Usage.Cost},
+	}
+}
+
+var (
+	sseData = []byte("data: ")
+	sseEnd  = []byte("\n\n")
+	sseDone = []byte("data: [DONE]\n\n")
+)
+
+func (a *api) stream(c echo.Context, req *domain.ChatRequest) error {
+	st, err := a.svc.Stream(c.Request().Context(), a.scope(c), req)
+	if err != nil {
+		return WriteError(c, err)
+	}
+	defer st.Close()
+	w := c.Response()
+	h := w.Header()
+	h.Set(echo.HeaderContentType, "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	w.Flush()
+	for {
+		ch, err := st.Recv()
+		if errors.Is(err, io.EOF) {
+			_, _ = w.Write(sseDone)
+			w.Flush()
+			return nil
+		}
+		if err != nil {
+			// Headers are sent: the error travels inside the stream, as
+			// OpenRouter and OpenAI do, then the stream ends.
+			_, body := errorBody(err)
+			b, _ := json.Marshal(body)
+			_, _ = w.Write(sseData)
+			_, _ = w.Write(b)
+			_, _ = w.Write(sseEnd)
+			_, _ = w.Write(sseDone)
+			w.Flush()
+			a.log.Warn("stream ended with an error", "error", err)
+			return nil
+		}
+		if _, werr := w.Write(sseData); werr != nil {
+			return nil
+		}
+		_, _ = w.Write(ch.Data)
+		_, _ = w.Write(sseEnd)
+		w.Flush()
+	}
+}
+
+// TranscriptionInput is the JSON body of POST /audio/transcriptions
+// (OpenRouter's shape).
+type TranscriptionInput struct {
+	Model      string `json:"model"`
+	InputAudio struct {
+		Data   string `json:"data"`
+		Format string `json:"format"`
+	} `json:"input_audio"`
+	Language       string   `json:"language"`
+	Prompt         string   `json:"prompt"`
+	ResponseFormat string   `json:"response_format"`
+	Temperature    *float64 `json:"temperature,omitempty"`
+}
+
+func (a *api) transcriptions(c echo.Context) error {
+	req, format, err := readTranscription(c)
+	if err != nil {
+		return WriteError(c, err)
+	}
+	tr, err := a.svc.Transcribe(c.Request().Context(), a.scope(c), req)
+	if err != nil {
+		return WriteError(c, err)
+	}
+	if format == "text" {
+		return c.String(http.StatusOK, tr.Text)
+	}
+	return c.JSON(http.StatusOK, tr)
+}
+
+// transcriptionModel maps what a client names to what the core resolves:
+// OpenAI clients must send a model such as "whisper-1", which is no
+// OpenRouter id, so any name without an author ("/") means the scope's
+// selected audio model.
+func transcriptionModel(name string) string {
+	if !strings.Contains(name, "/") {
+		return string(domain.TypeAudio)
+	}
+	return name
+}
+
+func readTranscription(c echo.Context) (*domain.TranscriptionRequest, string, error) {
+	ct := c.Request().Header.Get(echo.HeaderContentType)
+	mt, _, _ := mime.ParseMediaType(ct)
+	if mt == echo.MIMEMultipartForm {
+		fh, err := c.FormFile("file")
+		if err != nil {
+			var he *echo.HTTPError
+			if errors.As(err, &he) || strings.Contains(err.Error(), "too large") {
+				return nil, "", echo.NewHTTPError(http.StatusRequestEntityTooLarge, "the upload is too large")
+			}
+			return nil, "", &domain.ValidationError{Field: "file", Reason: "a multipart file part named file is required"}
+		}
+		if fh.Size > domain.MaxAudioBytes {
+			return nil, "", &domain.ValidationError{Field: "file", Reason: "must be at most 25 MB"}
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return nil, "", echo.NewHTTPError(http.StatusBadRequest, "cannot read the uploaded file")
+		}
+		defer f.Close()
+		data, err := io.ReadAll(io.LimitReader(f, domain.MaxAudioBytes+1))
+		if err != nil {
+			return nil, "", echo.NewHTTPError(http.StatusBadRequest, "cannot read the uploaded file")
+		}
+		format := strings.TrimPrefix(strings.ToLower(path.Ext(fh.Filename)), ".")
+		if format == "" {
+			format = strings.TrimPrefix(fh.Header.Get("Content-Type"), "audio/")
+		}
+		if f := c.FormValue("format"); f != "" {
+			format = f
+		}
+		return &domain.TranscriptionRequest{Model: transcriptionModel(c.FormValue("model")), Audio: data, Format: format,
+			Language: c.FormValue("language"), Prompt: c.FormValue("prompt")}, c.FormValue("response_format"), nil
+	}
+	var in TranscriptionInput
+	if err := decodeStrict(c, &in); err != nil {
+		return nil, "", err
+	}
+	data, err := base64.StdEncoding.DecodeString(in.InputAudio.Data)
+	if err != nil {
+		return nil, "", &domain.ValidationError{Field: "input_audio.data", Reason: "must be base64"}
+	}
+	return &domain.TranscriptionRequest{Model: transcriptionModel(in.Model), Audio: data, Format: in.InputAudio.Format,
+		Language: in.Language, Prompt: in.Prompt}, in.ResponseFormat, nil
+}
+
+func (a *api) openapi(c echo.Context) error {
+	return c.JSONBlob(http.StatusOK, a.doc)
+}

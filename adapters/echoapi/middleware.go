@@ -1,0 +1,131 @@
+package echoapi
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/aimodels/aimodels/ports"
+)
+
+// BearerAuth requires "Authorization: Bearer <token>". The comparison is
+// constant-time and independent of the token's length (both sides are
+// hashed first). Failures are 401 in the JSON error shape.
+func BearerAuth(token string) echo.MiddlewareFunc {
+	want := sha256.Sum256([]byte(token))
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			h := c.Request().Header.Get(echo.HeaderAuthorization)
+			scheme, got, ok := strings.Cut(h, " ")
+			if !ok || !strings.EqualFold(scheme, "Bearer") {
+				c.Response().Header().Set("WWW-Authenticate", `Bearer realm="aimodels"`)
+				return WriteError(c, echo.NewHTTPError(http.StatusUnauthorized, "missing bearer token"))
+			}
+			sum := sha256.Sum256([]byte(strings.TrimSpace(got)))
+			if subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
+				c.Response().Header().Set("WWW-Authenticate", `Bearer realm="aimodels", error="invalid_token"`)
+				return WriteError(c, echo.NewHTTPError(http.StatusUnauthorized, "invalid bearer token"))
+			}
+			return next(c)
+		}
+	}
+}
+
+// AccessLog logs one line per request with slog: method, path (without
+// the query string, which may carry anything), status, duration, bytes and
+// request id. It never logs headers, so Authorization never reaches a log.
+func AccessLog(log *slog.Logger) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			start := time.Now()
+			err := next(c)
+			if err != nil {
+				c.Error(err)
+			}
+			res := c.Response()
+			log.LogAttrs(c.Request().Context(), slog.LevelInfo, "http request",
+				slog.String("method", c.Request().Method),
+				slog.String("path", c.Request().URL.Path),
+				slog.Int("status", res.Status),
+				slog.Duration("duration", time.Since(start)),
+				slog.Int64("bytes", res.Size),
+				slog.String("ip", c.RealIP()),
+				slog.String("request_id", res.Header().Get(echo.HeaderXRequestID)),
+			)
+			return nil
+		}
+	}
+}
+
+// ContentSecurityPolicy is the policy of the settings UI: everything from
+// this origin only, no inline script, no framing.
+const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+
+// SecurityHeaders sets the headers every response carries.
+func SecurityHeaders() echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			h := c.Response().Header()
+			h.Set("X-Content-Type-Options", "nosniff")
+			h.Set("X-Frame-Options", "DENY")
+			h.Set("Referrer-Policy", "no-referrer")
+			h.Set("Content-Security-Policy", ContentSecurityPolicy)
+			h.Set("Cross-Origin-Opener-Policy", "same-origin")
+			h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+			return next(c)
+		}
+	}
+}
+
+// RegisterProbes adds GET /healthz (the process is up) and GET /readyz
+// (the database answers) to e; both are public.
+func RegisterProbes(e *echo.Echo, svc ports.Service) {
+	e.GET("/healthz", func(c echo.Context) error {
+		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	})
+	e.GET("/readyz", func(c echo.Context) error {
+		if err := svc.Ready(c.Request().Context()); err != nil {
+			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "database unreachable"})
+		}
+		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+	})
+}
+
+// SPA serves a single-page application from fsys: files as they are
+// (hashed assets under /assets/ cached for a year), and index.html with
+// no-cache for every other path that is not a file (client-side routes
+// such as /settings/models).
+func SPA(fsys fs.FS) echo.HandlerFunc {
+	index, _ := fs.ReadFile(fsys, "index.html")
+	files := http.FileServer(http.FS(fsys))
+	return func(c echo.Context) error {
+		p := strings.TrimPrefix(path.Clean("/"+c.Request().URL.Path), "/")
+		if p != "" && p != "index.html" {
+			if st, err := fs.Stat(fsys, p); err == nil && !st.IsDir() {
+				if strings.HasPrefix(p, "assets/") {
+					c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+				} else {
+					c.Response().Header().Set("Cache-Control", "no-cache")
+				}
+				files.ServeHTTP(c.Response(), c.Request())
+				return nil
+			}
+			if strings.HasPrefix(p, "assets/") || path.Ext(p) != "" {
+				return echo.ErrNotFound
+			}
+		}
+		if index == nil {
+			return echo.NewHTTPError(http.StatusNotFound, "the settings UI is not built into this binary")
+		}
+		c.Response().Header().Set("Cache-Control", "no-cache")
+		return c.HTMLBlob(http.StatusOK, index)
+	}
+}

@@ -1,0 +1,144 @@
+package echoapi
+
+import (
+	"encoding/json"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+var pathParam = regexp.MustCompile(`:([a-zA-Z_]+)`)
+
+// openAPIPath turns Echo's ":id" into OpenAPI's "{id}".
+func openAPIPath(p string) string { return pathParam.ReplaceAllString(p, "{$1}") }
+
+type obj = map[string]any
+
+func str(desc string) obj     { return obj{"type": "string", "description": desc} }
+func num(desc string) obj     { return obj{"type": "number", "description": desc} }
+func boolean(d string) obj    { return obj{"type": "boolean", "description": d} }
+func ref(name string) obj     { return obj{"$ref": "#/components/schemas/" + name} }
+func arrayOf(item obj) obj    { return obj{"type": "array", "items": item} }
+func nullable(o obj) obj      { o["nullable"] = true; return o }
+func object(props obj) obj    { return obj{"type": "object", "properties": props} }
+func integer(d string) obj    { return obj{"type": "integer", "description": d} }
+func strEnum(v ...string) obj { return obj{"type": "string", "enum": v} }
+
+func schemas() obj {
+	model := object(obj{
+		"id": str("OpenRouter model id"), "name": str("display name without the provider prefix"),
+		"description": str(""), "context_length": integer("tokens"), "provider": str(""),
+		"capabilities":     arrayOf(strEnum("text", "image", "audio")),
+		"input_modalities": arrayOf(str("")), "output_modalities": arrayOf(str("")), "created": integer("unix seconds"),
+		"pricing": object(obj{
+			"prompt_cost": str(`e.g. "$0.50/1M tokens", "free", "variable", "$0.006/min"`), "completion_cost": str(""),
+			"image_cost": str(""), "request_cost": str(""), "prompt": str("exact USD per token"),
+			"completion": str("exact USD per token"), "image": str(""), "request": str(""), "audio": str(""),
+		}),
+	})
+	entry := object(obj{
+		"type": strEnum("text", "image", "audio"), "model_id": str(""), "saved": boolean("a saved choice"),
+		"recommended": boolean("the recommended default"), "available": boolean("the model is in the catalog"),
+		"saved_at": nullable(str("RFC 3339")), "model": nullable(ref("Model")),
+	})
+	keyStatus := object(obj{"provider": str(""), "configured": boolean(""), "masked": str("masked key, never the key"), "updated_at": str("")})
+	prompt := object(obj{"id": integer(""), "name": str(""), "type": strEnum("text", "image", "audio"), "text": str(""), "created_at": str(""), "updated_at": str("")})
+	return obj{
+		"Model":          model,
+		"GroupedModels":  object(obj{"text": arrayOf(ref("Model")), "image": arrayOf(ref("Model")), "audio": arrayOf(ref("Model"))}),
+		"SelectionEntry": entry,
+		"Selection":      object(obj{"text": ref("SelectionEntry"), "image": ref("SelectionEntry"), "audio": ref("SelectionEntry")}),
+		"SelectionInput": object(obj{"text": str("model id"), "image": str("model id"), "audio": str("model id")}),
+		"Balance": object(obj{
+			"balance": num("what can still be spent, USD"), "usage": num("what was spent, USD"),
+			"formatted_balance": str(""), "formatted_usage": str(""),
+			"rate_limit":    nullable(object(obj{"requests": integer(""), "interval": str("")})),
+			"balance_known": boolean(""), "credits_known": boolean("false when /credits refused the key"),
+			"total_credits": nullable(num("")), "formatted_total_credits": str(""), "limit": nullable(num("")),
+			"limit_remaining": nullable(num("")), "usage_daily": num(""), "usage_weekly": num(""),
+			"usage_monthly": num(""), "is_free_tier": boolean(""),
+		}),
+		"Connection": object(obj{"success": boolean(""), "message": str(""),
+			"status": strEnum("success", "no_key", "invalid_key", "insufficient_credits", "rate_limited", "network_error", "timeout", "upstream_error", "key_unreadable")}),
+		"KeyStatus":   keyStatus,
+		"Keys":        object(obj{"keys": arrayOf(ref("KeyStatus"))}),
+		"KeyInput":    object(obj{"key": str("the API key; stored encrypted, never returned")}),
+		"Prompt":      prompt,
+		"Prompts":     object(obj{"prompts": arrayOf(ref("Prompt"))}),
+		"PromptInput": object(obj{"name": str(""), "type": strEnum("text", "image", "audio"), "text": str("")}),
+		"ChatRequest": obj{"type": "object", "additionalProperties": true, "description": "OpenAI chat completion request; model may be text, image, audio or a model id",
+			"properties": obj{"model": str(""), "messages": arrayOf(obj{"type": "object"}), "stream": boolean("")}},
+		"ChatCompletion": obj{"type": "object", "additionalProperties": true, "description": "OpenRouter's chat completion, passed through; text/event-stream when stream is true"},
+		"TranscriptionInput": object(obj{"model": str("a model id; empty or without '/' means the selected audio model"),
+			"input_audio": object(obj{"data": str("base64 audio"), "format": str("wav, mp3, …")}),
+			"language":    str(""), "prompt": str(""), "response_format": strEnum("json", "text")}),
+		"Transcription": object(obj{"text": str(""), "model": str(""), "usage": object(obj{"cost": num(""), "seconds": num("")})}),
+		"OpenAPI":       obj{"type": "object"},
+		"Error":         object(obj{"error": object(obj{"code": str("stable machine code"), "message": str(""), "field": str("")})}),
+	}
+}
+
+func buildOpenAPI(prefix string) []byte {
+	paths := obj{}
+	for _, r := range routes() {
+		p := prefix + openAPIPath(r.path)
+		item, _ := paths[p].(obj)
+		if item == nil {
+			item = obj{}
+			paths[p] = item
+		}
+		op := obj{
+			"summary":     r.summary,
+			"tags":        []string{r.tag},
+			"operationId": strings.ToLower(r.method) + strings.NewReplacer("/", "_", ":", "", "-", "_").Replace(r.path),
+			"security":    []obj{{"bearer": []string{}}},
+		}
+		var params []obj
+		for _, m := range pathParam.FindAllStringSubmatch(r.path, -1) {
+			params = append(params, obj{"name": m[1], "in": "path", "required": true, "schema": obj{"type": "string"}})
+		}
+		for _, q := range r.params {
+			params = append(params, obj{"name": q, "in": "query", "schema": obj{"type": "string"}})
+		}
+		if params != nil {
+			op["parameters"] = params
+		}
+		if r.body != "" {
+			content := obj{"application/json": obj{"schema": ref(r.body)}}
+			if r.body == "TranscriptionInput" {
+				content["multipart/form-data"] = obj{"schema": object(obj{"file": obj{"type": "string", "format": "binary"}, "model": str(""), "language": str(""), "prompt": str("")})}
+			}
+			op["requestBody"] = obj{"required": true, "content": content}
+		}
+		errResp := obj{"description": "error", "content": obj{"application/json": obj{"schema": ref("Error")}}}
+		responses := obj{"401": errResp, "default": errResp}
+		if r.status == 204 {
+			responses["204"] = obj{"description": "done"}
+		} else {
+			responses[strconv.Itoa(r.status)] = obj{"description": "success", "content": obj{"application/json": obj{"schema": ref(r.resp)}}}
+		}
+		op["responses"] = responses
+		item[strings.ToLower(r.method)] = op
+	}
+	probe := func(summary string) obj {
+		return obj{"get": obj{"summary": summary, "tags": []string{"meta"}, "security": []obj{},
+			"responses": obj{"200": obj{"description": "ok"}, "503": obj{"description": "not ready"}}}}
+	}
+	paths["/healthz"] = probe("The process is up")
+	paths["/readyz"] = probe("The database answers")
+	doc := obj{
+		"openapi": "3.0.3",
+		"info": obj{"title": "aimodels", "version": "1",
+			"description": "OpenRouter API key, model catalog and selection, balance, prompts and requests to the selected models."},
+		"paths": paths,
+		"components": obj{
+			"schemas":         schemas(),
+			"securitySchemes": obj{"bearer": obj{"type": "http", "scheme": "bearer"}},
+		},
+	}
+	b, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		panic("echoapi: OpenAPI document does not encode: " + err.Error())
+	}
+	return b
+}

@@ -1,0 +1,104 @@
+package echoapi
+
+import (
+	"log/slog"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/aimodels/aimodels/core/domain"
+	"github.com/aimodels/aimodels/ports"
+)
+
+// Body limits.
+const (
+	// SettingsBodyLimit bounds settings bodies (keys, selection, prompts).
+	SettingsBodyLimit = "1M"
+	// RequestBodyLimit bounds chat and audio bodies (images and audio inline).
+	RequestBodyLimit = "25M"
+	// TranscriptionBodyLimit bounds audio uploads: 25 MB of audio as base64
+	// in JSON, or as a multipart file.
+	TranscriptionBodyLimit = "35M"
+)
+
+// Options configure Register.
+type Options struct {
+	// Scope returns the tenant or workspace of a request; default: "default".
+	Scope func(c echo.Context) string
+	// Logger receives handler-level logs; default: discard.
+	Logger *slog.Logger
+	// Prefix is the path prefix the group is mounted at, used in the
+	// OpenAPI document's paths (default "/api/v1").
+	Prefix string
+}
+
+// route is one API route. The same table registers the routes and
+// generates the OpenAPI document, so the two cannot drift apart.
+type route struct {
+	method  string
+	path    string
+	summary string
+	tag     string
+	limit   string
+	body    string // OpenAPI request schema name, "" for none
+	resp    string // OpenAPI success schema name
+	status  int    // success status
+	params  []string
+	handle  func(a *api, c echo.Context) error
+}
+
+func routes() []route {
+	return []route{
+		{method: "GET", path: "/settings/openrouter/models", summary: "Models grouped by type (text, image, audio); ?refresh=true bypasses the cache", tag: "models", resp: "GroupedModels", status: 200, params: []string{"refresh"}, handle: (*api).models},
+		{method: "GET", path: "/settings/openrouter/selection", summary: "The selected (or recommended) model of every type", tag: "models", resp: "Selection", status: 200, handle: (*api).selection},
+		{method: "PUT", path: "/settings/openrouter/selection", summary: "Save the model of one or more types", tag: "models", limit: SettingsBodyLimit, body: "SelectionInput", resp: "Selection", status: 200, handle: (*api).saveSelection},
+		{method: "GET", path: "/settings/openrouter/balance", summary: "What the account can still spend and what it spent", tag: "account", resp: "Balance", status: 200, handle: (*api).balance},
+		{method: "POST", path: "/settings/openrouter/test-connection", summary: "Check the stored key against OpenRouter", tag: "account", resp: "Connection", status: 200, handle: (*api).testConnection},
+		{method: "GET", path: "/settings/api-keys", summary: "Masked API keys", tag: "keys", resp: "Keys", status: 200, handle: (*api).keys},
+		{method: "PUT", path: "/settings/api-keys/:provider", summary: "Store or replace a provider's API key (encrypted)", tag: "keys", limit: SettingsBodyLimit, body: "KeyInput", resp: "KeyStatus", status: 200, handle: (*api).setKey},
+		{method: "DELETE", path: "/settings/api-keys/:provider", summary: "Delete a provider's API key", tag: "keys", status: 204, handle: (*api).deleteKey},
+		{method: "GET", path: "/settings/prompts", summary: "List prompts; ?type= filters", tag: "prompts", resp: "Prompts", status: 200, params: []string{"type"}, handle: (*api).listPrompts},
+		{method: "POST", path: "/settings/prompts", summary: "Create a prompt", tag: "prompts", limit: SettingsBodyLimit, body: "PromptInput", resp: "Prompt", status: 201, handle: (*api).createPrompt},
+		{method: "GET", path: "/settings/prompts/:id", summary: "Get a prompt", tag: "prompts", resp: "Prompt", status: 200, handle: (*api).getPrompt},
+		{method: "PUT", path: "/settings/prompts/:id", summary: "Replace a prompt", tag: "prompts", limit: SettingsBodyLimit, body: "PromptInput", resp: "Prompt", status: 200, handle: (*api).updatePrompt},
+		{method: "DELETE", path: "/settings/prompts/:id", summary: "Delete a prompt", tag: "prompts", status: 204, handle: (*api).deletePrompt},
+		{method: "POST", path: "/chat/completions", summary: "OpenAI-compatible chat completion; model may be text, image, audio or a model id; stream supported", tag: "requests", limit: RequestBodyLimit, body: "ChatRequest", resp: "ChatCompletion", status: 200, handle: (*api).chatCompletions},
+		{method: "POST", path: "/audio/transcriptions", summary: "Transcribe audio with the selected audio model (JSON with base64 input_audio, or multipart file)", tag: "requests", limit: TranscriptionBodyLimit, body: "TranscriptionInput", resp: "Transcription", status: 200, handle: (*api).transcriptions},
+		{method: "GET", path: "/openapi.json", summary: "This OpenAPI document", tag: "meta", resp: "OpenAPI", status: 200, handle: (*api).openapi},
+	}
+}
+
+type api struct {
+	svc     ports.Service
+	log     *slog.Logger
+	scope   func(echo.Context) string
+	catalog catalogEncoder
+	prefix  string
+	doc     []byte
+}
+
+// Register mounts every API route on g (typically e.Group("/api/v1",
+// auth)). Authentication is the caller's: the aimodels binary uses
+// BearerAuth; an importing service may use its own.
+func Register(g *echo.Group, svc ports.Service, opts Options) {
+	a := &api{svc: svc, log: opts.Logger, scope: opts.Scope, prefix: opts.Prefix}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	if a.scope == nil {
+		a.scope = func(echo.Context) string { return domain.DefaultScope }
+	}
+	if a.prefix == "" {
+		a.prefix = "/api/v1"
+	}
+	a.doc = buildOpenAPI(strings.TrimSuffix(a.prefix, "/"))
+	for _, r := range routes() {
+		var mw []echo.MiddlewareFunc
+		if r.limit != "" {
+			mw = append(mw, middleware.BodyLimit(r.limit))
+		}
+		h := r.handle
+		g.Add(r.method, r.path, func(c echo.Context) error { return h(a, c) }, mw...)
+	}
+}
