@@ -16,8 +16,8 @@ type wireChat struct {
 	Model    string `json:"model"`
 	Provider string `json:"provider"`
 	Choices  []struct {
-		Index        int             `json:"index"`
-		FinishReason *string         `json:"finish_reason"`
+		Index        int     `json:"index"`
+		FinishReason *string `json:"finish_reason"`
 		Message      *struct {
 			Content json.RawMessage `json:"content"`
 		} `json:"message"`

@@ -23,9 +23,9 @@ type wireModels struct {
 }
 
 type wireModel struct {
-	ID            string      `json:"id"`
-	Name          string      `json:"name"`
-	Description   string      `json:"description"`
+	ID            string     `json:"id"`
+	Name          string     `json:"name"`
+	Description   string     `json:"description"`
 	Created       flexNumber `json:"created"`
 	ContextLength flexNumber `json:"context_length"`
 	Architecture  struct {

@@ -1,0 +1,250 @@
+package openrouter_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/aimodels/aimodels/adapters/openrouter"
+	"github.com/aimodels/aimodels/core/domain"
+	"github.com/aimodels/aimodels/test/openroutertest"
+)
+
+func TestCheckResponseFixtures(t *testing.T) {
+	tests := []struct {
+		fixture string
+		status  int
+		op      string
+		kind    error
+	}{
+		{openroutertest.FixtureErrInvalidKey, 401, "GET /key", domain.ErrInvalidKey},
+		{openroutertest.FixtureErrMissingKey, 401, "GET /key", domain.ErrInvalidKey},
+		{openroutertest.FixtureErrMissingKeyOld, 401, "GET /credits", domain.ErrInvalidKey},
+		{openroutertest.FixtureErrInsufficient, 402, "POST /chat/completions", domain.ErrInsufficientCredits},
+		{openroutertest.FixtureErrNoEndpoints, 404, "POST /chat/completions", domain.ErrModelNotFound},
+		{openroutertest.FixtureErrNoEndpoints, 404, "GET /models", domain.ErrUpstreamRejected},
+		{openroutertest.FixtureErrUpstreamRateLm, 429, "POST /chat/completions", domain.ErrRateLimited},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fixture+" "+tt.op, func(t *testing.T) {
+			body := fixture(t, tt.fixture)
+			resp := &http.Response{StatusCode: tt.status, Header: http.Header{"Retry-After": {"7"}}, Body: io.NopCloser(bytes.NewReader(body))}
+			err := openrouter.CheckResponse(tt.op, resp)
+			ue := upstream(t, err, tt.kind)
+			msg, code := fixtureError(t, body)
+			if ue.Message != msg || ue.Code != code || ue.Status != tt.status || ue.Op != tt.op || ue.RetryAfter != 7*time.Second {
+				t.Fatalf("got %+v, want message %q code %d", ue, msg, code)
+			}
+		})
+	}
+	body := fixture(t, openroutertest.FixtureErrUpstreamRateLm)
+	err := openrouter.CheckResponse("POST /chat/completions", &http.Response{StatusCode: 429, Body: io.NopCloser(bytes.NewReader(body))})
+	ue := upstream(t, err, domain.ErrRateLimited)
+	if raw, _ := ue.Metadata["raw"].(string); raw == "" || ue.Metadata["provider_name"] != "Google" {
+		t.Fatalf("metadata %v", ue.Metadata)
+	}
+	if openrouter.CheckResponse("GET /key", &http.Response{StatusCode: 204, Body: http.NoBody}) != nil {
+		t.Fatal("2xx is an error")
+	}
+	date := time.Now().Add(90 * time.Second).UTC().Format(http.TimeFormat)
+	err = openrouter.CheckResponse("GET /key", &http.Response{StatusCode: 503, Header: http.Header{"Retry-After": {date}},
+		Body: io.NopCloser(bytes.NewReader([]byte("<html>down</html>")))})
+	ue = upstream(t, err, domain.ErrUpstreamUnavailable)
+	if ue.RetryAfter < 80*time.Second || ue.RetryAfter > 90*time.Second || ue.Message != "<html>down</html>" {
+		t.Fatalf("%+v", ue)
+	}
+}
+
+func TestErrorClassesFromFake(t *testing.T) {
+	ctx := context.Background()
+	s := newFake(t)
+	c := newClient(t, s)
+
+	t.Run("invalid key", func(t *testing.T) {
+		s.Reset()
+		_, err := c.KeyInfo(ctx, "sk-or-v1-not-the-right-key-000000")
+		ue := upstream(t, err, domain.ErrInvalidKey)
+		msg, _ := fixtureError(t, s.Fixture(openroutertest.FixtureErrInvalidKey))
+		if ue.Message != msg || s.RequestCount(openroutertest.RouteKey) != 1 {
+			t.Fatalf("%+v, %d requests", ue, s.RequestCount(openroutertest.RouteKey))
+		}
+	})
+	t.Run("missing key", func(t *testing.T) {
+		s.Reset()
+		_, err := c.KeyInfo(ctx, "")
+		ue := upstream(t, err, domain.ErrInvalidKey)
+		msg, _ := fixtureError(t, s.Fixture(openroutertest.FixtureErrMissingKey))
+		if ue.Message != msg {
+			t.Fatalf("%+v", ue)
+		}
+	})
+	for _, st := range []int{400, 402, 403, 404} {
+		t.Run("not retried "+http.StatusText(st), func(t *testing.T) {
+			s.Reset()
+			s.SetFault(openroutertest.RouteChat, openroutertest.Fault{Status: st})
+			_, err := c.ChatCompletion(ctx, testKey, chatRequest("openai/gpt-4o"))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if n := s.RequestCount(openroutertest.RouteChat); n != 1 {
+				t.Fatalf("%d requests, want 1", n)
+			}
+		})
+	}
+	t.Run("429 with Retry-After retried then succeeds", func(t *testing.T) {
+		s.Reset()
+		s.SetFault(openroutertest.RouteKey, openroutertest.Fault{Status: 429, RetryAfter: "1", Times: 1})
+		start := time.Now()
+		if _, err := c.KeyInfo(ctx, testKey); err != nil {
+			t.Fatal(err)
+		}
+		if n := s.RequestCount(openroutertest.RouteKey); n != 2 {
+			t.Fatalf("%d requests, want 2", n)
+		}
+		if el := time.Since(start); el < 900*time.Millisecond {
+			t.Fatalf("did not wait for Retry-After: %v", el)
+		}
+	})
+	t.Run("429 with Retry-After over the cap is returned", func(t *testing.T) {
+		s.Reset()
+		s.SetFault(openroutertest.RouteKey, openroutertest.Fault{Status: 429, RetryAfter: "30"})
+		_, err := c.KeyInfo(ctx, testKey)
+		ue := upstream(t, err, domain.ErrRateLimited)
+		if ue.RetryAfter != 30*time.Second || s.RequestCount(openroutertest.RouteKey) != 1 {
+			t.Fatalf("%+v after %d requests", ue, s.RequestCount(openroutertest.RouteKey))
+		}
+	})
+	for _, st := range []int{502, 503, 504, 408} {
+		t.Run("retried then succeeds "+http.StatusText(st), func(t *testing.T) {
+			s.Reset()
+			s.SetFault(openroutertest.RouteCredits, openroutertest.Fault{Status: st, Times: 2})
+			if _, err := c.Credits(ctx, testKey); err != nil {
+				t.Fatal(err)
+			}
+			if n := s.RequestCount(openroutertest.RouteCredits); n != 3 {
+				t.Fatalf("%d requests, want 3", n)
+			}
+		})
+	}
+	t.Run("503 until retries run out", func(t *testing.T) {
+		s.Reset()
+		s.SetFault(openroutertest.RouteCredits, openroutertest.Fault{Status: 503})
+		_, err := c.Credits(ctx, testKey)
+		ue := upstream(t, err, domain.ErrUpstreamUnavailable)
+		if ue.Status != 503 || s.RequestCount(openroutertest.RouteCredits) != 4 {
+			t.Fatalf("%+v after %d requests", ue, s.RequestCount(openroutertest.RouteCredits))
+		}
+	})
+	t.Run("truncated", func(t *testing.T) {
+		s.Reset()
+		s.SetFault(openroutertest.RouteKey, openroutertest.Fault{Truncate: true})
+		_, err := c.KeyInfo(ctx, testKey)
+		upstream(t, err, domain.ErrBadUpstreamResponse)
+	})
+	t.Run("malformed", func(t *testing.T) {
+		s.Reset()
+		s.SetFault(openroutertest.RouteModels, openroutertest.Fault{Malformed: true})
+		_, err := c.ListModels(ctx, "")
+		upstream(t, err, domain.ErrBadUpstreamResponse)
+		s.SetFault(openroutertest.RouteChat, openroutertest.Fault{Malformed: true})
+		_, err = c.ChatCompletion(ctx, testKey, chatRequest("openai/gpt-4o"))
+		upstream(t, err, domain.ErrBadUpstreamResponse)
+	})
+	t.Run("connection reset", func(t *testing.T) {
+		s.Reset()
+		s.SetFault(openroutertest.RouteKey, openroutertest.Fault{ResetConnection: true})
+		_, err := c.KeyInfo(ctx, testKey)
+		upstream(t, err, domain.ErrUpstreamUnavailable)
+		// 1 + 3 retries; net/http may itself retry an idempotent GET on a
+		// reused connection once per attempt.
+		if n := s.RequestCount(openroutertest.RouteKey); n < 4 || n > 8 {
+			t.Fatalf("%d attempts, want 4 to 8 (connection errors are retried)", n)
+		}
+	})
+}
+
+func TestTimeout(t *testing.T) {
+	s := newFake(t)
+	c := newClient(t, s, openrouter.WithTimeout(100*time.Millisecond))
+	s.SetFault(openroutertest.RouteKey, openroutertest.Fault{Hang: true})
+	start := time.Now()
+	_, err := c.KeyInfo(context.Background(), testKey)
+	upstream(t, err, domain.ErrTimeout)
+	if el := time.Since(start); el > 2*time.Second {
+		t.Fatalf("took %v", el)
+	}
+	s.SetFault(openroutertest.RouteChat, openroutertest.Fault{Hang: true})
+	_, err = c.ChatCompletionStream(context.Background(), testKey, chatRequest("openai/gpt-4o"))
+	upstream(t, err, domain.ErrTimeout)
+}
+
+func TestHugeBodyRefused(t *testing.T) {
+	s := newFake(t)
+	const huge = 20 << 20
+	s.SetFault(openroutertest.RouteModels, openroutertest.Fault{HugeBytes: huge})
+	_, err := newClient(t, s).ListModels(context.Background(), "")
+	upstream(t, err, domain.ErrBadUpstreamResponse)
+
+	// With a small limit, the client stops reading long before the end.
+	s.Reset()
+	s.SetFault(openroutertest.RouteModels, openroutertest.Fault{HugeBytes: huge})
+	_, err = newClient(t, s, openrouter.WithMaxBodyBytes(1<<20)).ListModels(context.Background(), "")
+	upstream(t, err, domain.ErrBadUpstreamResponse)
+	deadline := time.Now().Add(2 * time.Second)
+	for s.BytesSent(openroutertest.RouteModels) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond) // the handler records when it gives up
+	}
+	if sent := s.BytesSent(openroutertest.RouteModels); sent == 0 || sent >= huge {
+		t.Fatalf("server sent %d of %d bytes", sent, huge)
+	}
+}
+
+func TestCancelledContextStopsRetries(t *testing.T) {
+	s := newFake(t)
+	c, err := openrouter.New(openrouter.WithBaseURL(s.URL()), openrouter.WithRetry(5, 2*time.Second, 4*time.Second, time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s.SetFault(openroutertest.RouteKey, openroutertest.Fault{Status: 503})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for s.RequestCount(openroutertest.RouteKey) == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
+	start := time.Now()
+	_, err = c.KeyInfo(ctx, testKey)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v does not wrap context.Canceled", err)
+	}
+	upstream(t, err, domain.ErrUpstreamUnavailable)
+	if el := time.Since(start); el > 500*time.Millisecond {
+		t.Fatalf("took %v; the backoff is at least 1s", el)
+	}
+	if n := s.RequestCount(openroutertest.RouteKey); n != 1 {
+		t.Fatalf("%d requests after cancel", n)
+	}
+	// An already cancelled context sends nothing.
+	_, err = c.KeyInfo(ctx, testKey)
+	if !errors.Is(err, context.Canceled) || s.RequestCount(openroutertest.RouteKey) != 1 {
+		t.Fatalf("%v, %d requests", err, s.RequestCount(openroutertest.RouteKey))
+	}
+}
+
+func TestConnectionRefused(t *testing.T) {
+	s := newFake(t)
+	url := s.URL()
+	s.Close()
+	c, err := openrouter.New(openrouter.WithBaseURL(url), openrouter.WithRetry(1, time.Millisecond, time.Millisecond, time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.KeyInfo(context.Background(), testKey)
+	upstream(t, err, domain.ErrUpstreamUnavailable)
+}
