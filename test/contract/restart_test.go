@@ -23,7 +23,9 @@ func TestMySQLRestart(t *testing.T) {
 	}
 	s, _ := openMySQL(t)
 	ctx := t.Context()
-	ping := func() bool { return exec.Command("mysqladmin", "-uroot", "--protocol=tcp", "-h127.0.0.1", "ping").Run() == nil }
+	ping := func() bool {
+		return exec.Command("mysqladmin", "-uroot", "--protocol=tcp", "-h127.0.0.1", "ping").Run() == nil
+	}
 	start := func() {
 		if out, err := exec.Command("start-stop-daemon", "--start", "--oknodo", "--background", "--exec", "/usr/sbin/mariadbd").CombinedOutput(); err != nil {
 			t.Errorf("start mariadbd: %v %s", err, out)
