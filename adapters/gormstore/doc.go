@@ -6,9 +6,11 @@
 // and applies the versioned migrations (see Migrate); every table carries a
 // scope column so one database can serve many tenants.
 //
-// Every error a Store returns is a *domain.StoreError whose Kind is
-// domain.ErrNotFound, domain.ErrConflict or domain.ErrStoreUnavailable, so
-// callers test it with errors.Is. The store keeps only the ciphertext and
+// Every database error a Store returns is a *domain.StoreError whose Kind
+// is domain.ErrNotFound, domain.ErrConflict or domain.ErrStoreUnavailable,
+// so callers test it with errors.Is; input the store cannot hold (a scope
+// over 64 bytes, a selection without a model id) is a
+// *domain.ValidationError instead. The store keeps only the ciphertext and
 // the masked hint of an API key; it never sees the plaintext.
 //
 // SQLite runs in WAL mode with a busy timeout and foreign keys on. Writes
