@@ -17,11 +17,18 @@ import (
 
 // BearerAuth requires "Authorization: Bearer <token>". The comparison is
 // constant-time and independent of the token's length (both sides are
-// hashed first). Failures are 401 in the JSON error shape.
-func BearerAuth(token string) echo.MiddlewareFunc {
+// hashed first). Failures are 401 in the JSON error shape. Routes whose
+// registered path (such as "/api/v1/openapi.json") is listed in public
+// pass without a token.
+func BearerAuth(token string, public ...string) echo.MiddlewareFunc {
 	want := sha256.Sum256([]byte(token))
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
+			for _, p := range public {
+				if c.Path() == p {
+					return next(c)
+				}
+			}
 			h := c.Request().Header.Get(echo.HeaderAuthorization)
 			scheme, got, ok := strings.Cut(h, " ")
 			if !ok || !strings.EqualFold(scheme, "Bearer") {

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/aimodels/aimodels/adapters/echoapi"
+	"github.com/aimodels/aimodels/frontend"
+	"github.com/aimodels/aimodels/ports"
+)
+
+// newEcho builds the HTTP server: probes, the authenticated API under
+// /api/v1, JSON 404s for any other /api path, and the settings UI.
+func newEcho(svc ports.Service, cfg *config, token string, log *slog.Logger) *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = echoapi.ErrorHandler(log)
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			log.Error("panic in handler", "path", c.Path(), "error", err)
+			return err
+		},
+	}))
+	e.Use(middleware.RequestID())
+	e.Use(echoapi.AccessLog(log))
+	e.Use(echoapi.SecurityHeaders())
+	if origins := splitList(cfg.CORSOrigins); len(origins) > 0 {
+		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+			AllowOrigins: origins,
+			AllowHeaders: []string{echo.HeaderAuthorization, echo.HeaderContentType, "If-None-Match"},
+			AllowMethods: []string{http.MethodGet, http.MethodPut, http.MethodPost, http.MethodDelete},
+		}))
+	}
+	echoapi.RegisterProbes(e, svc)
+	timeout := func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			ctx, cancel := context.WithTimeout(c.Request().Context(), cfg.RequestTimeout)
+			defer cancel()
+			c.SetRequest(c.Request().WithContext(ctx))
+			return next(c)
+		}
+	}
+	api := e.Group("/api/v1", echoapi.BearerAuth(token, "/api/v1/openapi.json"), timeout)
+	echoapi.Register(api, svc, echoapi.Options{
+		Logger: log, Prefix: "/api/v1",
+		Scope: func(echo.Context) string { return cfg.Scope },
+	})
+	e.Any("/api/*", func(c echo.Context) error { return echo.ErrNotFound })
+	spa := echoapi.SPA(frontend.DistFS())
+	e.GET("/*", spa)
+	e.HEAD("/*", spa)
+	return e
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func randomToken() (string, error) {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b), nil
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if err := cfg.bind(fs); err != nil {
+		return err
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := cfg.logger()
+	if err != nil {
+		return err
+	}
+	a, err := wire(ctx, &cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	token := cfg.AdminToken
+	if token == "" {
+		if token, err = randomToken(); err != nil {
+			return err
+		}
+	}
+	e := newEcho(a.svc, &cfg, token, log)
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
+	}
+	addr := ln.Addr().String()
+	srv := &http.Server{
+		Handler:           e,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("aimodels listening", "addr", addr, "version", versionString())
+	if cfg.AdminToken == "" {
+		// Printed, not logged: the fragment never reaches a server log.
+		fmt.Fprintf(stdout, "Open the settings: http://%s/#token=%s\n", addr, token)
+	} else {
+		fmt.Fprintf(stdout, "Open the settings: http://%s/ (token from AIMODELS_ADMIN_TOKEN)\n", addr)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
