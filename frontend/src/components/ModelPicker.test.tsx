@@ -139,3 +139,27 @@ describe('ModelPicker', () => {
     expect(screen.getByRole('combobox', { name: 'Поиск моделей: Текст' })).toBeInTheDocument();
   });
 });
+
+describe('ModelPicker defaults', () => {
+  it('saves the recommended default when it is picked explicitly', async () => {
+    const user = userEvent.setup();
+    const onSave = vi.fn(() => Promise.resolve());
+    renderWithI18n(<ModelPicker type="text" models={textModels} entry={entry('openai/gpt-3.5-turbo')} onSave={onSave} />);
+    await openPicker(user);
+    await user.click(screen.getByRole('option', { name: /GPT-3.5 Turbo/ }));
+    expect(onSave).toHaveBeenCalledWith('text', 'openai/gpt-3.5-turbo');
+    expect(await screen.findByText('Saved')).toBeInTheDocument();
+  });
+
+  it('does not save again when the saved choice is re-picked', async () => {
+    const user = userEvent.setup();
+    const onSave = vi.fn(() => Promise.resolve());
+    renderWithI18n(
+      <ModelPicker type="text" models={textModels} entry={entry('openai/gpt-4o-mini', { saved: true, recommended: false })} onSave={onSave} />,
+    );
+    await openPicker(user);
+    await user.click(screen.getByRole('option', { name: /GPT-4o-mini/ }));
+    expect(onSave).not.toHaveBeenCalled();
+    expect(screen.queryByRole('combobox')).not.toBeInTheDocument();
+  });
+});

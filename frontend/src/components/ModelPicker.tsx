@@ -35,7 +35,7 @@ function matches(item: Indexed, terms: string[]): boolean {
  * Choosing a model saves it at once; a failed save rolls the choice back.
  */
 export function ModelPicker({ type, models, entry, recommendedId, onSave }: Props) {
-  const { t } = useI18n();
+  const { t, formatDate } = useI18n();
   const uid = useId();
   const listId = `${uid}-list`;
   const searchId = `${uid}-search`;
@@ -90,7 +90,8 @@ export function ModelPicker({ type, models, entry, recommendedId, onSave }: Prop
 
   const choose = useCallback(
     async (id: string) => {
-      if (id === selectedId && save.kind !== 'failed') {
+      // Re-picking the saved choice changes nothing; picking the unsaved default saves it.
+      if (id === selectedId && entry?.saved && save.kind !== 'failed') {
         setOpen(false);
         return;
       }
@@ -109,7 +110,7 @@ export function ModelPicker({ type, models, entry, recommendedId, onSave }: Prop
         }
       }
     },
-    [selectedId, save.kind, onSave, type, t],
+    [selectedId, entry?.saved, save.kind, onSave, type, t],
   );
 
   useEffect(() => {
@@ -198,6 +199,9 @@ export function ModelPicker({ type, models, entry, recommendedId, onSave }: Prop
             <ModelSummary model={currentModel} recommended={isRecommended(currentModel.id)} />
             {entry && !entry.saved && entry.model_id === currentModel.id && save.kind !== 'saved' && (
               <p className="muted small">{t('models.defaultNote')}</p>
+            )}
+            {entry?.saved && entry.saved_at && entry.model_id === currentModel.id && (
+              <p className="muted small">{t('common.savedAt', { date: formatDate(entry.saved_at) })}</p>
             )}
           </>
         ) : selectedId ? (

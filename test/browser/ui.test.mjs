@@ -1,0 +1,260 @@
+// Browser tests of the aimodels settings UI: the real server binary against
+// the fake OpenRouter, driven with playwright-core in the system Chromium.
+// Environment: AIMODELS_BIN, FAKE_OPENROUTER_BIN (required),
+// FAKE_OPENROUTER_KEY, CHROMIUM_PATH (optional). See run.sh.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, startStack } from './harness.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const SHOTS = join(here, 'screenshots');
+const WAIT = 20000;
+
+const PICKS = {
+  text: 'openai/gpt-4o-mini',
+  image: 'openai/gpt-4o',
+  audio: 'openai/whisper-1',
+};
+
+let stack;
+let browser;
+let context;
+let page;
+
+async function shot(name) {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Waits until the locator's text matches re. */
+async function waitText(locator, re, timeout = WAIT) {
+  const deadline = Date.now() + timeout;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      last = (await locator.innerText({ timeout: 1000 })) ?? '';
+      if (re.test(last)) return last;
+    } catch {
+      /* not there yet */
+    }
+    await page.waitForTimeout(100);
+  }
+  assert.fail(`expected ${re} in ${locator}, last text: ${JSON.stringify(last)}`);
+}
+
+async function testConnection() {
+  await page.getByRole('button', { name: /^(Test connection|Проверить подключение)$/ }).click();
+  return waitText(page.getByTestId('test-result'), /\S/, 45000);
+}
+
+describe('aimodels settings UI', { concurrency: false }, () => {
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    stack = await startStack();
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      args: CHROMIUM_ARGS,
+    });
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+    page = await context.newPage();
+    page.setDefaultTimeout(WAIT);
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => {});
+    await stack?.stop();
+  });
+
+  it('takes the token from the URL fragment and removes it from the address bar', async () => {
+    await page.goto(`${stack.base}/#token=${stack.token}`);
+    await page.waitForURL((u) => u.pathname === '/settings/models');
+    assert.ok(!page.url().includes(stack.token), `token still in URL: ${page.url()}`);
+    assert.ok(!page.url().includes('#'), `fragment still in URL: ${page.url()}`);
+    const stored = await page.evaluate(() => sessionStorage.getItem('aimodels.token'));
+    assert.equal(stored, stack.token);
+    await page.getByRole('heading', { level: 1, name: 'AI models' }).waitFor();
+  });
+
+  it('stores the OpenRouter key without leaving the plaintext in the page', async () => {
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.waitForURL((u) => u.pathname === '/settings/api-keys');
+    const input = page.getByLabel('OpenRouter API key');
+    assert.equal(await input.getAttribute('type'), 'password');
+    assert.equal(await input.getAttribute('autocomplete'), 'off');
+    await input.fill(stack.key);
+    await page.getByRole('button', { name: /^(Save key|Replace key)$/ }).click();
+    await page.getByText('Key saved.').waitFor();
+    await waitText(page.getByTestId('masked-key'), /\S/);
+    const masked = await page.getByTestId('masked-key').innerText();
+    assert.notEqual(masked, stack.key);
+    assert.equal(await input.inputValue(), '');
+
+    const html = await page.content();
+    assert.ok(!html.includes(stack.key), 'plaintext key found in page HTML');
+    const values = await page.$$eval('input, textarea', (els) => els.map((e) => e.value));
+    assert.ok(!values.some((v) => v.includes(stack.key)), 'plaintext key found in an input value');
+    await page.getByRole('button', { name: 'Replace key' }).waitFor();
+  });
+
+  it('tests the connection successfully', async () => {
+    const text = await testConnection();
+    assert.match(text, /Connection successful/);
+    await shot('en-api-keys');
+  });
+
+  it('picks a model per type and sees each saved', async () => {
+    await page.getByRole('link', { name: 'AI models' }).click();
+    await page.waitForURL((u) => u.pathname === '/settings/models');
+    for (const [type, id] of Object.entries(PICKS)) {
+      const section = page.locator(`section.picker[data-type="${type}"]`);
+      await section.getByRole('button', { name: 'Change model' }).click();
+      const search = section.getByRole('combobox');
+      await search.fill(id);
+      const option = section.locator(`[role="option"][data-model-id="${id}"]`);
+      await option.click();
+      await waitText(section.getByRole('status'), /^Saved$/);
+      await waitText(section.locator('.current'), new RegExp(id.replace(/[/.]/g, '\\$&')));
+    }
+  });
+
+  it('keeps the picks after a reload', async () => {
+    await page.reload();
+    for (const [type, id] of Object.entries(PICKS)) {
+      const current = page.locator(`section.picker[data-type="${type}"] .current`);
+      await waitText(current, new RegExp(id.replace(/[/.]/g, '\\$&')));
+    }
+  });
+
+  it('picks with the keyboard alone', async () => {
+    const section = page.locator('section.picker[data-type="text"]');
+    await section.getByRole('button', { name: 'Change model' }).focus();
+    await page.keyboard.press('Enter');
+    const search = section.getByRole('combobox');
+    await search.waitFor();
+    await page.keyboard.type('gpt-4o-mini');
+    // The current choice is first; it is the only match, so Enter re-picks it and closes the list.
+    await page.keyboard.press('Enter');
+    await section.getByRole('combobox').waitFor({ state: 'detached' });
+    await waitText(section.locator('.current'), /openai\/gpt-4o-mini/);
+  });
+
+  it('shows the balance from the fake account', async () => {
+    const panel = page.locator('section.balance');
+    await waitText(panel.getByTestId('balance-left'), /\$239\.26/);
+    await waitText(panel.getByTestId('balance-spent'), /\$60\.74/);
+    await panel.getByRole('button', { name: 'Refresh balance' }).click();
+    await waitText(panel.getByTestId('balance-left'), /\$239\.26/);
+    await shot('en-models');
+  });
+
+  it('creates, edits and deletes a prompt', async () => {
+    await page.getByRole('link', { name: 'Prompts' }).click();
+    await page.waitForURL((u) => u.pathname === '/settings/prompts');
+    await page.getByRole('button', { name: 'New prompt' }).click();
+    await page.getByLabel('Name').fill('Summarise');
+    await page.getByLabel('Type', { exact: true }).selectOption('text');
+    await page.getByLabel('Text', { exact: true }).fill('Summarise the text in three sentences.');
+    await page.getByRole('button', { name: 'Create prompt' }).click();
+    await page.getByText('Prompt created.').waitFor();
+    await page.getByRole('heading', { name: 'Summarise' }).waitFor();
+
+    await page.getByRole('button', { name: 'New prompt' }).click();
+    await page.getByLabel('Name').fill('Describe');
+    await page.getByLabel('Type', { exact: true }).selectOption('image');
+    await page.getByLabel('Text', { exact: true }).fill('Describe the picture for someone who cannot see it.');
+    await page.getByRole('button', { name: 'Create prompt' }).click();
+    await page.getByRole('heading', { name: 'Describe' }).waitFor();
+
+    await page.getByRole('button', { name: 'Edit Summarise' }).click();
+    await page.getByLabel('Text', { exact: true }).fill('Summarise the text in two sentences.');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Summarise the text in two sentences.').waitFor();
+
+    await page.getByRole('button', { name: 'New prompt' }).click();
+    await page.getByLabel('Name').fill('Summarise');
+    await page.getByLabel('Text', { exact: true }).fill('duplicate');
+    await page.getByRole('button', { name: 'Create prompt' }).click();
+    await page.getByText(/already exists/).waitFor();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+
+    await page.getByRole('button', { name: 'New prompt' }).click();
+    await page.getByLabel('Name').fill('Temporary');
+    await page.getByLabel('Text', { exact: true }).fill('To be deleted.');
+    await page.getByRole('button', { name: 'Create prompt' }).click();
+    await page.getByRole('heading', { name: 'Temporary' }).waitFor();
+    await page.getByRole('button', { name: 'Delete Temporary' }).click();
+    const dialog = page.getByRole('alertdialog');
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('Prompt deleted.').waitFor();
+    await page.getByRole('heading', { name: 'Temporary' }).waitFor({ state: 'detached' });
+    await shot('en-prompts');
+  });
+
+  it('says the key is invalid when OpenRouter refuses it', async () => {
+    await stack.fault('GET /key', 401);
+    await page.getByRole('link', { name: 'API keys' }).click();
+    const text = await testConnection();
+    assert.match(text, /rejected the key/);
+  });
+
+  it('says it is rate limited when OpenRouter answers 429', async () => {
+    await stack.reset();
+    await stack.fault('GET /key', 429, { retry_after: '1' });
+    const text = await testConnection();
+    assert.match(text, /rate limiting/);
+    await stack.reset();
+  });
+
+  it('switches to Russian and keeps the choice', async () => {
+    await page.getByLabel('Language').selectOption('ru');
+    await page.getByRole('heading', { level: 1, name: 'API-ключи' }).waitFor();
+    assert.equal(await page.evaluate(() => localStorage.getItem('aimodels.lang')), 'ru');
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'ru');
+    await testConnection();
+    await shot('ru-api-keys');
+
+    await page.getByRole('link', { name: 'Модели ИИ' }).click();
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Модели ИИ' }).waitFor();
+    await waitText(page.getByTestId('balance-left'), /\$239\.26/);
+    const text = page.locator('section.picker[data-type="text"]');
+    await text.getByRole('button', { name: 'Сменить модель' }).click();
+    await text.getByRole('combobox').fill('openai/gpt-4o');
+    await shot('ru-models');
+    await text.getByRole('button', { name: 'Скрыть список' }).click();
+
+    await page.getByRole('link', { name: 'Промпты' }).click();
+    await page.getByRole('heading', { name: 'Summarise' }).waitFor();
+    await shot('ru-prompts');
+
+    await page.getByLabel('Язык').selectOption('en');
+    await page.getByRole('heading', { level: 1, name: 'Prompts' }).waitFor();
+  });
+
+  it('opens each tab by deep link', async () => {
+    for (const [path, heading] of [
+      ['/settings/api-keys', 'API keys'],
+      ['/settings/models', 'AI models'],
+      ['/settings/prompts', 'Prompts'],
+    ]) {
+      await page.goto(stack.base + path);
+      await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+    }
+  });
+
+  it('returns to the token screen when the server refuses the token', async () => {
+    await page.evaluate(() => sessionStorage.setItem('aimodels.token', 'wrong-token'));
+    await page.goto(stack.base + '/settings/models');
+    await page.getByText('The token was not accepted').waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('aimodels.token')), null);
+    await shot('en-token');
+    await page.getByLabel('Admin token').fill(stack.token);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('heading', { level: 1, name: 'AI models' }).waitFor();
+    await waitText(page.locator('section.picker[data-type="audio"] .current'), /openai\/whisper-1/);
+  });
+});
