@@ -33,6 +33,10 @@ func StatusOf(err error) (int, string) {
 	var ue *domain.UpstreamError
 	var he *echo.HTTPError
 	switch {
+	case errors.Is(err, context.Canceled):
+		// The client went away; nobody reads this, but logs should not
+		// blame the upstream for it.
+		return 499, "canceled"
 	case errors.As(err, &he):
 		return he.Code, httpCode(he.Code)
 	case errors.As(err, &me):
@@ -70,8 +74,6 @@ func StatusOf(err error) (int, string) {
 		return http.StatusServiceUnavailable, "store_unavailable"
 	case errors.Is(err, domain.ErrDecrypt):
 		return http.StatusInternalServerError, "key_unreadable"
-	case errors.Is(err, context.Canceled):
-		return 499, "canceled"
 	}
 	return http.StatusInternalServerError, "internal"
 }
