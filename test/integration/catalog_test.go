@@ -100,4 +100,3 @@ func TestStaleCatalogWhenUpstreamFails(t *testing.T) {
 		t.Fatalf("recovery: stale=%v err=%v", fresh.Stale, err)
 	}
 }
-
