@@ -150,6 +150,32 @@ describe('aimodels settings UI', { concurrency: false }, () => {
     await shot('en-models');
   });
 
+  it('flags a stale catalog after a refresh that could not reach OpenRouter', async () => {
+    await page.waitForTimeout(1100); // AIMODELS_CATALOG_TTL=1s
+    await stack.fault('GET /models', 503);
+    await page.getByRole('button', { name: 'Refresh catalog' }).click();
+    await page.getByTestId('catalog-stale').waitFor({ timeout: 45000 });
+    // The catalog is still there to choose from.
+    await page.locator('section.picker[data-type="text"]').getByRole('button', { name: 'Change model' }).waitFor();
+    await shot('en-models-stale');
+    await stack.reset();
+    await page.waitForTimeout(1100);
+    await page.getByRole('button', { name: 'Refresh catalog' }).click();
+    await page.getByTestId('catalog-stale').waitFor({ state: 'detached', timeout: 45000 });
+  });
+
+  it('says the account credits are unknown when /credits is refused', async () => {
+    await stack.fault('GET /credits', 403);
+    const panel = page.locator('section.balance');
+    await panel.getByRole('button', { name: 'Refresh balance' }).click();
+    await panel.getByText(/credits are unknown/).waitFor({ timeout: 45000 });
+    await waitText(panel.getByTestId('balance-spent'), /this key has used/i);
+    await waitText(panel.getByTestId('balance-left'), /unknown/i);
+    await stack.reset();
+    await panel.getByRole('button', { name: 'Refresh balance' }).click();
+    await waitText(panel.getByTestId('balance-left'), /\$239\.26/);
+  });
+
   it('creates, edits and deletes a prompt', async () => {
     await page.getByRole('link', { name: 'Prompts' }).click();
     await page.waitForURL((u) => u.pathname === '/settings/prompts');

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api/client';
 import { errorMessage } from '../api/errors';
 import { MODEL_TYPES, type CatalogResult, type ModelType, type Selection } from '../api/types';
@@ -13,6 +13,8 @@ export function ModelsPage() {
   const [recommended, setRecommended] = useState<Partial<Record<ModelType, string>>>({});
   const [error, setError] = useState<unknown>(null);
   const [refreshing, setRefreshing] = useState(false);
+  // A failed refresh keeps the catalog on screen and says why above it.
+  const [refreshError, setRefreshError] = useState<unknown>(null);
 
   const rememberRecommended = useCallback((s: Selection) => {
     setRecommended((prev) => {
@@ -25,9 +27,13 @@ export function ModelsPage() {
     });
   }, []);
 
+  const catalogRef = useRef<CatalogResult | null>(null);
+  catalogRef.current = catalog;
+
   const load = useCallback(
     async (refresh: boolean) => {
       setError(null);
+      setRefreshError(null);
       if (refresh) setRefreshing(true);
       try {
         const [c, s] = await Promise.all([api.getCatalog(refresh), api.getSelection()]);
@@ -35,7 +41,8 @@ export function ModelsPage() {
         setSelection(s);
         rememberRecommended(s);
       } catch (e) {
-        setError(e);
+        if (refresh && catalogRef.current) setRefreshError(e);
+        else setError(e);
       } finally {
         setRefreshing(false);
       }
@@ -89,6 +96,11 @@ export function ModelsPage() {
           <p className="muted small">
             {t('models.count', { count: total })}
             {catalog.fetchedAt && <> · {t('models.fetchedAt', { date: formatDate(catalog.fetchedAt) })}</>}
+          </p>
+        )}
+        {refreshError !== null && (
+          <p className="notice error" role="alert">
+            {errorMessage(t, refreshError)}
           </p>
         )}
         {catalog?.stale && (
