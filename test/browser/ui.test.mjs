@@ -283,4 +283,24 @@ describe('aimodels settings UI', { concurrency: false }, () => {
     await page.getByRole('heading', { level: 1, name: 'AI models' }).waitFor();
     await waitText(page.locator('section.picker[data-type="audio"] .current'), /openai\/whisper-1/);
   });
+
+  it('deletes the key after confirming, and then has no key to test', async () => {
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.getByRole('button', { name: 'Delete key' }).click();
+    let dialog = page.getByRole('alertdialog', { name: 'Delete the OpenRouter key?' });
+    await dialog.waitFor();
+    // Escape cancels and keeps the key.
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByTestId('masked-key').waitFor();
+
+    await page.getByRole('button', { name: 'Delete key' }).click();
+    dialog = page.getByRole('alertdialog', { name: 'Delete the OpenRouter key?' });
+    await shot('en-api-keys-delete');
+    await dialog.getByRole('button', { name: 'Delete key' }).click();
+    await page.getByText('Key deleted.').waitFor();
+    await waitText(page.getByTestId('key-state'), /No key saved yet/);
+    const text = await testConnection();
+    assert.match(text, /no key to test/);
+  });
 });
