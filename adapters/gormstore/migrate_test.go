@@ -1,6 +1,8 @@
 package gormstore
 
 import (
+	"github.com/aimodels/aimodels/test/testenv"
+
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -25,7 +27,7 @@ func freshMySQL(t *testing.T) string {
 	t.Helper()
 	dsn := os.Getenv(mysqlEnv)
 	if dsn == "" {
-		t.Skip("MySQL tests need " + mysqlEnv)
+		testenv.Missing(t, "MySQL tests need "+mysqlEnv)
 	}
 	cfg, err := gomysql.ParseDSN(dsn)
 	if err != nil {

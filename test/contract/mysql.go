@@ -1,6 +1,8 @@
 package contract
 
 import (
+	"github.com/aimodels/aimodels/test/testenv"
+
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -20,7 +22,7 @@ const MySQLEnv = "AIMODELS_TEST_MYSQL_DSN"
 func SkipWithoutMySQL(t testing.TB) {
 	t.Helper()
 	if os.Getenv(MySQLEnv) == "" {
-		t.Skip("MySQL tests need " + MySQLEnv + " (e.g. root@tcp(127.0.0.1:3306)/aimodels_test?parseTime=true&loc=UTC&charset=utf8mb4)")
+		testenv.Missing(t, "MySQL tests need "+MySQLEnv+" (e.g. root@tcp(127.0.0.1:3306)/aimodels_test?parseTime=true&loc=UTC&charset=utf8mb4)")
 	}
 }
 

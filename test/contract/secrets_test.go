@@ -1,6 +1,8 @@
 package contract_test
 
 import (
+	"github.com/aimodels/aimodels/test/testenv"
+
 	"bytes"
 	"context"
 	"database/sql"
@@ -73,7 +75,7 @@ func eachStore(t *testing.T, fn func(t *testing.T, s *gormstore.Store, dump func
 func contractSkip(t *testing.T) {
 	t.Helper()
 	if os.Getenv("AIMODELS_TEST_MYSQL_DSN") == "" {
-		t.Skip("MySQL tests need AIMODELS_TEST_MYSQL_DSN")
+		testenv.Missing(t, "MySQL tests need AIMODELS_TEST_MYSQL_DSN")
 	}
 }
 
