@@ -113,6 +113,14 @@ describe('ModelPicker', () => {
     await user.keyboard('{ArrowUp}{Enter}');
     expect(onSave).toHaveBeenCalledWith('text', 'openai/gpt-4o-mini');
     expect(await screen.findByText('Saved')).toBeInTheDocument();
+    // Focus goes back to the toggle; Escape twice clears the query, then closes.
+    expect(screen.getByRole('button', { name: 'Change model' })).toHaveFocus();
+    await user.keyboard('{Enter}');
+    await user.keyboard('abc{Escape}');
+    expect(screen.getByRole('combobox')).toHaveValue('');
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('combobox')).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Change model' })).toHaveFocus();
   });
 
   it('renders a large catalog incrementally with "show more"', async () => {

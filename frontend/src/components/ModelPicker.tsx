@@ -51,6 +51,14 @@ export function ModelPicker({ type, models, entry, recommendedId, onSave }: Prop
   const seq = useRef(0);
   const searchRef = useRef<HTMLInputElement>(null);
   const listRef = useRef<HTMLUListElement>(null);
+  const toggleRef = useRef<HTMLButtonElement>(null);
+
+  // Closing the list returns focus to its toggle, so keyboard users stay in place.
+  const close = useCallback(() => {
+    setOpen(false);
+    setQuery('');
+    toggleRef.current?.focus();
+  }, []);
 
   // Follow the server's selection when it changes (initial load, other saves).
   useEffect(() => {
@@ -92,14 +100,14 @@ export function ModelPicker({ type, models, entry, recommendedId, onSave }: Prop
     async (id: string) => {
       // Re-picking the saved choice changes nothing; picking the unsaved default saves it.
       if (id === selectedId && entry?.saved && save.kind !== 'failed') {
-        setOpen(false);
+        close();
         return;
       }
       const previous = selectedId;
       const mySeq = ++seq.current;
       setSelectedId(id);
       setSave({ kind: 'saving' });
-      setOpen(false);
+      close();
       try {
         await onSave(type, id);
         if (mySeq === seq.current) setSave({ kind: 'saved' });
@@ -110,7 +118,7 @@ export function ModelPicker({ type, models, entry, recommendedId, onSave }: Prop
         }
       }
     },
-    [selectedId, entry?.saved, save.kind, onSave, type, t],
+    [selectedId, entry?.saved, save.kind, onSave, type, t, close],
   );
 
   useEffect(() => {
@@ -169,7 +177,7 @@ export function ModelPicker({ type, models, entry, recommendedId, onSave }: Prop
       case 'Escape':
         e.preventDefault();
         if (query) setQuery('');
-        else setOpen(false);
+        else close();
         break;
     }
   }
@@ -220,9 +228,10 @@ export function ModelPicker({ type, models, entry, recommendedId, onSave }: Prop
           <button
             type="button"
             className="btn"
+            ref={toggleRef}
             aria-expanded={open}
             aria-controls={open ? `${uid}-body` : undefined}
-            onClick={() => setOpen((o) => !o)}
+            onClick={() => (open ? close() : setOpen(true))}
           >
             {open ? t('models.hide') : t('models.change')}
           </button>
