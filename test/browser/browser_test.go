@@ -1,0 +1,47 @@
+package browser
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/aimodels/aimodels/test/testenv"
+)
+
+func TestBrowserSuite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the browser suite is not short")
+	}
+	chromium := os.Getenv("CHROMIUM_PATH")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		testenv.Missing(t, "the browser suite needs node (and npm ci in test/browser)")
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		testenv.Missing(t, "the browser suite needs Debian's chromium at "+chromium)
+	}
+	if _, err := os.Stat("node_modules/playwright-core"); err != nil {
+		testenv.Missing(t, "run npm ci in test/browser first")
+	}
+	bin := t.TempDir()
+	for name, pkg := range map[string]string{"aimodels": "../../cmd/aimodels", "fakeopenrouter": "../openroutertest/cmd/fakeopenrouter"} {
+		out, err := exec.Command("go", "build", "-o", filepath.Join(bin, name), pkg).CombinedOutput()
+		if err != nil {
+			t.Fatalf("build %s: %v\n%s", pkg, err, out)
+		}
+	}
+	cmd := exec.CommandContext(t.Context(), "npm", "test")
+	cmd.Env = append(os.Environ(),
+		"AIMODELS_BIN="+filepath.Join(bin, "aimodels"),
+		"FAKE_OPENROUTER_BIN="+filepath.Join(bin, "fakeopenrouter"),
+		"CHROMIUM_PATH="+chromium,
+	)
+	out, err := cmd.CombinedOutput()
+	t.Logf("browser suite output:\n%s", out)
+	if err != nil {
+		t.Fatalf("browser suite failed: %v", err)
+	}
+}
