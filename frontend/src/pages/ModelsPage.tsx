@@ -63,7 +63,8 @@ export function ModelsPage() {
     [rememberRecommended],
   );
 
-  const total = catalog ? MODEL_TYPES.reduce((n, type) => n + catalog.catalog[type].length, 0) : 0;
+  // A model can serve several types: count each id once.
+  const total = catalog ? new Set(MODEL_TYPES.flatMap((type) => catalog.catalog[type].map((m) => m.id))).size : 0;
 
   return (
     <>
