@@ -369,4 +369,3 @@ func within(t testing.TB, d time.Duration, what string, f func()) {
 		t.Errorf("%s took %v, want at most %v", what, took.Round(time.Millisecond), d)
 	}
 }
-
