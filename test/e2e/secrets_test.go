@@ -180,3 +180,20 @@ func scanMySQLKeys(t testing.TB, key, dsn string) {
 	}
 	assertNoSecret(t, key, "the MySQL api_keys dump", dump.Bytes())
 }
+
+// checkMySQLTables asserts that api_keys still exists with one row and
+// openrouter_models holds one row (the text selection).
+func checkMySQLTables(t testing.TB, dsn string) {
+	t.Helper()
+	db, err := sql.Open("mysql", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for table, want := range map[string]int{"api_keys": 1, "openrouter_models": 1} {
+		var n int
+		if err := db.QueryRow("SELECT COUNT(*) FROM " + table).Scan(&n); err != nil || n != want {
+			t.Errorf("%s: %d rows (%v), want %d", table, n, err, want)
+		}
+	}
+}
