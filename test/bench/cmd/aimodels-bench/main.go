@@ -1,0 +1,95 @@
+// Command aimodels-bench runs the loopback benchmarks of BENCHMARKS.md:
+// it builds the server (cmd/aimodels) and the fake OpenRouter, starts
+// them as separate processes on 127.0.0.1, runs every scenario for a
+// bounded time against its baseline (a bare net/http server writing the
+// same catalog bytes; the same chat request sent straight to the fake)
+// and prints the figures as a Markdown table of ratios.
+//
+// Usage:
+//
+//	go run ./test/bench/cmd/aimodels-bench [-latency 10ms] [-phase 4s] [-rounds 2] [-rate 1000] [-conns 64] [-log-level info] [-out file.md]
+//
+// "aimodels-bench bare -addr A -file F" is the bare server it starts.
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/aimodels/aimodels/test/bench"
+)
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "bare" {
+		fs := flag.NewFlagSet("bare", flag.ExitOnError)
+		addr := fs.String("addr", "127.0.0.1:0", "listen address")
+		file := fs.String("file", "", "BareResponse JSON")
+		_ = fs.Parse(os.Args[2:])
+		if err := bench.ServeBare(*addr, *file); err != nil {
+			fmt.Fprintln(os.Stderr, "bare:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	cfg := bench.DefaultConfig()
+	flag.DurationVar(&cfg.Latency, "latency", cfg.Latency, "fixed latency of the fake upstream")
+	flag.DurationVar(&cfg.Phase, "phase", cfg.Phase, "length of one measured phase")
+	flag.IntVar(&cfg.Rounds, "rounds", cfg.Rounds, "baseline/aimodels alternations per scenario")
+	flag.Float64Var(&cfg.Rate, "rate", cfg.Rate, "fixed request rate (req/s)")
+	flag.Float64Var(&cfg.StreamRate, "stream-rate", cfg.StreamRate, "fixed streaming rate (req/s)")
+	flag.IntVar(&cfg.MaxConns, "conns", cfg.MaxConns, "connections of the maximum-rate scenario")
+	flag.IntVar(&cfg.CatalogConns, "catalog-conns", cfg.CatalogConns, "connections of the catalog scenario")
+	flag.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "AIMODELS_LOG_LEVEL of the server")
+	flag.BoolVar(&cfg.SkipCatalog, "skip-catalog", false, "skip the catalog scenario")
+	flag.BoolVar(&cfg.SkipRequests, "skip-requests", false, "skip the request scenarios")
+	flag.StringVar(&cfg.PprofDir, "pprof", "", "save CPU profiles of the server (one per scenario) in this directory")
+	flag.StringVar(&cfg.Overlay, "overlay", "", "go build -overlay file for the server build (try a change without editing the repo)")
+	out := flag.String("out", "", "also write the Markdown table to this file")
+	keep := flag.Bool("keep", false, "keep the work directory (binaries, server log)")
+	flag.Parse()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, cfg, *out, *keep); err != nil {
+		fmt.Fprintln(os.Stderr, "aimodels-bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, cfg bench.Config, out string, keep bool) error {
+	wd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	if cfg.Root, err = bench.ModuleRoot(wd); err != nil {
+		return err
+	}
+	if cfg.Self, err = os.Executable(); err != nil {
+		return err
+	}
+	if cfg.WorkDir, err = os.MkdirTemp("", "aimodels-bench-"); err != nil {
+		return err
+	}
+	if keep {
+		fmt.Fprintln(os.Stderr, "work directory:", cfg.WorkDir)
+	} else {
+		defer os.RemoveAll(cfg.WorkDir)
+	}
+	cfg.Log = os.Stderr
+	rep, err := bench.Run(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	rep.WriteMarkdown(&buf)
+	os.Stdout.Write(buf.Bytes())
+	if out != "" {
+		return os.WriteFile(out, buf.Bytes(), 0o644)
+	}
+	return nil
+}
