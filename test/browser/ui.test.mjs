@@ -185,14 +185,14 @@ describe('aimodels settings UI', { concurrency: false }, () => {
     await page.getByLabel('Text', { exact: true }).fill('Summarise the text in three sentences.');
     await page.getByRole('button', { name: 'Create prompt' }).click();
     await page.getByText('Prompt created.').waitFor();
-    await page.getByRole('heading', { name: 'Summarise' }).waitFor();
+    await page.getByRole('heading', { name: 'Summarise', exact: true }).waitFor();
 
     await page.getByRole('button', { name: 'New prompt' }).click();
     await page.getByLabel('Name').fill('Describe');
     await page.getByLabel('Type', { exact: true }).selectOption('image');
     await page.getByLabel('Text', { exact: true }).fill('Describe the picture for someone who cannot see it.');
     await page.getByRole('button', { name: 'Create prompt' }).click();
-    await page.getByRole('heading', { name: 'Describe' }).waitFor();
+    await page.getByRole('heading', { name: 'Describe', exact: true }).waitFor();
 
     await page.getByRole('button', { name: 'Edit Summarise' }).click();
     await page.getByLabel('Text', { exact: true }).fill('Summarise the text in two sentences.');
@@ -210,13 +210,13 @@ describe('aimodels settings UI', { concurrency: false }, () => {
     await page.getByLabel('Name').fill('Temporary');
     await page.getByLabel('Text', { exact: true }).fill('To be deleted.');
     await page.getByRole('button', { name: 'Create prompt' }).click();
-    await page.getByRole('heading', { name: 'Temporary' }).waitFor();
+    await page.getByRole('heading', { name: 'Temporary', exact: true }).waitFor();
     await page.getByRole('button', { name: 'Delete Temporary' }).click();
     const dialog = page.getByRole('alertdialog');
     await dialog.waitFor();
     await dialog.getByRole('button', { name: 'Delete' }).click();
     await page.getByText('Prompt deleted.').waitFor();
-    await page.getByRole('heading', { name: 'Temporary' }).waitFor({ state: 'detached' });
+    await page.getByRole('heading', { name: 'Temporary', exact: true }).waitFor({ state: 'detached' });
     await shot('en-prompts');
   });
 
@@ -254,7 +254,7 @@ describe('aimodels settings UI', { concurrency: false }, () => {
     await text.getByRole('button', { name: 'Скрыть список' }).click();
 
     await page.getByRole('link', { name: 'Промпты' }).click();
-    await page.getByRole('heading', { name: 'Summarise' }).waitFor();
+    await page.getByRole('heading', { name: 'Summarise', exact: true }).waitFor();
     await shot('ru-prompts');
 
     await page.getByLabel('Язык').selectOption('en');
