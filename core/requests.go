@@ -56,20 +56,30 @@ func (s *Service) resolveModel(ctx context.Context, scope, name string) (string,
 	return rec.ID, rec, nil
 }
 
+// prepareChat validates a chat request and returns the decrypted key, the
+// resolved model id and, when at hand, its catalog entry.
+func (s *Service) prepareChat(ctx context.Context, scope string, req *domain.ChatRequest) (domain.APIKey, string, *domain.Model, error) {
+	scope = scopeOrDefault(scope)
+	if err := req.Validate(); err != nil {
+		return "", "", nil, err
+	}
+	key, err := s.apiKey(ctx, scope)
+	if err != nil {
+		return "", "", nil, err
+	}
+	id, m, err := s.resolveModel(ctx, scope, req.Model)
+	if err != nil {
+		return "", "", nil, err
+	}
+	return key, id, m, nil
+}
+
 // Complete sends a chat completion to the model req.Model names: a type
 // ("text", "image", "audio") means the scope's selected model of that type.
 // A dedicated speech-to-text model gets the request's audio part sent to
 // the transcription endpoint, answered as a chat completion.
 func (s *Service) Complete(ctx context.Context, scope string, req *domain.ChatRequest) (*domain.ChatResponse, error) {
-	scope = scopeOrDefault(scope)
-	if err := req.Validate(); err != nil {
-		return nil, err
-	}
-	key, err := s.apiKey(ctx, scope)
-	if err != nil {
-		return nil, err
-	}
-	id, m, err := s.resolveModel(ctx, scope, req.Model)
+	key, id, m, err := s.prepareChat(ctx, scope, req)
 	if err != nil {
 		return nil, err
 	}
@@ -125,15 +135,7 @@ func (s *Service) completeByTranscription(ctx context.Context, key domain.APIKey
 
 // Stream sends a streaming chat completion to the resolved model.
 func (s *Service) Stream(ctx context.Context, scope string, req *domain.ChatRequest) (ports.ChatStream, error) {
-	scope = scopeOrDefault(scope)
-	if err := req.Validate(); err != nil {
-		return nil, err
-	}
-	key, err := s.apiKey(ctx, scope)
-	if err != nil {
-		return nil, err
-	}
-	id, m, err := s.resolveModel(ctx, scope, req.Model)
+	key, id, m, err := s.prepareChat(ctx, scope, req)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -95,6 +96,28 @@ func (c *config) bind(fs *flag.FlagSet) error {
 		fs.StringVar(s.p, s.flag, envOr(s.env, s.def), s.help+" ("+s.env+")")
 	}
 	return err
+}
+
+// parseConfig parses a subcommand's flags (extra adds its own) and builds
+// the logger.
+func parseConfig(name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (*config, *slog.Logger, error) {
+	var cfg config
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if err := cfg.bind(fs); err != nil {
+		return nil, nil, err
+	}
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	log, err := cfg.logger()
+	if err != nil {
+		return nil, nil, err
+	}
+	return &cfg, log, nil
 }
 
 func (c *config) keysetPath() string {

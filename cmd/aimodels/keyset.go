@@ -12,16 +12,7 @@ import (
 )
 
 func keysetInit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var cfg config
-	fs := flag.NewFlagSet("keyset init", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	if err := cfg.bind(fs); err != nil {
-		return err
-	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	log, err := cfg.logger()
+	cfg, log, err := parseConfig("keyset init", args, stderr, nil)
 	if err != nil {
 		return err
 	}
@@ -32,7 +23,7 @@ func keysetInit(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	c, err := openCipher(&cfg, log, true)
+	c, err := openCipher(cfg, log, true)
 	if err != nil {
 		return err
 	}
@@ -41,29 +32,23 @@ func keysetInit(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 func keysetRotate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var cfg config
-	fs := flag.NewFlagSet("keyset rotate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	if err := cfg.bind(fs); err != nil {
-		return err
-	}
-	disable := fs.Bool("disable-old", false, "disable the keys in use before, once every secret is re-encrypted")
-	batch := fs.Int("batch", 100, "secrets re-encrypted per transaction")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	log, err := cfg.logger()
+	var disable *bool
+	var batch *int
+	cfg, log, err := parseConfig("keyset rotate", args, stderr, func(fs *flag.FlagSet) {
+		disable = fs.Bool("disable-old", false, "disable the keys in use before, once every secret is re-encrypted")
+		batch = fs.Int("batch", 100, "secrets re-encrypted per transaction")
+	})
 	if err != nil {
 		return err
 	}
 	if cfg.KeysetEnv != "" {
 		return errors.New("keyset rotate needs a keyset file it can write (AIMODELS_KEYSET_FILE), not AIMODELS_KEYSET_ENV")
 	}
-	c, err := openCipher(&cfg, log, false)
+	c, err := openCipher(cfg, log, false)
 	if err != nil {
 		return err
 	}
-	st, _, err := openStore(ctx, &cfg, log)
+	st, _, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -85,20 +84,11 @@ func randomToken() (string, error) {
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var cfg config
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	if err := cfg.bind(fs); err != nil {
-		return err
-	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	log, err := cfg.logger()
+	cfg, log, err := parseConfig("serve", args, stderr, nil)
 	if err != nil {
 		return err
 	}
-	a, err := wire(ctx, &cfg, log)
+	a, err := wire(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -110,7 +100,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	e := newEcho(a.svc, &cfg, token, log)
+	e := newEcho(a.svc, cfg, token, log)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
