@@ -105,7 +105,8 @@ func ParseCredits(body []byte) (domain.Credits, error) {
 }
 
 // KeyInfo returns what GET /key says about key.
-func (c *Client) KeyInfo(ctx context.Context, key domain.APIKey) (domain.KeyInfo, error) {
+func (c *Client) KeyInfo(ctx context.Context, key domain.APIKey) (_ domain.KeyInfo, err error) {
+	defer func() { err = redactKey(err, key) }()
 	body, err := c.doJSON(ctx, "GET /key", "GET", c.endpoint("/key"), key, nil)
 	if err != nil {
 		return domain.KeyInfo{}, err
@@ -114,7 +115,8 @@ func (c *Client) KeyInfo(ctx context.Context, key domain.APIKey) (domain.KeyInfo
 }
 
 // Credits returns GET /credits; ordinary keys may get ErrForbidden or ErrInvalidKey.
-func (c *Client) Credits(ctx context.Context, key domain.APIKey) (domain.Credits, error) {
+func (c *Client) Credits(ctx context.Context, key domain.APIKey) (_ domain.Credits, err error) {
+	defer func() { err = redactKey(err, key) }()
 	body, err := c.doJSON(ctx, "GET /credits", "GET", c.endpoint("/credits"), key, nil)
 	if err != nil {
 		return domain.Credits{}, err

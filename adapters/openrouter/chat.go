@@ -92,7 +92,8 @@ func contentText(raw json.RawMessage) string {
 
 // ChatCompletion sends a non-streaming chat completion (the request's
 // Stream flag is ignored).
-func (c *Client) ChatCompletion(ctx context.Context, key domain.APIKey, req *domain.ChatRequest) (*domain.ChatResponse, error) {
+func (c *Client) ChatCompletion(ctx context.Context, key domain.APIKey, req *domain.ChatRequest) (_ *domain.ChatResponse, err error) {
+	defer func() { err = redactKey(err, key) }()
 	if req == nil {
 		return nil, &domain.ValidationError{Field: "request", Reason: "is required"}
 	}
@@ -113,7 +114,8 @@ const opTranscribe = "POST /audio/transcriptions"
 
 // Transcribe sends audio to POST /audio/transcriptions as base64 JSON.
 // The request's Model must already be a model id.
-func (c *Client) Transcribe(ctx context.Context, key domain.APIKey, req *domain.TranscriptionRequest) (*domain.Transcription, error) {
+func (c *Client) Transcribe(ctx context.Context, key domain.APIKey, req *domain.TranscriptionRequest) (_ *domain.Transcription, err error) {
+	defer func() { err = redactKey(err, key) }()
 	if req == nil {
 		return nil, &domain.ValidationError{Field: "request", Reason: "is required"}
 	}

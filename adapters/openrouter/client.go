@@ -261,12 +261,13 @@ func (c *Client) send(ctx context.Context, rc *retryablehttp.Client, op, method,
 		if resp != nil {
 			resp.Body.Close()
 		}
-		uerr := transportError(op, ctx, err)
+		uerr := redactKey(transportError(op, ctx, err), key)
 		c.log(ctx, slog.LevelWarn, "openrouter request failed", "op", op, "error", uerr.Error(), "elapsed", time.Since(start))
 		return nil, uerr
 	}
 	if err := CheckResponse(op, resp); err != nil {
 		resp.Body.Close()
+		err = redactKey(err, key)
 		c.log(ctx, slog.LevelInfo, "openrouter error response", "op", op, "status", resp.StatusCode, "error", err.Error(), "elapsed", time.Since(start))
 		return nil, err
 	}

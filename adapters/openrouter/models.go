@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aimodels/aimodels/core/domain"
 )
@@ -29,8 +30,8 @@ type wireModel struct {
 	Created       flexNumber `json:"created"`
 	ContextLength flexNumber `json:"context_length"`
 	Architecture  struct {
-		InputModalities  []string `json:"input_modalities"`
-		OutputModalities []string `json:"output_modalities"`
+		InputModalities  rawStrings `json:"input_modalities"`
+		OutputModalities rawStrings `json:"output_modalities"`
 	} `json:"architecture"`
 	Pricing struct {
 		Prompt            flexNumber `json:"prompt"`
@@ -43,7 +44,7 @@ type wireModel struct {
 		WebSearch         flexNumber `json:"web_search"`
 		InternalReasoning flexNumber `json:"internal_reasoning"`
 	} `json:"pricing"`
-	SupportedParameters []string `json:"supported_parameters"`
+	SupportedParameters rawStrings `json:"supported_parameters"`
 }
 
 // ParseModels parses the body of OpenRouter's GET /models into models,
@@ -74,12 +75,13 @@ func parseModelsPage(body []byte) ([]domain.Model, string, error) {
 	}
 	wire := *w.Data
 	out := make([]domain.Model, 0, len(wire))
+	in := interner{}
 	for i := range wire {
 		wm := &wire[i]
 		if wm.ID == "" {
 			continue
 		}
-		out = append(out, convertModel(wm))
+		out = append(out, convertModel(wm, in))
 	}
 	next := ""
 	if w.Links.Next != nil {
@@ -88,49 +90,69 @@ func parseModelsPage(body []byte) ([]domain.Model, string, error) {
 	return out, next, nil
 }
 
-func convertModel(wm *wireModel) domain.Model {
+func convertModel(wm *wireModel, in interner) domain.Model {
 	name, provider := domain.SplitName(wm.ID, wm.Name)
+	input := in.strings(wm.Architecture.InputModalities)
+	output := in.strings(wm.Architecture.OutputModalities)
 	m := domain.Model{
 		ID:                  wm.ID,
 		Name:                name,
 		Provider:            provider,
 		Description:         wm.Description,
 		ContextLength:       int(numberInt(wm.ContextLength)),
-		InputModalities:     wm.Architecture.InputModalities,
-		OutputModalities:    wm.Architecture.OutputModalities,
-		SupportedParameters: wm.SupportedParameters,
-		Types:               domain.Classify(wm.Architecture.InputModalities, wm.Architecture.OutputModalities),
+		InputModalities:     input,
+		OutputModalities:    output,
+		SupportedParameters: in.strings(wm.SupportedParameters),
+		Types:               domain.Classify(input, output),
 	}
 	if c := numberInt(wm.Created); c > 0 {
 		m.Created = time.Unix(c, 0).UTC()
 	}
 	p := &wm.Pricing
 	m.Pricing = domain.Pricing{
-		Prompt:            price(p.Prompt),
-		Completion:        price(p.Completion),
-		Request:           price(p.Request),
-		Image:             price(p.Image),
-		Audio:             price(p.Audio),
-		InputCacheRead:    price(p.InputCacheRead),
-		InputCacheWrite:   price(p.InputCacheWrite),
-		WebSearch:         price(p.WebSearch),
-		InternalReasoning: price(p.InternalReasoning),
+		Prompt:            in.price(p.Prompt),
+		Completion:        in.price(p.Completion),
+		Request:           in.price(p.Request),
+		Image:             in.price(p.Image),
+		Audio:             in.price(p.Audio),
+		InputCacheRead:    in.price(p.InputCacheRead),
+		InputCacheWrite:   in.price(p.InputCacheWrite),
+		WebSearch:         in.price(p.WebSearch),
+		InternalReasoning: in.price(p.InternalReasoning),
 	}
 	return m
 }
 
-func price(n flexNumber) domain.Price {
-	if n == "" {
+func (in interner) price(n flexNumber) domain.Price {
+	if len(n) == 0 {
 		return domain.Price{}
 	}
-	return domain.ParsePrice(string(n))
+	return domain.ParsePrice(in.get(n))
 }
 
 // numberInt returns n as a non-negative int64 within int32 range (0 when
 // absent, negative, fractional garbage or out of range).
 func numberInt(n flexNumber) int64 {
-	if n == "" {
+	if len(n) == 0 {
 		return 0
+	}
+	// Fast path: a plain decimal integer of at most 13 digits (1<<40 has 13).
+	if len(n) <= 13 {
+		var v int64
+		digits := true
+		for _, c := range n {
+			if c < '0' || c > '9' {
+				digits = false
+				break
+			}
+			v = v*10 + int64(c-'0')
+		}
+		if digits {
+			if v > 1<<40 {
+				return 0
+			}
+			return v
+		}
 	}
 	if i, err := strconv.ParseInt(string(n), 10, 64); err == nil {
 		if i < 0 || i > 1<<40 {
@@ -148,7 +170,8 @@ func numberInt(n flexNumber) int64 {
 // ListModels fetches the whole catalog: GET /models?output_modalities=all
 // (or /models/user with WithUserModels), following links.next on the same
 // host for at most 50 pages. The key is optional for /models.
-func (c *Client) ListModels(ctx context.Context, key domain.APIKey) ([]domain.Model, error) {
+func (c *Client) ListModels(ctx context.Context, key domain.APIKey) (_ []domain.Model, err error) {
+	defer func() { err = redactKey(err, key) }()
 	op, path := "GET /models", "/models?output_modalities=all"
 	if c.userModels {
 		op, path = "GET /models/user", "/models/user"
@@ -212,15 +235,123 @@ func (c *Client) resolveNext(current, next string) (string, error) {
 	return r.String(), nil
 }
 
+// rawStrings is a JSON array of strings kept as the bytes of each string
+// (pointing into the body, which outlives the wire structs) so that the
+// catalog's thousands of repeated values (modalities, parameter names)
+// are converted to strings once per parse by an interner instead of once
+// per occurrence. Anything but an array of plain strings (escapes, invalid
+// UTF-8, other element types, null, non-arrays) is decoded by
+// encoding/json exactly as a []string field would be.
+type rawStrings struct {
+	set   bool
+	plain [][]byte // when set and decoded is nil
+	strs  []string // the encoding/json fallback
+}
+
+// UnmarshalJSON implements json.Unmarshaler without ever failing: a value
+// that is not an array of strings leaves what encoding/json leaves.
+func (r *rawStrings) UnmarshalJSON(b []byte) error {
+	*r = rawStrings{}
+	if plain, ok := scanPlainStrings(b); ok {
+		r.set, r.plain = plain != nil, plain
+		return nil
+	}
+	var s []string
+	_ = json.Unmarshal(b, &s) // a type mismatch leaves s as encoding/json does
+	r.set, r.strs = s != nil, s
+	return nil
+}
+
+func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// scanPlainStrings parses b, a valid JSON value, when it is an array of
+// strings without escapes and in valid UTF-8; ok is false otherwise.
+// An empty array gives a non-nil empty result.
+func scanPlainStrings(b []byte) (out [][]byte, ok bool) {
+	i := 0
+	skip := func() {
+		for i < len(b) && isJSONSpace(b[i]) {
+			i++
+		}
+	}
+	skip()
+	if i >= len(b) || b[i] != '[' {
+		return nil, false
+	}
+	i++
+	out = make([][]byte, 0, 16)
+	skip()
+	if i < len(b) && b[i] == ']' {
+		return out, true
+	}
+	for {
+		skip()
+		if i >= len(b) || b[i] != '"' {
+			return nil, false
+		}
+		j := bytes.IndexByte(b[i+1:], '"')
+		if j < 0 {
+			return nil, false
+		}
+		s := b[i+1 : i+1+j]
+		if bytes.IndexByte(s, '\\') >= 0 || !utf8.Valid(s) {
+			return nil, false
+		}
+		out = append(out, s)
+		i += j + 2
+		skip()
+		if i >= len(b) {
+			return nil, false
+		}
+		switch b[i] {
+		case ',':
+			i++
+		case ']':
+			return out, true
+		default:
+			return nil, false
+		}
+	}
+}
+
+// interner converts byte strings to strings once per parse.
+type interner map[string]string
+
+func (in interner) get(b []byte) string {
+	if s, ok := in[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	in[s] = s
+	return s
+}
+
+// strings returns r as a []string (nil when the field was absent or null).
+func (in interner) strings(r rawStrings) []string {
+	if !r.set {
+		return nil
+	}
+	if r.strs != nil {
+		return r.strs
+	}
+	out := make([]string, len(r.plain))
+	for i, b := range r.plain {
+		out[i] = in.get(b)
+	}
+	return out
+}
+
 // flexNumber is a number or a string as sent; any other JSON value
-// (null, object, array, bool) leaves it empty instead of failing.
-type flexNumber string
+// (null, object, array, bool) leaves it empty instead of failing. It
+// points into the body being parsed (which outlives the wire structs)
+// unless the string had escapes.
+type flexNumber []byte
 
 // UnmarshalJSON implements json.Unmarshaler without ever failing.
 func (n *flexNumber) UnmarshalJSON(b []byte) error {
 	switch {
 	case len(b) == 0:
-		*n = ""
+		*n = nil
 	case b[0] == '"':
 		if bytes.IndexByte(b[1:len(b)-1], '\\') < 0 {
 			*n = flexNumber(b[1 : len(b)-1])
@@ -234,7 +365,7 @@ func (n *flexNumber) UnmarshalJSON(b []byte) error {
 	case b[0] == '-' || (b[0] >= '0' && b[0] <= '9'):
 		*n = flexNumber(b)
 	default:
-		*n = ""
+		*n = nil
 	}
 	return nil
 }

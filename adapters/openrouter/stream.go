@@ -21,7 +21,8 @@ import (
 // that are retried like any request; once the stream has started nothing
 // is retried, and an error object inside the stream comes back from Recv
 // as a *domain.UpstreamError.
-func (c *Client) ChatCompletionStream(ctx context.Context, key domain.APIKey, req *domain.ChatRequest) (ports.ChatStream, error) {
+func (c *Client) ChatCompletionStream(ctx context.Context, key domain.APIKey, req *domain.ChatRequest) (_ ports.ChatStream, err error) {
+	defer func() { err = redactKey(err, key) }()
 	if req == nil {
 		return nil, &domain.ValidationError{Field: "request", Reason: "is required"}
 	}
@@ -61,12 +62,15 @@ func (c *Client) ChatCompletionStream(ctx context.Context, key domain.APIKey, re
 		return nil, &domain.UpstreamError{Kind: domain.ErrBadUpstreamResponse, Op: opChat, Status: resp.StatusCode,
 			Message: "expected text/event-stream, got " + mt, Err: errStreamNotEvents}
 	}
-	return newStream(ctx, resp.Body, c.maxLine, func() { cancel(nil) }), nil
+	st := newStream(ctx, resp.Body, c.maxLine, func() { cancel(nil) })
+	st.key = key
+	return st, nil
 }
 
 // Stream reads OpenRouter's server-sent events. It is not safe for
 // concurrent Recv calls; Close may be called from any goroutine.
 type Stream struct {
+	key     domain.APIKey // redacted from mid-stream error messages
 	ctx     context.Context
 	body    io.ReadCloser
 	sc      *bufio.Scanner
@@ -116,6 +120,7 @@ func (s *Stream) Recv() (domain.StreamChunk, error) {
 			return domain.StreamChunk{}, io.EOF
 		}
 		if err := eventError(ev); err != nil {
+			err = redactKey(err, s.key)
 			s.err = err
 			s.Close()
 			return domain.StreamChunk{}, err
