@@ -4,41 +4,22 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/exec"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aimodels/aimodels/core/domain"
+	"github.com/aimodels/aimodels/test/contract"
 )
 
 // TestMySQLRestart stops and restarts the shared MariaDB server while a
 // loop of writes runs. It needs AIMODELS_TEST_MYSQL_DSN and
 // AIMODELS_TEST_MYSQL_RESTART=1 (it disturbs every user of the server).
 func TestMySQLRestart(t *testing.T) {
-	contractSkip(t)
-	if os.Getenv("AIMODELS_TEST_MYSQL_RESTART") != "1" {
-		t.Skip("stops the shared MariaDB: set AIMODELS_TEST_MYSQL_RESTART=1 to run")
-	}
+	contract.SkipUnlessRestartAllowed(t)
+	contract.EnsureMariaDBUp(t)
 	s, _ := openMySQL(t)
 	ctx := t.Context()
-	ping := func() bool {
-		return exec.Command("mysqladmin", "-uroot", "--protocol=tcp", "-h127.0.0.1", "ping").Run() == nil
-	}
-	start := func() {
-		if out, err := exec.Command("start-stop-daemon", "--start", "--oknodo", "--background", "--exec", "/usr/sbin/mariadbd").CombinedOutput(); err != nil {
-			t.Errorf("start mariadbd: %v %s", err, out)
-		}
-		for i := 0; i < 60 && !ping(); i++ {
-			time.Sleep(500 * time.Millisecond)
-		}
-	}
-	t.Cleanup(func() {
-		if !ping() {
-			start()
-		}
-	})
 
 	var (
 		mu        sync.Mutex
@@ -70,19 +51,15 @@ func TestMySQLRestart(t *testing.T) {
 	})
 
 	time.Sleep(500 * time.Millisecond)
-	if out, err := exec.Command("mysqladmin", "-uroot", "--protocol=tcp", "-h127.0.0.1", "shutdown").CombinedOutput(); err != nil {
-		t.Fatalf("shutdown: %v %s", err, out)
-	}
-	for i := 0; i < 60 && ping(); i++ {
-		time.Sleep(250 * time.Millisecond)
+	if err := contract.StopMariaDB(); err != nil {
+		t.Fatal(err)
 	}
 	time.Sleep(time.Second)
 	if err := s.Ping(ctx); !errors.Is(err, domain.ErrStoreUnavailable) {
 		t.Errorf("Ping while down = %v, want ErrStoreUnavailable", err)
 	}
-	start()
-	if !ping() {
-		t.Fatal("mariadbd did not come back")
+	if err := contract.StartMariaDB(); err != nil {
+		t.Fatal(err)
 	}
 	// Let the writer run against the restarted server.
 	deadline := time.Now().Add(15 * time.Second)
