@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"github.com/aimodels/aimodels/test/testenv"
+
 	"context"
 	"encoding/json"
 	"os"
@@ -20,7 +22,7 @@ func TestOpenAINodeClient(t *testing.T) {
 	t.Parallel()
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Skip("node is not on PATH: the openai npm client test (test/npmclient) needs Node 20+")
+		testenv.Missing(t, "node is not on PATH: the openai npm client test (test/npmclient) needs Node 20+")
 	}
 	dir := filepath.Join(repoRoot, "test", "npmclient")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
