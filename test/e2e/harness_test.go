@@ -18,6 +18,7 @@ import (
 
 	"github.com/aimodels/aimodels/test/contract"
 	"github.com/aimodels/aimodels/test/openroutertest"
+	"github.com/aimodels/aimodels/test/testenv"
 )
 
 // adminToken is the admin token every server of the suite runs with.
@@ -343,6 +344,8 @@ func databases(t *testing.T) []database {
 	dbs := []database{{name: "sqlite"}}
 	if os.Getenv(contract.MySQLEnv) != "" {
 		dbs = append(dbs, database{name: "mysql"})
+	} else if os.Getenv(testenv.RequireAllEnv) == "1" {
+		t.Fatalf("MySQL cases need %s (and %s=1 says everything must be present)", contract.MySQLEnv, testenv.RequireAllEnv)
 	} else {
 		t.Logf("MySQL cases skipped: set %s to run them", contract.MySQLEnv)
 	}
