@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -30,8 +31,8 @@ type wireModel struct {
 	Created       flexNumber `json:"created"`
 	ContextLength flexNumber `json:"context_length"`
 	Architecture  struct {
-		InputModalities  rawStrings `json:"input_modalities"`
-		OutputModalities rawStrings `json:"output_modalities"`
+		InputModalities  internedStrings `json:"input_modalities"`
+		OutputModalities internedStrings `json:"output_modalities"`
 	} `json:"architecture"`
 	Pricing struct {
 		Prompt            flexNumber `json:"prompt"`
@@ -44,7 +45,7 @@ type wireModel struct {
 		WebSearch         flexNumber `json:"web_search"`
 		InternalReasoning flexNumber `json:"internal_reasoning"`
 	} `json:"pricing"`
-	SupportedParameters rawStrings `json:"supported_parameters"`
+	SupportedParameters internedStrings `json:"supported_parameters"`
 }
 
 // ParseModels parses the body of OpenRouter's GET /models into models,
@@ -75,13 +76,12 @@ func parseModelsPage(body []byte) ([]domain.Model, string, error) {
 	}
 	wire := *w.Data
 	out := make([]domain.Model, 0, len(wire))
-	in := interner{}
 	for i := range wire {
 		wm := &wire[i]
 		if wm.ID == "" {
 			continue
 		}
-		out = append(out, convertModel(wm, in))
+		out = append(out, convertModel(wm))
 	}
 	next := ""
 	if w.Links.Next != nil {
@@ -90,10 +90,10 @@ func parseModelsPage(body []byte) ([]domain.Model, string, error) {
 	return out, next, nil
 }
 
-func convertModel(wm *wireModel, in interner) domain.Model {
+func convertModel(wm *wireModel) domain.Model {
 	name, provider := domain.SplitName(wm.ID, wm.Name)
-	input := in.strings(wm.Architecture.InputModalities)
-	output := in.strings(wm.Architecture.OutputModalities)
+	input := []string(wm.Architecture.InputModalities)
+	output := []string(wm.Architecture.OutputModalities)
 	m := domain.Model{
 		ID:                  wm.ID,
 		Name:                name,
@@ -102,7 +102,7 @@ func convertModel(wm *wireModel, in interner) domain.Model {
 		ContextLength:       int(numberInt(wm.ContextLength)),
 		InputModalities:     input,
 		OutputModalities:    output,
-		SupportedParameters: in.strings(wm.SupportedParameters),
+		SupportedParameters: wm.SupportedParameters,
 		Types:               domain.Classify(input, output),
 	}
 	if c := numberInt(wm.Created); c > 0 {
@@ -110,24 +110,24 @@ func convertModel(wm *wireModel, in interner) domain.Model {
 	}
 	p := &wm.Pricing
 	m.Pricing = domain.Pricing{
-		Prompt:            in.price(p.Prompt),
-		Completion:        in.price(p.Completion),
-		Request:           in.price(p.Request),
-		Image:             in.price(p.Image),
-		Audio:             in.price(p.Audio),
-		InputCacheRead:    in.price(p.InputCacheRead),
-		InputCacheWrite:   in.price(p.InputCacheWrite),
-		WebSearch:         in.price(p.WebSearch),
-		InternalReasoning: in.price(p.InternalReasoning),
+		Prompt:            price(p.Prompt),
+		Completion:        price(p.Completion),
+		Request:           price(p.Request),
+		Image:             price(p.Image),
+		Audio:             price(p.Audio),
+		InputCacheRead:    price(p.InputCacheRead),
+		InputCacheWrite:   price(p.InputCacheWrite),
+		WebSearch:         price(p.WebSearch),
+		InternalReasoning: price(p.InternalReasoning),
 	}
 	return m
 }
 
-func (in interner) price(n flexNumber) domain.Price {
+func price(n flexNumber) domain.Price {
 	if len(n) == 0 {
 		return domain.Price{}
 	}
-	return domain.ParsePrice(in.get(n))
+	return domain.ParsePrice(intern(n))
 }
 
 // numberInt returns n as a non-negative int64 within int32 range (0 when
@@ -235,30 +235,24 @@ func (c *Client) resolveNext(current, next string) (string, error) {
 	return r.String(), nil
 }
 
-// rawStrings is a JSON array of strings kept as the bytes of each string
-// (pointing into the body, which outlives the wire structs) so that the
-// catalog's thousands of repeated values (modalities, parameter names)
-// are converted to strings once per parse by an interner instead of once
-// per occurrence. Anything but an array of plain strings (escapes, invalid
-// UTF-8, other element types, null, non-arrays) is decoded by
-// encoding/json exactly as a []string field would be.
-type rawStrings struct {
-	set   bool
-	plain [][]byte // when set and decoded is nil
-	strs  []string // the encoding/json fallback
-}
+// internedStrings is a JSON array of strings whose values are interned
+// (see intern): the catalog repeats a small vocabulary (modalities,
+// parameter names) thousands of times. An array of plain strings is
+// scanned directly; anything else (escapes, invalid UTF-8, other element
+// types, null, non-arrays) is decoded by encoding/json exactly as a
+// []string field would be.
+type internedStrings []string
 
 // UnmarshalJSON implements json.Unmarshaler without ever failing: a value
 // that is not an array of strings leaves what encoding/json leaves.
-func (r *rawStrings) UnmarshalJSON(b []byte) error {
-	*r = rawStrings{}
+func (r *internedStrings) UnmarshalJSON(b []byte) error {
 	if plain, ok := scanPlainStrings(b); ok {
-		r.set, r.plain = plain != nil, plain
+		*r = plain
 		return nil
 	}
 	var s []string
 	_ = json.Unmarshal(b, &s) // a type mismatch leaves s as encoding/json does
-	r.set, r.strs = s != nil, s
+	*r = s
 	return nil
 }
 
@@ -267,7 +261,7 @@ func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c =
 // scanPlainStrings parses b, a valid JSON value, when it is an array of
 // strings without escapes and in valid UTF-8; ok is false otherwise.
 // An empty array gives a non-nil empty result.
-func scanPlainStrings(b []byte) (out [][]byte, ok bool) {
+func scanPlainStrings(b []byte) (out []string, ok bool) {
 	i := 0
 	skip := func() {
 		for i < len(b) && isJSONSpace(b[i]) {
@@ -279,11 +273,11 @@ func scanPlainStrings(b []byte) (out [][]byte, ok bool) {
 		return nil, false
 	}
 	i++
-	out = make([][]byte, 0, 16)
 	skip()
 	if i < len(b) && b[i] == ']' {
-		return out, true
+		return []string{}, true
 	}
+	out = make([]string, 0, bytes.Count(b[i:], []byte{'"'})/2)
 	for {
 		skip()
 		if i >= len(b) || b[i] != '"' {
@@ -297,7 +291,7 @@ func scanPlainStrings(b []byte) (out [][]byte, ok bool) {
 		if bytes.IndexByte(s, '\\') >= 0 || !utf8.Valid(s) {
 			return nil, false
 		}
-		out = append(out, s)
+		out = append(out, intern(s))
 		i += j + 2
 		skip()
 		if i >= len(b) {
@@ -314,31 +308,34 @@ func scanPlainStrings(b []byte) (out [][]byte, ok bool) {
 	}
 }
 
-// interner converts byte strings to strings once per parse.
-type interner map[string]string
+// Interning bounds: short values only, and a fixed number of them, so
+// that a hostile catalog cannot grow the table without limit.
+const (
+	maxInternLen   = 64
+	maxInternCount = 4096
+)
 
-func (in interner) get(b []byte) string {
-	if s, ok := in[string(b)]; ok {
+var internTab = struct {
+	sync.Mutex
+	m map[string]string
+}{m: map[string]string{}}
+
+// intern returns b as a string shared with every earlier equal value
+// (short values, up to maxInternCount of them); other values are copied.
+func intern(b []byte) string {
+	if len(b) > maxInternLen {
+		return string(b)
+	}
+	internTab.Lock()
+	defer internTab.Unlock()
+	if s, ok := internTab.m[string(b)]; ok {
 		return s
 	}
 	s := string(b)
-	in[s] = s
+	if len(internTab.m) < maxInternCount {
+		internTab.m[s] = s
+	}
 	return s
-}
-
-// strings returns r as a []string (nil when the field was absent or null).
-func (in interner) strings(r rawStrings) []string {
-	if !r.set {
-		return nil
-	}
-	if r.strs != nil {
-		return r.strs
-	}
-	out := make([]string, len(r.plain))
-	for i, b := range r.plain {
-		out[i] = in.get(b)
-	}
-	return out
 }
 
 // flexNumber is a number or a string as sent; any other JSON value

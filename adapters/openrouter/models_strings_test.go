@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-// rawStrings + interner must give what a []string field gives with
+// internedStrings + interner must give what a []string field gives with
 // encoding/json, whatever the value.
-func TestRawStringsMatchesEncodingJSON(t *testing.T) {
+func TestInternedStringsMatchEncodingJSON(t *testing.T) {
 	for _, in := range []string{
 		`["text","image"]`, ` [ "text" , "image" ] `, `[]`, `[ ]`, `null`, `"text"`, `1`, `{}`, `true`,
 		`["a\"b","c"]`, `["\u00e9t\u00e9"]`, "[\"\xff\xfe\"]", `[1,"a"]`, `["a",null]`, `[["a"]]`,
@@ -19,18 +19,18 @@ func TestRawStringsMatchesEncodingJSON(t *testing.T) {
 		}
 		_ = json.Unmarshal([]byte(`{"v":`+in+`}`), &want)
 		var got struct {
-			V rawStrings `json:"v"`
+			V internedStrings `json:"v"`
 		}
 		if err := json.Unmarshal([]byte(`{"v":`+in+`}`), &got); err != nil {
 			t.Fatalf("%s: %v", in, err)
 		}
-		if s := (interner{}).strings(got.V); !reflect.DeepEqual(s, want.V) {
+		if s := []string(got.V); !reflect.DeepEqual(s, want.V) {
 			t.Errorf("%s: got %#v, want %#v", in, s, want.V)
 		}
 	}
 }
 
-func FuzzRawStrings(f *testing.F) {
+func FuzzInternedStrings(f *testing.F) {
 	for _, s := range []string{`["text","image"]`, `[]`, `null`, `["a\"b"]`, `[1,"a"]`} {
 		f.Add(s)
 	}
@@ -44,12 +44,12 @@ func FuzzRawStrings(f *testing.F) {
 		}
 		_ = json.Unmarshal(body, &want)
 		var got struct {
-			V rawStrings `json:"v"`
+			V internedStrings `json:"v"`
 		}
 		if err := json.Unmarshal(body, &got); err != nil {
 			return // a trailing part made the body invalid as one object
 		}
-		if s := (interner{}).strings(got.V); !reflect.DeepEqual(s, want.V) {
+		if s := []string(got.V); !reflect.DeepEqual(s, want.V) {
 			t.Fatalf("%q: got %#v, want %#v", in, s, want.V)
 		}
 	})
