@@ -9,6 +9,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -229,5 +231,28 @@ func ServeBare(addr, file string) error {
 	}
 	fmt.Println("LISTENING http://" + ln.Addr().String())
 	srv := &http.Server{Handler: BareHandler(&r), ReadHeaderTimeout: 10 * time.Second}
+	return srv.Serve(ln)
+}
+
+// ServeProxy serves a bare httputil.ReverseProxy to target on addr,
+// printing "LISTENING http://ADDR" first, until SIGTERM: the floor of
+// any proxy hop (one more loopback connection each way, nothing else).
+func ServeProxy(addr, target string) error {
+	u, err := url.Parse(target)
+	if err != nil {
+		return err
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 1024, 1024
+	rp := &httputil.ReverseProxy{
+		Rewrite:   func(r *httputil.ProxyRequest) { r.SetURL(u) },
+		Transport: tr,
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	fmt.Println("LISTENING http://" + ln.Addr().String())
+	srv := &http.Server{Handler: rp, ReadHeaderTimeout: 10 * time.Second}
 	return srv.Serve(ln)
 }

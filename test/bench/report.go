@@ -39,8 +39,8 @@ func verdict(ok bool) string {
 func (r *Report) WriteMarkdown(w io.Writer) {
 	c := r.Config
 	fmt.Fprintf(w, "Run of %s on %s; took %v.\n", r.Started.UTC().Format("2006-01-02 15:04 MST"), r.Machine, r.Elapsed.Round(time.Second))
-	fmt.Fprintf(w, "Upstream latency %v, %d rounds of %v per side (baseline and aimodels alternated), server log level %s.\n\n",
-		c.Latency, c.Rounds, c.Phase, c.LogLevel)
+	fmt.Fprintf(w, "Upstream latency %v, %d rounds of %v per side (baseline and aimodels alternated), server log level %s; load average %s before, %s after.\n\n",
+		c.Latency, c.Rounds, c.Phase, c.LogLevel, r.LoadBefore, r.LoadAfter)
 	fmt.Fprintln(w, "| Scenario | Baseline | aimodels | Figure | Target | |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|")
 	for _, p := range r.Catalog {
@@ -56,6 +56,14 @@ func (r *Report) WriteMarkdown(w io.Writer) {
 			c.Rate, ms(p.Base.Pct(.5)), ms(p.AIM.Pct(.5)), us(add), us(TargetAddedP50), verdict(add <= TargetAddedP50))
 		fmt.Fprintf(w, "| Chat completion at %.0f req/s, p99 | direct to fake: %s | %s | **%.3f×** (+%s) | ≤ %.2f× | %s |\n",
 			c.Rate, ms(p.Base.Pct(.99)), ms(p.AIM.Pct(.99)), ratio, us(p.AIM.Pct(.99)-p.Base.Pct(.99)), TargetP99Ratio, verdict(ratio <= TargetP99Ratio))
+	}
+	for _, p := range []Pair{r.Fixed, r.Max} {
+		if p.Base == nil || p.Proxy == nil {
+			continue
+		}
+		fmt.Fprintf(w, "| %s through a bare httputil.ReverseProxy (the floor of one more hop), p50 / p99 / req/s | direct to fake: %s / %s / %.0f | proxy: %s / %s / %.0f | proxy adds +%s p50, %.3f× p99 | (reference) | |\n",
+			p.Scenario, ms(p.Base.Pct(.5)), ms(p.Base.Pct(.99)), p.Base.RPS(), ms(p.Proxy.Pct(.5)), ms(p.Proxy.Pct(.99)), p.Proxy.RPS(),
+			us(p.Proxy.Pct(.5)-p.Base.Pct(.5)), float64(p.Proxy.Pct(.99))/float64(p.Base.Pct(.99)))
 	}
 	if p := r.Max; p.Base != nil {
 		add := p.AIM.Pct(.5) - p.Base.Pct(.5)

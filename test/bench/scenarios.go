@@ -65,6 +65,9 @@ type Pair struct {
 	Scenario string
 	Base     *Result
 	AIM      *Result
+	// Proxy is the same request through a bare httputil.ReverseProxy to
+	// the fake: the cost of one more loopback hop with nothing else.
+	Proxy *Result
 }
 
 // Report is everything one run measured.
@@ -80,6 +83,10 @@ type Report struct {
 	IdleMem    Memory
 	LoadedMem  Memory // after all load
 	Elapsed    time.Duration
+	// LoadBefore and LoadAfter are /proc/loadavg at the start and end:
+	// other work on the machine skews every figure (both sides alike only
+	// when it is steady).
+	LoadBefore, LoadAfter string
 }
 
 func logf(cfg *Config, format string, args ...any) {
@@ -91,7 +98,7 @@ func logf(cfg *Config, format string, args ...any) {
 // Run builds and starts the fake upstream, the server and the bare
 // server, runs every scenario and stops them.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
-	rep := &Report{Started: time.Now(), Config: cfg, Machine: Machine()}
+	rep := &Report{Started: time.Now(), Config: cfg, Machine: Machine(), LoadBefore: LoadAvg()}
 	var err error
 	logf(&cfg, "building aimodels and the fake upstream…")
 	var overlay string
@@ -228,16 +235,24 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		aim := &Target{Name: "via aimodels", Method: "POST", URL: srv.URL + "/api/v1/chat/completions", Header: admin,
 			Body: []byte(`{"model":"text",` + msg + `}`)}
 		reset := fakeRoot + "/_fake/reset"
+		pp, err := Start(ctx, "bare proxy", cfg.Self, []string{"proxy", "-addr", "127.0.0.1:0", "-to", fakeRoot}, nil, "LISTENING", os.Stderr)
+		if err != nil {
+			return nil, err
+		}
+		defer pp.Stop()
+		px := *base
+		px.Name = "bare proxy"
+		px.URL = pp.URL + openroutertest.APIPrefix + "/chat/completions"
 
 		logf(&cfg, "requests at %.0f req/s: %d rounds of %v per side (upstream latency %v)…", cfg.Rate, cfg.Rounds, cfg.Phase, cfg.Latency)
 		rep.Fixed = alternate(ctx, &cfg, fmt.Sprintf("chat @%.0f/s", cfg.Rate), base, aim, func(c *http.Client, t *Target) *Result {
 			return Open(ctx, c, t, cfg.Rate, cfg.Phase, 4096)
-		}, 256, reset)
+		}, 256, reset, &px)
 
 		logf(&cfg, "requests at maximum rate: %d rounds of %v per side, %d connections…", cfg.Rounds, cfg.Phase, cfg.MaxConns)
 		rep.Max = alternate(ctx, &cfg, "chat max", base, aim, func(c *http.Client, t *Target) *Result {
 			return Closed(ctx, c, t, cfg.MaxConns, cfg.Phase, cfg.MaxPerPhase)
-		}, cfg.MaxConns, reset)
+		}, cfg.MaxConns, reset, &px)
 
 		sb, sa := *base, *aim
 		sb.Body = []byte(fmt.Sprintf(`{"model":%q,"stream":true,%s}`, cfg.Model, msg))
@@ -250,15 +265,16 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		rep.LoadedMem, _ = ReadMemory(srv.Cmd.Process.Pid)
 	}
 	rep.Elapsed = time.Since(rep.Started)
+	rep.LoadAfter = LoadAvg()
 	return rep, nil
 }
 
 // alternate runs baseline then aimodels cfg.Rounds times (ABAB…), each
 // phase on a fresh client after a short warm-up, and merges the rounds.
-func alternate(ctx context.Context, cfg *Config, name string, base, aim *Target, run func(*http.Client, *Target) *Result, conns int, reset string) Pair {
-	var bs, as []*Result
+func alternate(ctx context.Context, cfg *Config, name string, base, aim *Target, run func(*http.Client, *Target) *Result, conns int, reset string, proxy ...*Target) Pair {
+	var bs, as, ps []*Result
 	for r := range cfg.Rounds {
-		for _, t := range []*Target{base, aim} {
+		for _, t := range append([]*Target{base, aim}, proxy...) {
 			if reset != "" {
 				_ = call(ctx, NewClient(1), "POST", reset, nil, "", nil)
 			}
@@ -285,14 +301,21 @@ func alternate(ctx context.Context, cfg *Config, name string, base, aim *Target,
 			if res.FirstErr != nil {
 				logf(cfg, "    first error: %v", res.FirstErr)
 			}
-			if t == base {
+			switch t {
+			case base:
 				bs = append(bs, res)
-			} else {
+			case aim:
 				as = append(as, res)
+			default:
+				ps = append(ps, res)
 			}
 		}
 	}
-	return Pair{Scenario: name, Base: Merge(bs...), AIM: Merge(as...)}
+	p := Pair{Scenario: name, Base: Merge(bs...), AIM: Merge(as...)}
+	if len(ps) > 0 {
+		p.Proxy = Merge(ps...)
+	}
+	return p
 }
 
 // call sends one request and fails on a non-2xx status.
@@ -347,4 +370,17 @@ func Machine() string {
 	}
 	return fmt.Sprintf("%s, %d logical CPUs (GOMAXPROCS %d), %s RAM, Linux %s, %s %s/%s",
 		cpu, runtime.NumCPU(), runtime.GOMAXPROCS(0), memTotal, kernel, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
+
+// LoadAvg returns the 1, 5 and 15 minute load averages of /proc/loadavg.
+func LoadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
 }

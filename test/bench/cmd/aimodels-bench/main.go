@@ -9,7 +9,8 @@
 //
 //	go run ./test/bench/cmd/aimodels-bench [-latency 10ms] [-phase 4s] [-rounds 2] [-rate 1000] [-conns 64] [-log-level info] [-out file.md]
 //
-// "aimodels-bench bare -addr A -file F" is the bare server it starts.
+// "aimodels-bench bare -addr A -file F" is the bare server it starts;
+// "aimodels-bench proxy -addr A -to URL" the bare reverse proxy.
 package main
 
 import (
@@ -32,6 +33,17 @@ func main() {
 		_ = fs.Parse(os.Args[2:])
 		if err := bench.ServeBare(*addr, *file); err != nil {
 			fmt.Fprintln(os.Stderr, "bare:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if len(os.Args) > 1 && os.Args[1] == "proxy" {
+		fs := flag.NewFlagSet("proxy", flag.ExitOnError)
+		addr := fs.String("addr", "127.0.0.1:0", "listen address")
+		to := fs.String("to", "", "upstream root URL")
+		_ = fs.Parse(os.Args[2:])
+		if err := bench.ServeProxy(*addr, *to); err != nil {
+			fmt.Fprintln(os.Stderr, "proxy:", err)
 			os.Exit(1)
 		}
 		return
