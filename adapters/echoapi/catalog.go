@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -84,12 +85,14 @@ func (ce *catalogEncoder) serve(c echo.Context, view ports.CatalogView) error {
 	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagMatch(inm, enc.etag) {
 		return c.NoContent(http.StatusNotModified)
 	}
-	h.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+	body := enc.body
 	if acceptsGzip(c.Request().Header.Get("Accept-Encoding")) {
 		h.Set("Content-Encoding", "gzip")
-		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, enc.gz)
+		body = enc.gz
 	}
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, enc.body)
+	// A known length avoids chunked encoding of the pre-encoded bytes.
+	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
 }
 
 func etagMatch(header, etag string) bool {

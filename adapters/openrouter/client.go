@@ -174,7 +174,11 @@ func New(opts ...Option) (*Client, error) {
 		}
 	}
 	if c.http == nil {
-		c.http = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+		// The default transport keeps 2 idle connections per host: under
+		// concurrent requests to the one upstream host most would dial anew.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConns, t.MaxIdleConnsPerHost = 1024, 1024
+		c.http = &http.Client{Transport: t}
 	}
 	stream := *c.http
 	stream.Timeout = 0
