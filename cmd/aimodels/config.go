@@ -99,25 +99,28 @@ func (c *config) bind(fs *flag.FlagSet) error {
 }
 
 // parseConfig parses a subcommand's flags (extra adds its own) and builds
-// the logger.
-func parseConfig(name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (*config, *slog.Logger, error) {
+// the logger, writing to stderr through a buffer; call the returned
+// function to flush it before exiting.
+func parseConfig(name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (*config, *slog.Logger, func(), error) {
 	var cfg config
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	if err := cfg.bind(fs); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if extra != nil {
 		extra(fs)
 	}
 	if err := fs.Parse(args); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	log, err := cfg.logger()
+	lw := newLogWriter(stderr, 100*time.Millisecond)
+	log, err := cfg.logger(lw)
 	if err != nil {
-		return nil, nil, err
+		_ = lw.Close()
+		return nil, nil, nil, err
 	}
-	return &cfg, log, nil
+	return &cfg, log, func() { _ = lw.Close() }, nil
 }
 
 func (c *config) keysetPath() string {
@@ -127,14 +130,14 @@ func (c *config) keysetPath() string {
 	return filepath.Join(c.DataDir, "keyset.json")
 }
 
-func (c *config) logger() (*slog.Logger, error) {
+func (c *config) logger(w io.Writer) (*slog.Logger, error) {
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(strings.ToLower(c.LogLevel))); err != nil {
 		return nil, fmt.Errorf("AIMODELS_LOG_LEVEL=%q: use debug, info, warn or error", c.LogLevel)
 	}
 	opts := &slog.HandlerOptions{Level: lvl}
 	if c.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
+	return slog.New(slog.NewTextHandler(w, opts)), nil
 }

@@ -12,10 +12,11 @@ import (
 )
 
 func keysetInit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg, log, err := parseConfig("keyset init", args, stderr, nil)
+	cfg, log, closeLog, err := parseConfig("keyset init", args, stderr, nil)
 	if err != nil {
 		return err
 	}
+	defer closeLog()
 	path := cfg.keysetPath()
 	if _, err := os.Stat(path); err == nil {
 		fmt.Fprintf(stdout, "keyset already exists: %s\n", path)
@@ -34,13 +35,14 @@ func keysetInit(ctx context.Context, args []string, stdout, stderr io.Writer) er
 func keysetRotate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var disable *bool
 	var batch *int
-	cfg, log, err := parseConfig("keyset rotate", args, stderr, func(fs *flag.FlagSet) {
+	cfg, log, closeLog, err := parseConfig("keyset rotate", args, stderr, func(fs *flag.FlagSet) {
 		disable = fs.Bool("disable-old", false, "disable the keys in use before, once every secret is re-encrypted")
 		batch = fs.Int("batch", 100, "secrets re-encrypted per transaction")
 	})
 	if err != nil {
 		return err
 	}
+	defer closeLog()
 	if cfg.KeysetEnv != "" {
 		return errors.New("keyset rotate needs a keyset file it can write (AIMODELS_KEYSET_FILE), not AIMODELS_KEYSET_ENV")
 	}

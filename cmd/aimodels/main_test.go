@@ -39,7 +39,7 @@ func TestConfigFromEnvAndFlags(t *testing.T) {
 		t.Fatalf("bad duration not reported: %v", err)
 	}
 	bad := config{LogLevel: "loud"}
-	if _, err := bad.logger(); err == nil {
+	if _, err := bad.logger(io.Discard); err == nil {
 		t.Fatal("bad log level accepted")
 	}
 }

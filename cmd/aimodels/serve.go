@@ -88,10 +88,11 @@ func randomToken() (string, error) {
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg, log, err := parseConfig("serve", args, stderr, nil)
+	cfg, log, closeLog, err := parseConfig("serve", args, stderr, nil)
 	if err != nil {
 		return err
 	}
+	defer closeLog()
 	a, err := wire(ctx, cfg, log)
 	if err != nil {
 		return err
