@@ -45,8 +45,9 @@ var _ ports.Gateway = (*Client)(nil)
 type Client struct {
 	base          *url.URL
 	http          *http.Client // per-attempt timeout, for JSON calls
-	rc            *retryablehttp.Client
-	rs            *retryablehttp.Client // streams: no client timeout
+	rc            *retryablehttp.Client // GETs: idempotent
+	rp            *retryablehttp.Client // chat and transcription POSTs
+	rs            *retryablehttp.Client // streams: no client timeout, POST policy
 	referer       string
 	title         string
 	userAgent     string
@@ -180,21 +181,38 @@ func New(opts ...Option) (*Client, error) {
 		t.MaxIdleConns, t.MaxIdleConnsPerHost = 1024, 1024
 		c.http = &http.Client{Transport: t}
 	}
-	stream := *c.http
+	// retryablehttp closes its client's idle connections whenever it gives
+	// up on a request; the retry clients get a transport wrapper without
+	// CloseIdleConnections so one failing request does not drop the pool
+	// every other request uses. Close still closes the real transport.
+	pooled := *c.http
+	pooled.Transport = keepIdle{transport(c.http)}
+	stream := pooled
 	stream.Timeout = 0
-	c.http.Timeout = c.timeout
-	c.rc = c.retryClient(c.http)
-	c.rs = c.retryClient(&stream)
+	pooled.Timeout = c.timeout
+	c.rc = c.retryClient(&pooled, c.checkRetry)
+	c.rp = c.retryClient(&pooled, c.checkRetryInference)
+	c.rs = c.retryClient(&stream, c.checkRetryInference)
 	return c, nil
 }
 
-func (c *Client) retryClient(hc *http.Client) *retryablehttp.Client {
+// keepIdle hides the transport's CloseIdleConnections from retryablehttp.
+type keepIdle struct{ http.RoundTripper }
+
+func transport(hc *http.Client) http.RoundTripper {
+	if hc.Transport != nil {
+		return hc.Transport
+	}
+	return http.DefaultTransport
+}
+
+func (c *Client) retryClient(hc *http.Client, check retryablehttp.CheckRetry) *retryablehttp.Client {
 	rc := &retryablehttp.Client{
 		HTTPClient:   hc,
 		RetryMax:     c.retryMax,
 		RetryWaitMin: c.waitMin,
 		RetryWaitMax: c.waitMax,
-		CheckRetry:   c.checkRetry,
+		CheckRetry:   check,
 		Backoff:      c.backoff,
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
@@ -287,7 +305,11 @@ func (c *Client) log(ctx context.Context, level slog.Level, msg string, args ...
 
 // getJSON sends a request and reads its body through the size limit.
 func (c *Client) doJSON(ctx context.Context, op, method, rawURL string, key domain.APIKey, body []byte) ([]byte, error) {
-	resp, err := c.send(ctx, c.rc, op, method, rawURL, key, body, "application/json")
+	rc := c.rc
+	if method == http.MethodPost {
+		rc = c.rp // chat and transcription: not idempotent, billed upstream
+	}
+	resp, err := c.send(ctx, rc, op, method, rawURL, key, body, "application/json")
 	if err != nil {
 		return nil, err
 	}

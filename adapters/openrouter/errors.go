@@ -222,6 +222,43 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	return true, nil
 }
 
+// checkRetryInference is the retry policy of chat and transcription POSTs,
+// which OpenRouter bills and which are not idempotent: a request is sent
+// again only when it certainly did not run — the connection could not be
+// made, or the upstream refused it with 429 or 503 — never after a reset,
+// an early EOF, a 502/504/408 or a timeout, when it may still be running
+// (and be billed) upstream.
+func (c *Client) checkRetryInference(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	if err != nil {
+		return notConnected(err), nil
+	}
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+	default:
+		return false, nil
+	}
+	if ra := retryAfter(resp.Header, time.Now()); ra > c.retryAfterCap {
+		return false, nil
+	}
+	return true, nil
+}
+
+// notConnected reports whether a transport error happened before the
+// request could reach the upstream.
+func notConnected(err error) bool {
+	if isTimeout(err) {
+		return false
+	}
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return true
+	}
+	var oe *net.OpError
+	return errors.As(err, &oe) && oe.Op == "dial"
+}
+
 // retryableTransport reports whether a transport error is worth another
 // attempt: connection refused or reset, or a connection closed before the
 // answer. Timeouts are not retried (the request may be running upstream,

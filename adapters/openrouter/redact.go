@@ -25,7 +25,8 @@ func redactKey(err error, key domain.APIKey) error {
 		}
 		return err
 	}
-	if !strings.Contains(ue.Error(), k) && !metadataContains(ue.Metadata, k) {
+	if !strings.Contains(ue.Error(), k) && !metadataContains(ue.Metadata, k) &&
+		(ue.Err == nil || !strings.Contains(ue.Err.Error(), k)) {
 		return err
 	}
 	cp := *ue

@@ -48,6 +48,11 @@ func TestRedactKeyLeavesOtherErrorsAlone(t *testing.T) {
 	if got := redactKey(errors.New("x sk-or-v1-secret-secret y"), "sk-or-v1-secret-secret"); got.Error() != "x [REDACTED] y" {
 		t.Fatalf("plain error: %v", got)
 	}
+	cause := &domain.UpstreamError{Kind: domain.ErrBadUpstreamResponse, Message: "bad body", Err: errors.New("near sk-or-v1-secret-secret")}
+	var got *domain.UpstreamError
+	if !errors.As(redactKey(cause, "sk-or-v1-secret-secret"), &got) || strings.Contains(got.Err.Error(), "secret-secret") {
+		t.Fatalf("cause not redacted: %v", got.Err)
+	}
 	if redactKey(nil, "k") != nil || redactKey(base, "") != error(base) {
 		t.Fatal("nil or empty key")
 	}

@@ -40,6 +40,13 @@ func (c *Client) ChatCompletionStream(ctx context.Context, key domain.APIKey, re
 	})
 	resp, err := c.send(sctx, c.rs, opChat, "POST", c.endpoint("/chat/completions"), key, payload, "text/event-stream")
 	stopped := timer.Stop()
+	if err == nil && !stopped {
+		// The header timer fired as the headers arrived: sctx is cancelled,
+		// so the body is unusable. Report the timeout it was.
+		resp.Body.Close()
+		cancel(nil)
+		return nil, &domain.UpstreamError{Kind: domain.ErrTimeout, Op: opChat, Message: "no response headers in time", Err: errHeaderTimeout}
+	}
 	if err != nil {
 		cancel(nil)
 		if !stopped && timedOut.Load() && ctx.Err() == nil {

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -88,6 +89,7 @@ type Request struct {
 
 // Server is a fake OpenRouter API. It is safe for concurrent use.
 type Server struct {
+	conns    atomic.Int64
 	ts       *httptest.Server
 	cfg      config
 	fixtures map[string][]byte
@@ -137,9 +139,18 @@ func Start(opts ...Option) (*Server, error) {
 		s.ts.Listener.Close()
 		s.ts.Listener = l
 	}
+	s.ts.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			s.conns.Add(1)
+		}
+	}
 	s.ts.Start()
 	return s, nil
 }
+
+// Connections returns how many TCP connections clients have opened to the
+// fake so far (a test of connection reuse compares two readings).
+func (s *Server) Connections() int64 { return s.conns.Load() }
 
 // URL returns the API base URL, ending in /api/v1.
 func (s *Server) URL() string { return s.ts.URL + APIPrefix }
