@@ -481,3 +481,24 @@ func TestProbesAndSPA(t *testing.T) {
 		t.Errorf("missing asset: %d", rec.Code)
 	}
 }
+
+func TestMultiLineEventIsOneDataLine(t *testing.T) {
+	e, svc := newServer(t)
+	st := &fakeStream{chunks: []string{"{\n  \"choices\": [\n    {\"delta\": {\"content\": \"a\"}}\n  ]\n}"}}
+	svc.EXPECT().Stream(gomock.Any(), gomock.Any(), gomock.Any()).Return(st, nil)
+	rec := do(e, call{method: "POST", path: "/api/v1/chat/completions", body: `{"model":"text","stream":true,"messages":[{"role":"user","content":"hi"}]}`})
+	want := "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\ndata: [DONE]\n\n"
+	if rec.Body.String() != want {
+		t.Fatalf("got %q", rec.Body)
+	}
+}
+
+func TestStoreDetailStaysInTheLog(t *testing.T) {
+	e, svc := newServer(t)
+	svc.EXPECT().KeyStatuses(gomock.Any(), gomock.Any()).Return(nil,
+		&domain.StoreError{Kind: domain.ErrStoreUnavailable, Op: "list keys", Err: io.ErrUnexpectedEOF})
+	rec := do(e, call{method: "GET", path: "/api/v1/settings/api-keys"})
+	if rec.Code != 503 || errCode(t, rec) != "store_unavailable" || strings.Contains(rec.Body.String(), "unexpected EOF") || strings.Contains(rec.Body.String(), "list keys") {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+}

@@ -105,6 +105,15 @@ func httpCode(status int) string {
 	return "bad_request"
 }
 
+var fixedMessages = map[string]string{
+	"internal":          "internal server error",
+	"store_unavailable": "the settings database is unavailable; try again shortly",
+	"key_unreadable":    "the stored API key cannot be decrypted with the server's keyset; store the key again",
+	"not_found":         "not found",
+	"conflict":          "a record with this name already exists",
+	"canceled":          "the request was cancelled",
+}
+
 // errorBody builds the status and body of err. Internal errors get a
 // generic message; their detail goes to the log only.
 func errorBody(err error) (int, ErrorBody) {
@@ -117,8 +126,11 @@ func errorBody(err error) (int, ErrorBody) {
 			msg = m
 		}
 	}
-	if code == "internal" {
-		msg = "internal server error"
+	// Only what the caller can act on goes out: validation reasons, model
+	// errors and OpenRouter's own messages. Store and decryption failures
+	// get a fixed sentence; their detail (addresses, SQL) goes to the log.
+	if m, ok := fixedMessages[code]; ok {
+		msg = m
 	}
 	b := ErrorBody{Error: ErrorDetail{Code: code, Message: msg}}
 	var ve *domain.ValidationError

@@ -299,7 +299,18 @@ func (a *api) stream(c echo.Context, req *domain.ChatRequest) error {
 		if _, werr := w.Write(sseData); werr != nil {
 			return nil
 		}
-		_, _ = w.Write(ch.Data)
+		data := ch.Data
+		if bytes.IndexByte(data, '\n') >= 0 {
+			// One SSE data line per event: a multi-line JSON event from
+			// upstream would otherwise lose every line after the first.
+			var buf bytes.Buffer
+			if json.Compact(&buf, data) == nil {
+				data = buf.Bytes()
+			} else {
+				data = bytes.ReplaceAll(data, []byte("\n"), []byte(" "))
+			}
+		}
+		_, _ = w.Write(data)
 		_, _ = w.Write(sseEnd)
 		w.Flush()
 	}

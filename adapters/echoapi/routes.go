@@ -15,8 +15,9 @@ import (
 const (
 	// SettingsBodyLimit bounds settings bodies (keys, selection, prompts).
 	SettingsBodyLimit = "1M"
-	// RequestBodyLimit bounds chat and audio bodies (images and audio inline).
-	RequestBodyLimit = "25M"
+	// RequestBodyLimit bounds chat bodies: images and up to 25 MB of audio
+	// inline as base64 (a third larger).
+	RequestBodyLimit = "35M"
 	// TranscriptionBodyLimit bounds audio uploads: 25 MB of audio as base64
 	// in JSON, or as a multipart file.
 	TranscriptionBodyLimit = "35M"
