@@ -19,6 +19,15 @@ import (
 	"github.com/aimodels/aimodels/core/domain"
 )
 
+// fail writes err as the JSON error response and logs the failures that
+// are the server's or the upstream's (5xx) with their full detail.
+func (a *api) fail(c echo.Context, err error) error {
+	if status, code := StatusOf(err); status >= 500 {
+		a.log.Warn("request failed", "method", c.Request().Method, "path", c.Path(), "status", status, "code", code, "error", err)
+	}
+	return WriteError(c, err)
+}
+
 // readJSON reads a JSON body: it must be declared application/json, be
 // valid UTF-8 and valid JSON. Malformed input is a 400, never a 500.
 func readJSON(c echo.Context) ([]byte, error) {
@@ -69,7 +78,7 @@ func (a *api) models(c echo.Context) error {
 	refresh, _ := strconv.ParseBool(c.QueryParam("refresh"))
 	view, err := a.svc.Catalog(c.Request().Context(), refresh)
 	if err != nil {
-		return WriteError(c, err)
+		return a.fail(c, err)
 	}
 	return a.catalog.serve(c, view)
 }
@@ -77,7 +86,7 @@ func (a *api) models(c echo.Context) error {
 func (a *api) selection(c echo.Context) error {
 	sel, err := a.svc.Selection(c.Request().Context(), a.scope(c))
 	if err != nil {
-		return WriteError(c, err)
+		return a.fail(c, err)
 	}
 	return c.JSON(http.StatusOK, selectionDTO(sel))
 }
@@ -85,7 +94,7 @@ func (a *api) selection(c echo.Context) error {
 func (a *api) saveSelection(c echo.Context) error {
 	var raw map[string]any
 	if err := decodeStrict(c, &raw); err != nil {
-		return WriteError(c, err)
+		return a.fail(c, err)
 	}
 	choices := make(map[domain.ModelType]string, len(raw))
 	for k, v := range raw {
@@ -101,7 +110,7 @@ func (a *api) saveSelection(c echo.Context) error {
 	}
 	sel, err := a.svc.SaveSelection(c.Request().Context(), a.scope(c), choices)
 	if err != nil {
-		return WriteError(c, err)
+		return a.fail(c, err)
 	}
 	return c.JSON(http.StatusOK, selectionDTO(sel))
 }
@@ -109,7 +118,7 @@ func (a *api) saveSelection(c echo.Context) error {
 func (a *api) balance(c echo.Context) error {
 	b, err := a.svc.Balance(c.Request().Context(), a.scope(c))
 	if err != nil {
-		return WriteError(c, err)
+		return a.fail(c, err)
 	}
 	return c.JSON(http.StatusOK, balanceDTO(b))
 }
@@ -122,7 +131,7 @@ func (a *api) testConnection(c echo.Context) error {
 func (a *api) keys(c echo.Context) error {
 	ks, err := a.svc.KeyStatuses(c.Request().Context(), a.scope(c))
 	if err != nil {
-		return WriteError(c, err)
+		return a.fail(c, err)
 	}
 	return c.JSON(http.StatusOK, KeysDTO{Keys: ks})
 }
@@ -130,18 +139,18 @@ func (a *api) keys(c echo.Context) error {
 func (a *api) setKey(c echo.Context) error {
 	var in KeyInput
 	if err := decodeStrict(c, &in); err != nil {
-		return WriteError(c, err)
+		return a.fail(c, err)
 	}
 	st, err := a.svc.SetKey(c.Request().Context(), a.scope(c), c.Param("provider"), in.Key)
 	if err != nil {
-		return WriteError(c, err)
+		return a.fail(c, err)
 	}
 	return c.JSON(http.StatusOK, st)
 }
 
 func (a *api) deleteKey(c echo.Context) error {
 	if err := a.svc.DeleteKey(c.Request().Context(), a.scope(c), c.Param("provider")); err != nil {
-		return WriteError(c, err)
+		return a.fail(c, err)
 	}
 	return c.NoContent(http.StatusNoContent)
 }
@@ -157,7 +166,7 @@ func promptID(c echo.Context) (int64, error) {
 func (a *api) listPrompts(c echo.Context) error {
 	ps, err := a.svc.ListPrompts(c.Request().Context(), a.scope(c), domain.ModelType(c.QueryParam("type")))
 	if err != nil {
-		return WriteError(c, err)
+		return a.fail(c, err)
 	}
 	out := make([]PromptDTO, len(ps))
 	for i := range ps {
@@ -169,11 +178,11 @@ func (a *api) listPrompts(c echo.Context) error {
 func (a *api) getPrompt(c echo.Context) error {
 	id, err := promptID(c)
 	if err != nil {
-		return WriteError(c, err)
+		return a.fail(c, err)
 	}
 	p, err := a.svc.GetPrompt(c.Request().Context(), a.scope(c), id)
 	if err != nil {
-		return WriteError(c, err)
+		return a.fail(c, err)
 	}
 	return c.JSON(http.StatusOK, promptDTO(p))
 }
@@ -181,11 +190,11 @@ func (a *api) getPrompt(c echo.Context) error {
 func (a *api) createPrompt(c echo.Context) error {
 	var in PromptInput
 	if err := decodeStrict(c, &in); err != nil {
-		return WriteError(c, err)
+		return a.fail(c, err)
 	}
 	p, err := a.svc.CreatePrompt(c.Request().Context(), a.scope(c), domain.Prompt{Name: in.Name, Type: domain.ModelType(in.Type), Text: in.Text})
 	if err != nil {
-		return WriteError(c, err)
+		return a.fail(c, err)
 	}
 	return c.JSON(http.StatusCreated, promptDTO(p))
 }
@@ -193,15 +202,15 @@ func (a *api) createPrompt(c echo.Context) error {
 func (a *api) updatePrompt(c echo.Context) error {
 	id, err := promptID(c)
 	if err != nil {
-		return WriteError(c, err)
+		return a.fail(c, err)
 	}
 	var in PromptInput
 	if err := decodeStrict(c, &in); err != nil {
-		return WriteError(c, err)
+		return a.fail(c, err)
 	}
 	p, err := a.svc.UpdatePrompt(c.Request().Context(), a.scope(c), domain.Prompt{ID: id, Name: in.Name, Type: domain.ModelType(in.Type), Text: in.Text})
 	if err != nil {
-		return WriteError(c, err)
+		return a.fail(c, err)
 	}
 	return c.JSON(http.StatusOK, promptDTO(p))
 }
@@ -209,10 +218,10 @@ func (a *api) updatePrompt(c echo.Context) error {
 func (a *api) deletePrompt(c echo.Context) error {
 	id, err := promptID(c)
 	if err != nil {
-		return WriteError(c, err)
+		return a.fail(c, err)
 	}
 	if err := a.svc.DeletePrompt(c.Request().Context(), a.scope(c), id); err != nil {
-		return WriteError(c, err)
+		return a.fail(c, err)
 	}
 	return c.NoContent(http.StatusNoContent)
 }
@@ -222,11 +231,11 @@ func (a *api) deletePrompt(c echo.Context) error {
 func (a *api) chatCompletions(c echo.Context) error {
 	body, err := readJSON(c)
 	if err != nil {
-		return WriteError(c, err)
+		return a.fail(c, err)
 	}
 	var req domain.ChatRequest
 	if err := json.Unmarshal(body, &req); err != nil {
-		return WriteError(c, err)
+		return a.fail(c, err)
 	}
 	ctx := c.Request().Context()
 	if req.Stream {
@@ -234,7 +243,7 @@ func (a *api) chatCompletions(c echo.Context) error {
 	}
 	resp, err := a.svc.Complete(ctx, a.scope(c), &req)
 	if err != nil {
-		return WriteError(c, err)
+		return a.fail(c, err)
 	}
 	if len(resp.Raw) > 0 {
 		return c.JSONBlob(http.StatusOK, resp.Raw)
@@ -266,7 +275,7 @@ var (
 func (a *api) stream(c echo.Context, req *domain.ChatRequest) error {
 	st, err := a.svc.Stream(c.Request().Context(), a.scope(c), req)
 	if err != nil {
-		return WriteError(c, err)
+		return a.fail(c, err)
 	}
 	defer st.Close()
 	w := c.Response()
@@ -333,11 +342,11 @@ type TranscriptionInput struct {
 func (a *api) transcriptions(c echo.Context) error {
 	req, format, err := readTranscription(c)
 	if err != nil {
-		return WriteError(c, err)
+		return a.fail(c, err)
 	}
 	tr, err := a.svc.Transcribe(c.Request().Context(), a.scope(c), req)
 	if err != nil {
-		return WriteError(c, err)
+		return a.fail(c, err)
 	}
 	if format == "text" {
 		return c.String(http.StatusOK, tr.Text)
