@@ -21,16 +21,20 @@ func (s *Service) Balance(ctx context.Context, scope string) (domain.Balance, er
 		c   domain.Credits
 		err error
 	}
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	ch := make(chan creditsResult, 1)
 	go func() {
-		c, err := s.deps.Gateway.Credits(ctx, key)
+		c, err := s.deps.Gateway.Credits(cctx, key)
 		ch <- creditsResult{c, err}
 	}()
 	info, err := s.deps.Gateway.KeyInfo(ctx, key)
-	cr := <-ch
 	if err != nil {
+		cancel() // no balance without /key: do not wait out /credits' retries
+		<-ch
 		return domain.Balance{}, fmt.Errorf("balance: %w", err)
 	}
+	cr := <-ch
 	var credits *domain.Credits
 	switch {
 	case cr.err == nil:

@@ -2,6 +2,8 @@ package core
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -27,6 +29,9 @@ type catalogCache struct {
 	staleErr    error
 	lastAttempt time.Time
 	inflight    *fetchCall
+	// key returns the key to fetch with ("" for none): the public catalog
+	// ignores it, a per-key catalog (/models/user) needs it.
+	key func(context.Context) domain.APIKey
 }
 
 type fetchCall struct {
@@ -80,12 +85,27 @@ func (c *catalogCache) get(ctx context.Context, refresh bool) (ports.CatalogView
 }
 
 // fetch runs detached from any one caller's context, so a caller that
-// gives up does not cancel the fetch the others wait for.
+// gives up does not cancel the fetch the others wait for. Whatever happens
+// in the gateway (an error, a panic), the waiters are released.
 func (c *catalogCache) fetch(call *fetchCall) {
+	var models []domain.Model
+	err := errors.New("catalog fetch aborted")
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("catalog fetch panicked: %v", r)
+		}
+		c.finish(call, models, err)
+	}()
 	ctx, cancel := context.WithTimeout(context.Background(), c.limit)
 	defer cancel()
-	models, err := c.gw.ListModels(ctx, "")
+	var key domain.APIKey
+	if c.key != nil {
+		key = c.key(ctx)
+	}
+	models, err = c.gw.ListModels(ctx, key)
+}
 
+func (c *catalogCache) finish(call *fetchCall, models []domain.Model, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	defer close(call.done)

@@ -45,7 +45,7 @@ func (f *fixture) withKey(t *testing.T) {
 }
 
 func (f *fixture) catalogOnce() {
-	f.gw.EXPECT().ListModels(gomock.Any(), domain.APIKey("")).Return(testModels(), nil).Times(1)
+	f.gw.EXPECT().ListModels(gomock.Any(), gomock.Any()).Return(testModels(), nil).Times(1)
 }
 
 func TestNewRequiresPorts(t *testing.T) {
@@ -567,5 +567,46 @@ func TestPrompts(t *testing.T) {
 	}
 	if err := f.svc.DeletePrompt(ctx, "", p.ID); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestCatalogFetchedWithDefaultScopeKey(t *testing.T) {
+	f := newFixture(t, core.Options{})
+	f.gw.EXPECT().ListModels(gomock.Any(), domain.APIKey("")).Return(testModels(), nil)
+	if _, err := f.svc.Catalog(context.Background(), false); err != nil {
+		t.Fatal(err)
+	}
+	f.withKey(t)
+	f.gw.EXPECT().ListModels(gomock.Any(), domain.APIKey(testKey)).Return(testModels(), nil)
+	if _, err := f.svc.Catalog(context.Background(), true); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCatalogGatewayPanicReleasesWaiters(t *testing.T) {
+	f := newFixture(t, core.Options{})
+	f.gw.EXPECT().ListModels(gomock.Any(), gomock.Any()).DoAndReturn(func(context.Context, domain.APIKey) ([]domain.Model, error) {
+		panic("boom")
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := f.svc.Catalog(ctx, false)
+	if err == nil || errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "panicked") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestBalanceDoesNotWaitForCreditsWhenKeyFails(t *testing.T) {
+	f := newFixture(t, core.Options{})
+	f.withKey(t)
+	f.gw.EXPECT().KeyInfo(gomock.Any(), gomock.Any()).Return(domain.KeyInfo{}, &domain.UpstreamError{Kind: domain.ErrInvalidKey})
+	f.gw.EXPECT().Credits(gomock.Any(), gomock.Any()).DoAndReturn(func(ctx context.Context, _ domain.APIKey) (domain.Credits, error) {
+		<-ctx.Done() // a /credits call stuck in retries
+		return domain.Credits{}, ctx.Err()
+	})
+	begin := time.Now()
+	_, err := f.svc.Balance(context.Background(), "")
+	if !errors.Is(err, domain.ErrInvalidKey) || time.Since(begin) > 2*time.Second {
+		t.Fatalf("err %v after %v", err, time.Since(begin))
 	}
 }

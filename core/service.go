@@ -105,6 +105,16 @@ func New(deps Deps, opts Options) (*Service, error) {
 		settings: opts.SettingsTTL,
 	}
 	s.catalog = newCatalogCache(deps.Gateway, deps.Clock, deps.Logger, opts)
+	s.catalog.key = func(ctx context.Context) domain.APIKey {
+		// The catalog is shared by every scope; it is fetched with the
+		// default scope's key when one is stored (a gateway listing
+		// /models/user needs one), and without a key otherwise.
+		k, err := s.apiKey(ctx, domain.DefaultScope)
+		if err != nil {
+			return ""
+		}
+		return k
+	}
 	s.keys = newTTLCache[*domain.StoredKey](deps.Clock, opts.SettingsTTL)
 	s.sels = newTTLCache[[]domain.SavedSelection](deps.Clock, opts.SettingsTTL)
 	return s, nil
