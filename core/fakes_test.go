@@ -66,6 +66,7 @@ type memStore struct {
 	nextID        int64
 	failReplaceAt int
 	replaces      int
+	onReplace     func() // runs after a successful ReplaceCiphertexts, unlocked
 }
 
 func newMemStore() *memStore {
@@ -145,6 +146,12 @@ func (m *memStore) ReplaceCiphertexts(_ context.Context, keys []domain.StoredKey
 		cur := m.keys[k.Scope+"|"+k.Provider]
 		cur.Ciphertext, cur.KeyID = k.Ciphertext, k.KeyID
 		m.keys[k.Scope+"|"+k.Provider] = cur
+	}
+	if hook := m.onReplace; hook != nil {
+		m.onReplace = nil
+		m.mu.Unlock()
+		hook()
+		m.mu.Lock()
 	}
 	return nil
 }

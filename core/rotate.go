@@ -23,7 +23,8 @@ type RotateOptions struct {
 type RotationReport struct {
 	// NewKeyID is the new primary key's id.
 	NewKeyID uint32
-	// Reencrypted counts the secrets now under the new primary.
+	// Reencrypted counts the re-encryptions written (a secret rewritten
+	// during the rotation and caught by a later pass counts twice).
 	Reencrypted int
 	// Batches counts the committed batches.
 	Batches int
@@ -48,50 +49,25 @@ func RotateKeys(ctx context.Context, rot ports.KeyRotator, store ports.KeyStore,
 	}
 	rep.NewKeyID = newID
 	var old []uint32
-	var after int64
-	for {
-		if err := ctx.Err(); err != nil {
-			return rep, fmt.Errorf("rotate: %w", err)
-		}
-		batch, err := store.KeysAfter(ctx, after, opts.BatchSize)
+	// Pass 1 re-encrypts every secret; later passes catch what changed
+	// meanwhile (a key saved under the old primary by a server that has not
+	// reloaded the keyset, or a row the store skipped because it was
+	// updated during the batch). Old keys are disabled only after a pass
+	// finds every secret under the new primary.
+	const maxPasses = 3
+	clean := false
+	for pass := 0; pass < maxPasses && !clean; pass++ {
+		n, err := reencryptPass(ctx, store, cipher, newID, opts.BatchSize, &old, &rep)
 		if err != nil {
-			return rep, fmt.Errorf("rotate: list keys after id %d: %w", after, err)
+			return rep, err
 		}
-		if len(batch) == 0 {
-			break
+		clean = n == 0
+		if pass == 0 {
+			clean = false // always verify once after the first pass
 		}
-		after = batch[len(batch)-1].ID
-		changed := batch[:0:0]
-		for _, k := range batch {
-			if k.KeyID == newID {
-				continue
-			}
-			ad := domain.AssociatedData(k.Scope, k.Provider)
-			pt, err := cipher.Decrypt(k.Ciphertext, ad)
-			if err != nil {
-				return rep, fmt.Errorf("rotate: key %d of scope %q: %w", k.ID, k.Scope, errors.Join(domain.ErrDecrypt, err))
-			}
-			ct, kid, err := cipher.Encrypt(pt, ad)
-			clear(pt)
-			if err != nil {
-				return rep, fmt.Errorf("rotate: re-encrypt key %d: %w", k.ID, err)
-			}
-			if !slices.Contains(old, k.KeyID) {
-				old = append(old, k.KeyID)
-			}
-			k.Ciphertext, k.KeyID = ct, kid
-			changed = append(changed, k)
-		}
-		if len(changed) > 0 {
-			if err := store.ReplaceCiphertexts(ctx, changed); err != nil {
-				return rep, fmt.Errorf("rotate: store batch after id %d: %w", after, err)
-			}
-			rep.Reencrypted += len(changed)
-			rep.Batches++
-		}
-		if len(batch) < opts.BatchSize {
-			break
-		}
+	}
+	if opts.DisableOld && !clean {
+		return rep, fmt.Errorf("rotate: secrets are still being written under old keys after %d passes; old keys left enabled (restart the servers with the new keyset and run again)", maxPasses)
 	}
 	if opts.DisableOld {
 		for _, id := range old {
@@ -105,4 +81,56 @@ func RotateKeys(ctx context.Context, rot ports.KeyRotator, store ports.KeyStore,
 		}
 	}
 	return rep, nil
+}
+
+// reencryptPass re-encrypts every stored secret that is not under newID and
+// returns how many it changed.
+func reencryptPass(ctx context.Context, store ports.KeyStore, cipher ports.Cipher, newID uint32, batchSize int, old *[]uint32, rep *RotationReport) (int, error) {
+	changedTotal := 0
+	var after int64
+	for {
+		if err := ctx.Err(); err != nil {
+			return changedTotal, fmt.Errorf("rotate: %w", err)
+		}
+		batch, err := store.KeysAfter(ctx, after, batchSize)
+		if err != nil {
+			return changedTotal, fmt.Errorf("rotate: list keys after id %d: %w", after, err)
+		}
+		if len(batch) == 0 {
+			return changedTotal, nil
+		}
+		after = batch[len(batch)-1].ID
+		changed := batch[:0:0]
+		for _, k := range batch {
+			if k.KeyID == newID {
+				continue
+			}
+			ad := domain.AssociatedData(k.Scope, k.Provider)
+			pt, err := cipher.Decrypt(k.Ciphertext, ad)
+			if err != nil {
+				return changedTotal, fmt.Errorf("rotate: key %d of scope %q: %w", k.ID, k.Scope, errors.Join(domain.ErrDecrypt, err))
+			}
+			ct, kid, err := cipher.Encrypt(pt, ad)
+			clear(pt)
+			if err != nil {
+				return changedTotal, fmt.Errorf("rotate: re-encrypt key %d: %w", k.ID, err)
+			}
+			if !slices.Contains(*old, k.KeyID) {
+				*old = append(*old, k.KeyID)
+			}
+			k.Ciphertext, k.KeyID = ct, kid
+			changed = append(changed, k)
+		}
+		if len(changed) > 0 {
+			if err := store.ReplaceCiphertexts(ctx, changed); err != nil {
+				return changedTotal, fmt.Errorf("rotate: store batch after id %d: %w", after, err)
+			}
+			changedTotal += len(changed)
+			rep.Reencrypted += len(changed)
+			rep.Batches++
+		}
+		if len(batch) < batchSize {
+			return changedTotal, nil
+		}
+	}
 }

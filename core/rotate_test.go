@@ -106,3 +106,25 @@ func TestRotateKeysFailingHalfWayLeavesAllReadable(t *testing.T) {
 		t.Fatalf("second run: %v %+v", by, rep)
 	}
 }
+
+// A server that has not reloaded the keyset keeps writing under the old
+// primary while the rotation runs: the verification pass re-encrypts what
+// it wrote before any old key is disabled.
+func TestRotateKeysCatchesWritesUnderTheOldKey(t *testing.T) {
+	st := newMemStore()
+	c := &rotatingCipher{primary: 1, disabled: map[uint32]bool{}}
+	seedKeys(t, st, c, 300)
+	stale := &xorCipher{keyID: 1}
+	st.onReplace = func() {
+		ct, kid, _ := stale.Encrypt([]byte("written-late"), domain.AssociatedData("late", "openrouter"))
+		_ = st.SaveKey(context.Background(), &domain.StoredKey{Scope: "late", Provider: "openrouter", Ciphertext: ct, KeyID: kid})
+	}
+	rep, err := core.RotateKeys(context.Background(), c, st, c, core.RotateOptions{BatchSize: 100, DisableOld: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := checkAllReadable(t, st, c)
+	if by[2] != 301 || len(by) != 1 || len(rep.Disabled) != 1 {
+		t.Fatalf("after rotation: %v %+v", by, rep)
+	}
+}
