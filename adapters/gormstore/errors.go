@@ -2,8 +2,10 @@ package gormstore
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -30,16 +32,24 @@ func (s *Store) wrap(op string, err error) error {
 	if errors.Is(err, domain.ErrValidation) {
 		return err
 	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("store %s: %w", op, err)
+	}
 	kind := classify(err)
-	if kind == domain.ErrStoreUnavailable && !isUnavailable(err) && s.log != nil {
-		s.log.Error("gormstore: unexpected database error", "op", op, "err", err)
+	if kind == domain.ErrStoreUnavailable && !isUnavailable(err) {
+		// Not a connection problem (a rejected statement, a value too long
+		// for its column): retrying later will not help, so it is no
+		// ErrStoreUnavailable but an internal error, logged in full.
+		if s.log != nil {
+			s.log.Error("gormstore: unexpected database error", "op", op, "err", err)
+		}
+		return fmt.Errorf("store %s: unexpected database error: %w", op, err)
 	}
 	return &domain.StoreError{Kind: kind, Op: op, Err: err}
 }
 
 // classify maps a driver error to ErrNotFound, ErrConflict or
-// ErrStoreUnavailable (the last also for anything unexpected: the caller
-// can only retry later).
+// ErrStoreUnavailable (wrap then tells a real outage from other errors).
 func classify(err error) error {
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
@@ -76,7 +86,7 @@ func isUnavailable(err error) bool {
 	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, gomysql.ErrInvalidConn) ||
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, syscall.EPIPE) || errors.Is(err, context.DeadlineExceeded) {
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, sql.ErrConnDone) {
 		return true
 	}
 	var ne net.Error
@@ -94,7 +104,8 @@ func isUnavailable(err error) bool {
 	}
 	msg := strings.ToLower(err.Error())
 	for _, s := range []string{"invalid connection", "connection refused", "server has gone away",
-		"bad connection", "broken pipe", "connection reset", "lost connection", "shutdown in progress"} {
+		"bad connection", "broken pipe", "connection reset", "lost connection", "shutdown in progress",
+		"database is closed"} {
 		if strings.Contains(msg, s) {
 			return true
 		}
