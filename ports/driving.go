@@ -52,10 +52,15 @@ type KeyService interface {
 
 // PromptService manages prompts.
 type PromptService interface {
+	// ListPrompts returns the scope's prompts; t filters by type when non-empty.
 	ListPrompts(ctx context.Context, scope string, t domain.ModelType) ([]domain.Prompt, error)
+	// GetPrompt returns one prompt; a missing one wraps domain.ErrNotFound.
 	GetPrompt(ctx context.Context, scope string, id int64) (*domain.Prompt, error)
+	// CreatePrompt validates and stores a new prompt; a duplicate name wraps domain.ErrConflict.
 	CreatePrompt(ctx context.Context, scope string, p domain.Prompt) (*domain.Prompt, error)
+	// UpdatePrompt validates and replaces the name, type and text of prompt p.ID.
 	UpdatePrompt(ctx context.Context, scope string, p domain.Prompt) (*domain.Prompt, error)
+	// DeletePrompt removes a prompt; a missing one wraps domain.ErrNotFound.
 	DeletePrompt(ctx context.Context, scope string, id int64) error
 }
 

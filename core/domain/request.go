@@ -45,7 +45,8 @@ type ContentPart struct {
 	Text       string      `json:"text,omitempty"`
 	ImageURL   *ImageURL   `json:"image_url,omitempty"`
 	InputAudio *InputAudio `json:"input_audio,omitempty"`
-	// File and other part kinds pass through unchanged.
+	// File passes through unchanged (OpenRouter's PDF input). Other part
+	// types are refused by Validate rather than silently dropped.
 	File json.RawMessage `json:"file,omitempty"`
 	// CacheControl passes through unchanged.
 	CacheControl json.RawMessage `json:"cache_control,omitempty"`
