@@ -16,6 +16,12 @@ const KNOWN: Record<string, MessageKey> = {
   conflict: 'errors.conflict',
   not_found: 'errors.not_found',
   network: 'errors.network',
+  forbidden: 'errors.forbidden',
+  upstream_rejected: 'errors.upstream_rejected',
+  store_unavailable: 'errors.store_unavailable',
+  key_unreadable: 'errors.key_unreadable',
+  payload_too_large: 'errors.payload_too_large',
+  bad_request: 'errors.bad_request',
 };
 
 /** Friendly, localized text for an error thrown by the API client. */

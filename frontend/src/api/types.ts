@@ -59,7 +59,7 @@ export interface Balance {
   usage_weekly?: number;
   usage_monthly?: number;
   is_free_tier?: boolean;
-  rate_limit?: { requests?: number; interval?: string };
+  rate_limit?: { requests?: number; interval?: string } | null;
 }
 
 export type TestStatus =
@@ -70,7 +70,8 @@ export type TestStatus =
   | 'rate_limited'
   | 'network_error'
   | 'timeout'
-  | 'upstream_error';
+  | 'upstream_error'
+  | 'key_unreadable';
 
 export interface TestResult {
   success: boolean;

@@ -55,6 +55,12 @@ const en = {
   'errors.conflict': 'A prompt with this name already exists. Choose another name.',
   'errors.not_found': 'It no longer exists. It may have been deleted.',
   'errors.network': 'Could not reach the aimodels server. Check that it is running.',
+  'errors.forbidden': 'OpenRouter refused this request for the key.',
+  'errors.upstream_rejected': 'OpenRouter rejected the request: {message}',
+  'errors.store_unavailable': 'The settings database is unavailable. Try again shortly.',
+  'errors.key_unreadable': 'The saved key cannot be decrypted with this server\'s keyset. Save the key again.',
+  'errors.payload_too_large': 'That is too large to send.',
+  'errors.bad_request': 'The request was not understood: {message}',
   'errors.unknown': 'Something went wrong: {message}',
 
   'keys.title': 'API keys',
@@ -87,6 +93,7 @@ const en = {
   'test.network_error': 'Could not reach OpenRouter (network error).',
   'test.timeout': 'OpenRouter did not answer in time.',
   'test.upstream_error': 'OpenRouter answered with an error. Try again later.',
+  'test.key_unreadable': 'The saved key cannot be decrypted with this server\'s keyset. Save it again.',
   'test.unknown': 'Connection test failed: {message}',
 
   'models.title': 'AI models',

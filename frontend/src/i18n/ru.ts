@@ -55,6 +55,12 @@ const ru: Dict = {
   'errors.conflict': 'Промпт с таким названием уже есть. Выберите другое название.',
   'errors.not_found': 'Этого больше нет. Возможно, запись удалили.',
   'errors.network': 'Не удалось связаться с сервером aimodels. Проверьте, что он запущен.',
+  'errors.forbidden': 'OpenRouter отклонил этот запрос для ключа.',
+  'errors.upstream_rejected': 'OpenRouter отклонил запрос: {message}',
+  'errors.store_unavailable': 'База настроек недоступна. Попробуйте чуть позже.',
+  'errors.key_unreadable': 'Сохранённый ключ не расшифровывается набором ключей этого сервера. Сохраните ключ заново.',
+  'errors.payload_too_large': 'Слишком большой объём для отправки.',
+  'errors.bad_request': 'Запрос не понят: {message}',
   'errors.unknown': 'Что-то пошло не так: {message}',
 
   'keys.title': 'API-ключи',
@@ -87,6 +93,7 @@ const ru: Dict = {
   'test.network_error': 'Не удалось связаться с OpenRouter (ошибка сети).',
   'test.timeout': 'OpenRouter не ответил вовремя.',
   'test.upstream_error': 'OpenRouter ответил ошибкой. Повторите позже.',
+  'test.key_unreadable': 'Сохранённый ключ не расшифровывается набором ключей этого сервера. Сохраните его заново.',
   'test.unknown': 'Проверка не удалась: {message}',
 
   'models.title': 'Модели ИИ',

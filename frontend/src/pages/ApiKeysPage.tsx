@@ -16,6 +16,7 @@ const TEST_KEYS: Record<string, MessageKey> = {
   network_error: 'test.network_error',
   timeout: 'test.timeout',
   upstream_error: 'test.upstream_error',
+  key_unreadable: 'test.key_unreadable',
 };
 
 type Flash = { kind: 'ok' | 'error'; text: string } | null;
