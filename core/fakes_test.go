@@ -175,6 +175,15 @@ func (m *memStore) SaveSelection(_ context.Context, s *domain.SavedSelection) er
 	return nil
 }
 
+func (m *memStore) SaveSelections(ctx context.Context, sels []domain.SavedSelection) error {
+	for i := range sels {
+		if err := m.SaveSelection(ctx, &sels[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (m *memStore) ListPrompts(_ context.Context, scope string, t domain.ModelType) ([]domain.Prompt, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

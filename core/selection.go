@@ -73,7 +73,8 @@ func (s *Service) buildSelection(cat *domain.Catalog, saved []domain.SavedSelect
 }
 
 // SaveSelection validates every choice against the catalog, then saves
-// them; nothing is saved when any choice is invalid.
+// them in one transaction; nothing is saved when any choice is invalid or
+// the store fails.
 func (s *Service) SaveSelection(ctx context.Context, scope string, choices map[domain.ModelType]string) (domain.Selection, error) {
 	scope = scopeOrDefault(scope)
 	if len(choices) == 0 {
@@ -105,10 +106,8 @@ func (s *Service) SaveSelection(ctx context.Context, scope string, choices map[d
 		})
 	}
 	defer s.sels.forget(scope)
-	for i := range rows {
-		if err := s.deps.Selections.SaveSelection(ctx, &rows[i]); err != nil {
-			return nil, fmt.Errorf("save %s selection: %w", rows[i].Type, err)
-		}
+	if err := s.deps.Selections.SaveSelections(ctx, rows); err != nil {
+		return nil, fmt.Errorf("save selection: %w", err)
 	}
 	s.sels.forget(scope)
 	saved, err := s.savedSelections(ctx, scope)

@@ -58,6 +58,9 @@ type SelectionStore interface {
 	GetSelections(ctx context.Context, scope string) ([]domain.SavedSelection, error)
 	// SaveSelection inserts or replaces the selection of s.Scope and s.Type.
 	SaveSelection(ctx context.Context, s *domain.SavedSelection) error
+	// SaveSelections saves several types at once, in one transaction: all
+	// or none.
+	SaveSelections(ctx context.Context, sels []domain.SavedSelection) error
 }
 
 // PromptStore keeps prompts; names are unique per scope.

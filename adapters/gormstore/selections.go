@@ -5,6 +5,7 @@ import (
 
 	"context"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/aimodels/aimodels/core/domain"
@@ -31,30 +32,65 @@ func (s *Store) GetSelections(ctx context.Context, scope string) ([]domain.Saved
 // selection and sets sel.Scope and sel.SavedAt. Concurrent saves of one
 // scope and type leave one row: the last write wins.
 func (s *Store) SaveSelection(ctx context.Context, sel *domain.SavedSelection) error {
-	if sel == nil || !sel.Type.Valid() || sel.ModelID == "" {
-		return &domain.ValidationError{Field: "selection", Reason: "a valid type and a model id are required"}
-	}
-	scope, err := normScope(sel.Scope)
-	if err != nil {
+	sels := []domain.SavedSelection{*sel}
+	if err := s.saveSelections(ctx, s.w, sels, "save selection"); err != nil {
 		return err
 	}
-	now := s.now()
-	savedAt := now
-	if !sel.SavedAt.IsZero() {
-		savedAt = sel.SavedAt.UTC().Truncate(time.Microsecond)
+	*sel = sels[0]
+	return nil
+}
+
+// SaveSelections saves several types in one transaction: all or none.
+func (s *Store) SaveSelections(ctx context.Context, sels []domain.SavedSelection) error {
+	if len(sels) == 0 {
+		return nil
 	}
-	row := selectionRow{Scope: scope, ModelType: string(sel.Type), ModelID: sel.ModelID, ModelName: sel.ModelName,
-		PromptCost: sel.PromptCost, CompletionCost: sel.CompletionCost, SavedAt: savedAt, UpdatedAt: now}
-	err = retry(ctx, func() error {
-		r := row
-		return s.w.WithContext(ctx).Clauses(clause.OnConflict{
-			Columns:   []clause.Column{{Name: "scope"}, {Name: "model_type"}},
-			DoUpdates: clause.AssignmentColumns([]string{"model_id", "model_name", "prompt_cost", "completion_cost", "saved_at", "updated_at"}),
-		}).Create(&r).Error
+	return s.saveSelections(ctx, s.w, sels, "save selections")
+}
+
+func (s *Store) saveSelections(ctx context.Context, db *gorm.DB, sels []domain.SavedSelection, op string) error {
+	rows := make([]selectionRow, len(sels))
+	now := s.now()
+	for i := range sels {
+		sel := &sels[i]
+		if !sel.Type.Valid() || sel.ModelID == "" {
+			return &domain.ValidationError{Field: "selection", Reason: "a valid type and a model id are required"}
+		}
+		scope, err := normScope(sel.Scope)
+		if err != nil {
+			return err
+		}
+		savedAt := now
+		if !sel.SavedAt.IsZero() {
+			savedAt = sel.SavedAt.UTC().Truncate(time.Microsecond)
+		}
+		rows[i] = selectionRow{Scope: scope, ModelType: string(sel.Type), ModelID: sel.ModelID, ModelName: sel.ModelName,
+			PromptCost: sel.PromptCost, CompletionCost: sel.CompletionCost, SavedAt: savedAt, UpdatedAt: now}
+	}
+	upsert := clause.OnConflict{
+		Columns:   []clause.Column{{Name: "scope"}, {Name: "model_type"}},
+		DoUpdates: clause.AssignmentColumns([]string{"model_id", "model_name", "prompt_cost", "completion_cost", "saved_at", "updated_at"}),
+	}
+	err := retry(ctx, func() error {
+		if len(rows) == 1 {
+			r := rows[0]
+			return db.WithContext(ctx).Clauses(upsert).Create(&r).Error
+		}
+		return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			for i := range rows {
+				r := rows[i]
+				if err := tx.Clauses(upsert).Create(&r).Error; err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	})
 	if err != nil {
-		return s.wrap("save selection", err)
+		return s.wrap(op, err)
 	}
-	sel.Scope, sel.SavedAt = scope, savedAt
+	for i := range sels {
+		sels[i].Scope, sels[i].SavedAt = rows[i].Scope, rows[i].SavedAt
+	}
 	return nil
 }

@@ -341,6 +341,20 @@ func (mr *MockSelectionStoreMockRecorder) SaveSelection(ctx, s interface{}) *gom
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "SaveSelection", reflect.TypeOf((*MockSelectionStore)(nil).SaveSelection), ctx, s)
 }
 
+// SaveSelections mocks base method.
+func (m *MockSelectionStore) SaveSelections(ctx context.Context, sels []domain.SavedSelection) error {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "SaveSelections", ctx, sels)
+	ret0, _ := ret[0].(error)
+	return ret0
+}
+
+// SaveSelections indicates an expected call of SaveSelections.
+func (mr *MockSelectionStoreMockRecorder) SaveSelections(ctx, sels interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "SaveSelections", reflect.TypeOf((*MockSelectionStore)(nil).SaveSelections), ctx, sels)
+}
+
 // MockPromptStore is a mock of PromptStore interface.
 type MockPromptStore struct {
 	ctrl     *gomock.Controller
