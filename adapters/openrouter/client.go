@@ -44,7 +44,7 @@ var _ ports.Gateway = (*Client)(nil)
 // keeps no API key: each call takes one.
 type Client struct {
 	base          *url.URL
-	http          *http.Client // per-attempt timeout, for JSON calls
+	http          *http.Client          // per-attempt timeout, for JSON calls
 	rc            *retryablehttp.Client // GETs: idempotent
 	rp            *retryablehttp.Client // chat and transcription POSTs
 	rs            *retryablehttp.Client // streams: no client timeout, POST policy
