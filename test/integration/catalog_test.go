@@ -21,6 +21,11 @@ type nopStore struct {
 	ports.PromptStore
 }
 
+// GetKey finds no key: the catalog is then fetched without one.
+func (nopStore) GetKey(context.Context, string, string) (*domain.StoredKey, error) {
+	return nil, &domain.StoreError{Kind: domain.ErrNotFound, Op: "get key"}
+}
+
 type nopCipher struct{}
 
 func (nopCipher) Encrypt(p, _ []byte) ([]byte, uint32, error) { return p, 1, nil }
