@@ -71,15 +71,26 @@ func (s *Store) saveSelections(ctx context.Context, db *gorm.DB, sels []domain.S
 		Columns:   []clause.Column{{Name: "scope"}, {Name: "model_type"}},
 		DoUpdates: clause.AssignmentColumns([]string{"model_id", "model_name", "prompt_cost", "completion_cost", "saved_at", "updated_at"}),
 	}
+	// An UPDATE of the existing row first: it locks only that row, where
+	// INSERT … ON DUPLICATE KEY UPDATE also takes gap locks that make
+	// concurrent savers of one scope deadlock and retry. The upsert stays
+	// for the first save of a type (and for a race with another first save).
+	save := func(tx *gorm.DB, r selectionRow) error {
+		res := tx.Model(&selectionRow{}).Where("scope = ? AND model_type = ?", r.Scope, r.ModelType).
+			Updates(map[string]any{"model_id": r.ModelID, "model_name": r.ModelName, "prompt_cost": r.PromptCost,
+				"completion_cost": r.CompletionCost, "saved_at": r.SavedAt, "updated_at": r.UpdatedAt})
+		if res.Error != nil || res.RowsAffected > 0 {
+			return res.Error
+		}
+		return tx.Clauses(upsert).Create(&r).Error
+	}
 	err := retry(ctx, func() error {
 		if len(rows) == 1 {
-			r := rows[0]
-			return db.WithContext(ctx).Clauses(upsert).Create(&r).Error
+			return save(db.WithContext(ctx), rows[0])
 		}
 		return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			for i := range rows {
-				r := rows[i]
-				if err := tx.Clauses(upsert).Create(&r).Error; err != nil {
+				if err := save(tx, rows[i]); err != nil {
 					return err
 				}
 			}
