@@ -100,3 +100,18 @@ func TestLatencyReport(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) { s, _ := openSQLite(t); run(t, s) })
 	t.Run("mysql", func(t *testing.T) { contractSkip(t); s, _ := openMySQL(t); run(t, s) })
 }
+
+func BenchmarkGetSelections(b *testing.B) {
+	benchStores(b, func(b *testing.B, s *gormstore.Store) {
+		ctx := context.Background()
+		if err := s.SaveSelection(ctx, &domain.SavedSelection{Scope: "bench", Type: domain.TypeText, ModelID: "bench/model"}); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := s.GetSelections(ctx, "bench"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
