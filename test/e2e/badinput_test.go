@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aimodels/aimodels/test/contract"
 	of "github.com/aimodels/aimodels/test/openroutertest"
 )
 
@@ -14,16 +13,7 @@ import (
 // settings routes: each is a 4xx in the JSON error shape, and the stored
 // key, selection and prompts are unchanged afterwards.
 func TestBadInput(t *testing.T) {
-	t.Parallel()
-	for _, db := range databases(t) {
-		t.Run(db.name, func(t *testing.T) {
-			t.Parallel()
-			if db.name == "mysql" {
-				db.dsn = contract.FreshMySQL(t)
-			}
-			testBadInput(t, db)
-		})
-	}
+	eachDatabase(t, testBadInput)
 }
 
 func testBadInput(t *testing.T, db database) {

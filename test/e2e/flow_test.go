@@ -10,23 +10,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aimodels/aimodels/test/contract"
 	"github.com/aimodels/aimodels/test/openroutertest"
 )
 
 // TestFlow is the user's whole journey on each database, with a restart
 // in the middle, and the secret scan over everything it produced.
 func TestFlow(t *testing.T) {
-	t.Parallel()
-	for _, db := range databases(t) {
-		t.Run(db.name, func(t *testing.T) {
-			t.Parallel()
-			if db.name == "mysql" {
-				db.dsn = contract.FreshMySQL(t)
-			}
-			testFlow(t, db)
-		})
-	}
+	eachDatabase(t, testFlow)
 }
 
 // wavBytes is a small fake WAV payload (the fake does not decode audio).

@@ -352,6 +352,21 @@ func databases(t *testing.T) []database {
 	return dbs
 }
 
+// eachDatabase runs fn in parallel subtests, one per database of
+// databases (a fresh MySQL database for the MySQL one).
+func eachDatabase(t *testing.T, fn func(*testing.T, database)) {
+	t.Parallel()
+	for _, db := range databases(t) {
+		t.Run(db.name, func(t *testing.T) {
+			t.Parallel()
+			if db.name == "mysql" {
+				db.dsn = contract.FreshMySQL(t)
+			}
+			fn(t, db)
+		})
+	}
+}
+
 // newFake starts an in-process fake OpenRouter closed at the end of the test.
 func newFake(t testing.TB, o ...openroutertest.Option) *openroutertest.Server {
 	t.Helper()
