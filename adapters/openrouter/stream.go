@@ -71,6 +71,7 @@ func (c *Client) ChatCompletionStream(ctx context.Context, key domain.APIKey, re
 	}
 	st := newStream(ctx, resp.Body, c.maxLine, func() { cancel(nil) })
 	st.key = key
+	st.idle = c.timeout
 	return st, nil
 }
 
@@ -85,6 +86,11 @@ type Stream struct {
 	data    bytes.Buffer
 	err     error // terminal: io.EOF or the error returned
 	closeMu sync.Once
+	// idle bounds the wait for the next event (0: no bound). A stalled
+	// upstream ends the stream with ErrTimeout instead of holding the
+	// client until the request's deadline. Keep-alive comments count.
+	idle      time.Duration
+	idleFired atomic.Bool
 }
 
 var _ ports.ChatStream = (*Stream)(nil)
@@ -112,7 +118,20 @@ func (s *Stream) Recv() (domain.StreamChunk, error) {
 		return domain.StreamChunk{}, s.err
 	}
 	for {
+		var timer *time.Timer
+		if s.idle > 0 {
+			timer = time.AfterFunc(s.idle, func() {
+				s.idleFired.Store(true)
+				_ = s.body.Close() // unblocks the read in nextEvent
+			})
+		}
 		ev, ok, err := s.nextEvent()
+		if timer != nil {
+			timer.Stop()
+		}
+		if err != nil && s.idleFired.Load() {
+			err = &domain.UpstreamError{Kind: domain.ErrTimeout, Op: opChat, Message: "no stream data for " + s.idle.String(), Err: err}
+		}
 		if err != nil {
 			s.err = err
 			s.Close()
@@ -150,6 +169,11 @@ func (s *Stream) nextEvent() (data []byte, ok bool, err error) {
 			continue
 		}
 		if line[0] == ':' {
+			if !hasData {
+				// A keep-alive comment between events: report it, so the
+				// caller's idle bound starts again.
+				return nil, false, nil
+			}
 			continue
 		}
 		field, value, _ := bytes.Cut(line, []byte(":"))
