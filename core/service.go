@@ -47,15 +47,13 @@ type Options struct {
 
 // Service implements ports.Service.
 type Service struct {
-	deps     Deps
-	opts     Options
-	log      *slog.Logger
-	clock    ports.Clock
-	catalog  *catalogCache
-	keys     *ttlCache[*domain.StoredKey]
-	sels     *ttlCache[[]domain.SavedSelection]
-	prefs    map[domain.ModelType][]string
-	settings time.Duration
+	deps    Deps
+	log     *slog.Logger
+	clock   ports.Clock
+	catalog *catalogCache
+	keys    *ttlCache[*domain.StoredKey]
+	sels    *ttlCache[[]domain.SavedSelection]
+	prefs   map[domain.ModelType][]string
 }
 
 var _ ports.Service = (*Service)(nil)
@@ -97,12 +95,10 @@ func New(deps Deps, opts Options) (*Service, error) {
 		prefs = domain.DefaultPreferences
 	}
 	s := &Service{
-		deps:     deps,
-		opts:     opts,
-		log:      deps.Logger,
-		clock:    deps.Clock,
-		prefs:    prefs,
-		settings: opts.SettingsTTL,
+		deps:  deps,
+		log:   deps.Logger,
+		clock: deps.Clock,
+		prefs: prefs,
 	}
 	s.catalog = newCatalogCache(deps.Gateway, deps.Clock, deps.Logger, opts)
 	s.catalog.key = func(ctx context.Context) domain.APIKey {
