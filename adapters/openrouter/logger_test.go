@@ -1,11 +1,11 @@
 package openrouter_test
 
 import (
-	"bytes"
+	"github.com/aimodels/aimodels/test/testenv"
+
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aimodels/aimodels/adapters/openrouter"
@@ -13,26 +13,9 @@ import (
 	"github.com/aimodels/aimodels/test/openroutertest"
 )
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestLogsNeverContainTheKey(t *testing.T) {
 	s := newFake(t)
-	var buf syncBuffer
+	var buf testenv.SyncBuffer
 	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c := newClient(t, s, openrouter.WithLogger(logger))
 	ctx := context.Background()

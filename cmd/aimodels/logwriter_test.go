@@ -1,32 +1,15 @@
 package main
 
 import (
-	"bytes"
+	"github.com/aimodels/aimodels/test/testenv"
+
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 func TestLogWriterFlushesOnTickAndClose(t *testing.T) {
-	var out lockedBuffer
+	var out testenv.SyncBuffer
 	lw := newLogWriter(&out, 20*time.Millisecond)
 	_, _ = lw.Write([]byte("first\n"))
 	if strings.Contains(out.String(), "first") {

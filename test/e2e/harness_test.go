@@ -24,24 +24,6 @@ import (
 // adminToken is the admin token every server of the suite runs with.
 const adminToken = "e2e-admin-token-7f3c9a1d5b2e4086"
 
-// syncBuffer is a bytes.Buffer safe for a process writer and a reader.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // exchange is one HTTP exchange with a server, kept for the secret scan.
 type exchange struct {
 	what   string
@@ -63,8 +45,8 @@ type server struct {
 	cmd     *exec.Cmd
 	URL     string
 	dataDir string
-	stdout  *syncBuffer
-	stderr  *syncBuffer
+	stdout  *testenv.SyncBuffer
+	stderr  *testenv.SyncBuffer
 	exited  chan struct{}
 	waitErr error
 	stopped bool
@@ -83,7 +65,7 @@ func start(t testing.TB, o opts) *server {
 		o.dataDir = t.TempDir()
 	}
 	s := &server{
-		t: t, dataDir: o.dataDir, stdout: &syncBuffer{}, stderr: &syncBuffer{}, exited: make(chan struct{}),
+		t: t, dataDir: o.dataDir, stdout: &testenv.SyncBuffer{}, stderr: &testenv.SyncBuffer{}, exited: make(chan struct{}),
 		httpc: &http.Client{Timeout: 60 * time.Second},
 	}
 	cmd := exec.Command(binary, "serve")
