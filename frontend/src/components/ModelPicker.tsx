@@ -334,19 +334,30 @@ function Prices({ model }: { model: Model }) {
   );
 }
 
-export function ModelSummary({ model, recommended }: { model: Model; recommended?: boolean }) {
+/** Name, badges, id, provider and prices of a model: shared by the current choice and the list rows. */
+function ModelDetails({ model, strong, recommended, selected }: { model: Model; strong?: boolean; recommended?: boolean; selected?: boolean }) {
   const { t } = useI18n();
+  const name = model.name || model.id;
   return (
-    <div className="model-summary">
+    <>
       <div className="model-title">
-        <strong className="model-name">{model.name || model.id}</strong>
+        {strong ? <strong className="model-name">{name}</strong> : <span className="model-name">{name}</span>}
         {recommended && <span className="badge">{t('models.recommended')}</span>}
+        {selected && <span className="badge selected-badge">✓ {t('models.selected')}</span>}
       </div>
       <div className="model-sub">
         <code className="model-id">{model.id}</code>
         {model.provider && <span className="provider">{model.provider}</span>}
       </div>
       <Prices model={model} />
+    </>
+  );
+}
+
+export function ModelSummary({ model, recommended }: { model: Model; recommended?: boolean }) {
+  return (
+    <div className="model-summary">
+      <ModelDetails model={model} strong recommended={recommended} />
     </div>
   );
 }
@@ -363,7 +374,6 @@ interface OptionProps {
 }
 
 const ModelOption = memo(function ModelOption({ id, index, model, selected, active, recommended, onChoose, onHover }: OptionProps) {
-  const { t } = useI18n();
   return (
     <li
       id={id}
@@ -376,16 +386,7 @@ const ModelOption = memo(function ModelOption({ id, index, model, selected, acti
       onMouseMove={() => !active && onHover(index)}
       onClick={() => onChoose(model.id)}
     >
-      <div className="model-title">
-        <span className="model-name">{model.name || model.id}</span>
-        {recommended && <span className="badge">{t('models.recommended')}</span>}
-        {selected && <span className="badge selected-badge">✓ {t('models.selected')}</span>}
-      </div>
-      <div className="model-sub">
-        <code className="model-id">{model.id}</code>
-        {model.provider && <span className="provider">{model.provider}</span>}
-      </div>
-      <Prices model={model} />
+      <ModelDetails model={model} recommended={recommended} selected={selected} />
     </li>
   );
 });
