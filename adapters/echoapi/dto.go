@@ -116,6 +116,7 @@ type BalanceDTO struct {
 	FormattedTotalCredits string            `json:"formatted_total_credits,omitempty"`
 	Limit                 *float64          `json:"limit"`
 	LimitRemaining        *float64          `json:"limit_remaining"`
+	LimitReset            string            `json:"limit_reset,omitempty"`
 	UsageDaily            float64           `json:"usage_daily"`
 	UsageWeekly           float64           `json:"usage_weekly"`
 	UsageMonthly          float64           `json:"usage_monthly"`
@@ -127,7 +128,7 @@ func balanceDTO(b domain.Balance) BalanceDTO {
 		Balance: b.Balance, Usage: b.Usage,
 		FormattedUsage: domain.FormatUSDFloat(b.Usage),
 		RateLimit:      b.Key.RateLimit, BalanceKnown: b.BalanceKnown, CreditsKnown: b.CreditsKnown,
-		Limit: b.Key.Limit, LimitRemaining: b.Key.LimitRemaining,
+		Limit: b.Key.Limit, LimitRemaining: b.Key.LimitRemaining, LimitReset: b.Key.LimitReset,
 		UsageDaily: b.Key.UsageDaily, UsageWeekly: b.Key.UsageWeekly, UsageMonthly: b.Key.UsageMonthly,
 		IsFreeTier: b.Key.IsFreeTier,
 	}

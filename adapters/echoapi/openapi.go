@@ -55,7 +55,7 @@ func schemas() obj {
 			"rate_limit":    nullable(object(obj{"requests": integer(""), "interval": str("")})),
 			"balance_known": boolean(""), "credits_known": boolean("false when /credits refused the key"),
 			"total_credits": nullable(num("")), "formatted_total_credits": str(""), "limit": nullable(num("")),
-			"limit_remaining": nullable(num("")), "usage_daily": num(""), "usage_weekly": num(""),
+			"limit_remaining": nullable(num("")), "limit_reset": str("when the key limit resets (daily, weekly, monthly); absent when it never does"), "usage_daily": num(""), "usage_weekly": num(""),
 			"usage_monthly": num(""), "is_free_tier": boolean(""),
 		}),
 		"Connection": object(obj{"success": boolean(""), "message": str(""),
