@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,6 +30,10 @@ type config struct {
 	LogFormat        string
 	CORSOrigins      string
 	Scope            string
+
+	// upstream replaces the OpenRouter client's transport (benchmarks
+	// serve canned answers through it); nil in the binary.
+	upstream http.RoundTripper
 }
 
 func envOr(name, def string) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,12 +83,16 @@ func openCipher(cfg *config, log *slog.Logger, generate bool) (*tinkcipher.Ciphe
 }
 
 func newGateway(cfg *config, log *slog.Logger) (*openrouter.Client, error) {
-	return openrouter.New(
+	opts := []openrouter.Option{
 		openrouter.WithBaseURL(strings.TrimRight(cfg.BaseURL, "/")),
 		openrouter.WithTimeout(cfg.UpstreamTimeout),
 		openrouter.WithAppAttribution("https://github.com/aimodels/aimodels", "aimodels"),
 		openrouter.WithLogger(log),
-	)
+	}
+	if cfg.upstream != nil {
+		opts = append(opts, openrouter.WithHTTPClient(&http.Client{Transport: cfg.upstream}))
+	}
+	return openrouter.New(opts...)
 }
 
 // app is the wired service with what must be closed at the end.
