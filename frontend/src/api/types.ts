@@ -44,6 +44,9 @@ export interface SelectionEntry {
 
 export type Selection = Record<ModelType, SelectionEntry>;
 
+/** The periods OpenRouter resets a key's limit on; a newer upstream may send another word. */
+export type LimitReset = 'daily' | 'weekly' | 'monthly' | (string & {});
+
 export interface Balance {
   balance: number;
   usage: number;
@@ -53,8 +56,13 @@ export interface Balance {
   credits_known?: boolean;
   total_credits?: number | null;
   formatted_total_credits?: string;
+  /** The key's spending limit in USD; null when the key has none. Absent from older servers. */
   limit?: number | null;
+  /** What the key may still spend under its limit, in USD; null without a limit. */
   limit_remaining?: number | null;
+  /** When the key's limit starts over; absent (or null) when it never does. */
+  limit_reset?: LimitReset | null;
+  /** USD spent by this key in the current UTC day, week and month. */
   usage_daily?: number;
   usage_weekly?: number;
   usage_monthly?: number;

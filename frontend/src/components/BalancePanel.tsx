@@ -3,7 +3,9 @@ import { api, ApiError } from '../api/client';
 import { errorMessage } from '../api/errors';
 import type { Balance } from '../api/types';
 import { useI18n } from '../i18n';
+import type { MessageKey } from '../i18n/en';
 import { ROUTES } from '../router';
+import { formatUSD } from './format';
 import { Link } from './Link';
 
 interface Props {
@@ -15,7 +17,10 @@ type State =
   | { kind: 'ready'; balance: Balance }
   | { kind: 'error'; error: unknown };
 
-/** What is left on the OpenRouter account and what was spent, with a refresh button. */
+/**
+ * What is left on the OpenRouter account and what was spent, with a refresh button; below, the key's own
+ * spending limit, its usage today, this week and this month, and whether it is on the free tier.
+ */
 export function BalancePanel({ load = api.getBalance }: Props) {
   const { t } = useI18n();
   const headingId = useId();
@@ -89,7 +94,96 @@ function BalanceFigures({ balance: b }: { balance: Balance }) {
           </div>
         )}
       </dl>
-      {b.is_free_tier && <span className="badge">{t('balance.freeTier')}</span>}
+      <KeyFigures balance={b} />
     </>
+  );
+}
+
+const isAmount = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
+const RESETS: Record<string, MessageKey> = {
+  daily: 'balance.resetsDaily',
+  weekly: 'balance.resetsWeekly',
+  monthly: 'balance.resetsMonthly',
+};
+
+/** The key's own figures: its spending limit, what it used today, this week and this month, its tier. */
+function KeyFigures({ balance: b }: { balance: Balance }) {
+  const { t } = useI18n();
+  const headingId = useId();
+  const periods: [MessageKey, number | undefined][] = [
+    ['balance.usageDaily', b.usage_daily],
+    ['balance.usageWeekly', b.usage_weekly],
+    ['balance.usageMonthly', b.usage_monthly],
+  ];
+  const hasUsage = periods.some(([, v]) => isAmount(v));
+  // An older server sends none of these: then the block is left out rather than guessed.
+  if (b.limit === undefined && !hasUsage && !b.is_free_tier) return null;
+  return (
+    <section className="key-figures" aria-labelledby={headingId}>
+      <div className="key-head">
+        <h3 id={headingId} className="eyebrow">
+          {t('balance.keyTitle')}
+        </h3>
+        {b.is_free_tier && <span className="badge">{t('balance.freeTier')}</span>}
+      </div>
+      {b.limit === null && (
+        <p className="muted small" data-testid="key-no-limit">
+          {t('balance.noLimit')}
+        </p>
+      )}
+      {isAmount(b.limit) && <KeyLimit limit={b.limit} remaining={b.limit_remaining} reset={b.limit_reset} />}
+      {hasUsage && (
+        <>
+          <h4 className="usage-title">{t('balance.usageTitle')}</h4>
+          <dl className="usage-periods" data-testid="key-usage">
+            {periods.map(([label, v]) => (
+              <div key={label}>
+                <dt>{t(label)}</dt>
+                <dd>{isAmount(v) ? formatUSD(v) : '—'}</dd>
+              </div>
+            ))}
+          </dl>
+          <p className="muted small">{t('balance.usageUtc')}</p>
+        </>
+      )}
+    </section>
+  );
+}
+
+function KeyLimit({ limit, remaining, reset }: { limit: number; remaining?: number | null; reset?: string | null }) {
+  const { t } = useI18n();
+  const resetKey = reset && Object.hasOwn(RESETS, reset) ? RESETS[reset] : undefined;
+  const resetText = resetKey ? t(resetKey) : reset ? t('balance.resetsOther', { period: reset }) : '';
+  if (!isAmount(remaining)) {
+    return (
+      <div className="key-limit" data-testid="key-limit">
+        <p className="limit-figure">{t('balance.limitOnly', { limit: formatUSD(limit) })}</p>
+        {resetText && <p className="muted small">{resetText}</p>}
+      </div>
+    );
+  }
+  const sentence = t('balance.limitLeft', { left: formatUSD(remaining), limit: formatUSD(limit) });
+  // The bar shows the share still available; it stays within 0..limit even if the upstream overshoots.
+  const now = Math.min(Math.max(remaining, 0), Math.max(limit, 0));
+  const share = limit > 0 ? now / limit : 0;
+  const level = share <= 0 ? 'empty' : share <= 0.1 ? 'low' : 'ok';
+  return (
+    <div className="key-limit" data-testid="key-limit">
+      <p className="limit-figure">{sentence}</p>
+      <div
+        className="meter"
+        role="meter"
+        aria-label={t('balance.limitMeter')}
+        aria-valuemin={0}
+        aria-valuemax={Math.max(limit, 0)}
+        aria-valuenow={now}
+        aria-valuetext={sentence}
+        data-level={level}
+      >
+        <span style={{ width: `${(share * 100).toFixed(1)}%` }} />
+      </div>
+      {resetText && <p className="muted small">{resetText}</p>}
+    </div>
   );
 }

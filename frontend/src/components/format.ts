@@ -19,3 +19,27 @@ export function formatPrice(t: TFunc, s: string | undefined | null): string {
   if (lower === 'variable') return t('models.priceVariable');
   return s;
 }
+
+/** Moves the decimal point of a finite number k places, exactly (no binary float multiplication). */
+function shiftDecimal(x: number, k: number): number {
+  const [mantissa, exp] = x.toExponential().split('e');
+  return Number(`${mantissa}e${Number(exp) + k}`);
+}
+
+/**
+ * A dollar amount the way the server formats one (domain.FormatUSD), so the figures of one panel agree:
+ * two decimals ("$0.50", "$25.50") for zero and anything from a cent up, as many decimals as a smaller
+ * amount needs, up to six ("$0.004314", not "$0.00"), then "<$0.000001". Absent or not finite → "".
+ */
+export function formatUSD(x: number | undefined | null): string {
+  if (x === undefined || x === null || !Number.isFinite(x)) return '';
+  const sign = x < 0 ? '-' : '';
+  const v = Math.abs(x);
+  if (v === 0 || v >= 0.01) {
+    const cents = Math.round(shiftDecimal(v, 2));
+    return `${sign}$${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
+  }
+  const micros = Math.round(shiftDecimal(v, 6));
+  if (micros === 0) return `${sign}<$0.000001`;
+  return `${sign}$0.${String(micros).padStart(6, '0').replace(/0+$/, '')}`;
+}

@@ -72,3 +72,24 @@ export const unknownCreditsBalance: Balance = {
   is_free_tier: true,
   rate_limit: { requests: -1, interval: '10s' },
 };
+
+/** A key with a monthly spending limit, on the free tier, with some usage in each period. */
+export const limitedKeyBalance: Balance = {
+  ...knownBalance,
+  limit: 10,
+  limit_remaining: 7.5,
+  limit_reset: 'monthly',
+  usage_daily: 0.004314447,
+  usage_weekly: 1.2,
+  usage_monthly: 2.5,
+  is_free_tier: true,
+};
+
+/** What a server from before the key's own figures sent: no limit, usage periods or tier. */
+export const olderServerBalance: Balance = {
+  balance: 25.5,
+  usage: 4.5,
+  formatted_balance: '$25.50',
+  formatted_usage: '$4.50',
+  rate_limit: { requests: -1, interval: '10s' },
+};
