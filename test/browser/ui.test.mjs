@@ -145,6 +145,15 @@ describe('aimodels settings UI', { concurrency: false }, () => {
     const panel = page.locator('section.balance');
     await waitText(panel.getByTestId('balance-left'), /\$239\.26/);
     await waitText(panel.getByTestId('balance-spent'), /\$60\.74/);
+    // The fixture's key has no limit and has spent nothing today, this week or this month.
+    await panel.getByText('No spending limit on this key.').waitFor();
+    assert.equal(await panel.getByRole('meter').count(), 0);
+    const usage = panel.getByTestId('key-usage');
+    await usage.waitFor();
+    for (const period of ['Today', 'This week', 'This month']) {
+      assert.ok(await usage.getByText(period, { exact: true }).isVisible(), `${period} not visible`);
+    }
+    assert.deepEqual(await usage.locator('dd').allInnerTexts(), ['$0.00', '$0.00', '$0.00']);
     await panel.getByRole('button', { name: 'Refresh balance' }).click();
     await waitText(panel.getByTestId('balance-left'), /\$239\.26/);
     await shot('en-models');
