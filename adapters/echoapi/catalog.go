@@ -27,12 +27,13 @@ type catalogEncoder struct {
 }
 
 type encodedCatalog struct {
-	version   uint64
-	catalog   *domain.Catalog
-	body      []byte
-	gz        []byte
-	etag      string
-	fetchedAt string
+	version uint64
+	catalog *domain.Catalog
+	body    []byte
+	gz      []byte
+	etag    string
+	// The headers of every answer from this encoding, built once.
+	hETag, hFetchedAt, hLenBody, hLenGzip sharedHeader
 }
 
 func (ce *catalogEncoder) get(view ports.CatalogView) (*encodedCatalog, error) {
@@ -59,10 +60,13 @@ func (ce *catalogEncoder) get(view ports.CatalogView) (*encodedCatalog, error) {
 	_, _ = zw.Write(body)
 	_ = zw.Close()
 	sum := sha256.Sum256(body)
+	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
 	ce.enc = &encodedCatalog{
-		version: view.Version, catalog: view.Catalog, body: body, gz: gz.Bytes(),
-		etag:      `"` + hex.EncodeToString(sum[:12]) + `"`,
-		fetchedAt: view.Catalog.FetchedAt().UTC().Format(time.RFC3339),
+		version: view.Version, catalog: view.Catalog, body: body, gz: gz.Bytes(), etag: etag,
+		hETag:      newSharedHeader("ETag", etag),
+		hFetchedAt: newSharedHeader("X-Catalog-Fetched-At", view.Catalog.FetchedAt().UTC().Format(time.RFC3339)),
+		hLenBody:   newSharedHeader(echo.HeaderContentLength, strconv.Itoa(len(body))),
+		hLenGzip:   newSharedHeader(echo.HeaderContentLength, strconv.Itoa(gz.Len())),
 	}
 	return ce.enc, nil
 }
@@ -72,31 +76,46 @@ func (ce *catalogEncoder) serve(c echo.Context, view ports.CatalogView) error {
 	if err != nil {
 		return WriteError(c, err)
 	}
+	// Every header is a shared, pre-built value: a cached answer costs no
+	// header allocation (this route is the one polled by every UI).
 	h := c.Response().Header()
-	h.Set("ETag", enc.etag)
-	h.Set("Vary", "Accept-Encoding")
-	h.Set("Cache-Control", "private, no-cache")
-	h.Set("X-Catalog-Fetched-At", enc.fetchedAt)
+	enc.hETag.set(h)
+	hVaryEncoding.set(h)
+	hPrivateNoCache.set(h)
+	enc.hFetchedAt.set(h)
 	if view.Stale {
-		h.Set("X-Catalog-Stale", "true")
+		hStale.set(h)
 	} else {
-		h.Set("X-Catalog-Stale", "false")
+		hFresh.set(h)
 	}
 	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagMatch(inm, enc.etag) {
 		return c.NoContent(http.StatusNotModified)
 	}
 	body := enc.body
-	if acceptsGzip(c.Request().Header.Get("Accept-Encoding")) {
-		h.Set("Content-Encoding", "gzip")
-		body = enc.gz
-	}
 	// A known length avoids chunked encoding of the pre-encoded bytes.
-	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
+	length := enc.hLenBody
+	if acceptsGzip(c.Request().Header.Get("Accept-Encoding")) {
+		hGzip.set(h)
+		body, length = enc.gz, enc.hLenGzip
+	}
+	length.set(h)
+	hJSON.set(h)
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
 }
 
+var (
+	hVaryEncoding   = newSharedHeader("Vary", "Accept-Encoding")
+	hPrivateNoCache = newSharedHeader("Cache-Control", "private, no-cache")
+	hStale          = newSharedHeader("X-Catalog-Stale", "true")
+	hFresh          = newSharedHeader("X-Catalog-Stale", "false")
+	hGzip           = newSharedHeader("Content-Encoding", "gzip")
+	hJSON           = newSharedHeader(echo.HeaderContentType, echo.MIMEApplicationJSON)
+)
+
+// etagMatch reports whether an If-None-Match header matches etag (weak
+// comparison, as RFC 9110 asks for If-None-Match).
 func etagMatch(header, etag string) bool {
-	for _, part := range strings.Split(header, ",") {
+	for part := range strings.SplitSeq(header, ",") {
 		p := strings.TrimSpace(part)
 		if p == "*" || p == etag || strings.TrimPrefix(p, "W/") == etag {
 			return true
@@ -105,12 +124,35 @@ func etagMatch(header, etag string) bool {
 	return false
 }
 
+// acceptsGzip reports whether an Accept-Encoding header accepts gzip: it
+// is listed (or "*" is) with a q-value above 0.
 func acceptsGzip(h string) bool {
-	for _, part := range strings.Split(h, ",") {
-		name, q, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
-			return !strings.Contains(strings.ReplaceAll(q, " ", ""), "q=0") || strings.Contains(q, "q=0.")
+	star := false
+	for part := range strings.SplitSeq(h, ",") {
+		name, params, _ := strings.Cut(part, ";")
+		name = strings.TrimSpace(name)
+		isGzip := strings.EqualFold(name, "gzip")
+		if !isGzip && name != "*" {
+			continue
+		}
+		ok := qAbove0(params)
+		if isGzip {
+			return ok
+		}
+		star = ok
+	}
+	return star
+}
+
+// qAbove0 reads the q parameter of one Accept-Encoding entry; a missing or
+// unreadable q counts as 1.
+func qAbove0(params string) bool {
+	for p := range strings.SplitSeq(params, ";") {
+		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+		if strings.EqualFold(strings.TrimSpace(k), "q") {
+			q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			return err != nil || q > 0
 		}
 	}
-	return false
+	return true
 }

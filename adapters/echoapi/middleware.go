@@ -76,17 +76,25 @@ func AccessLog(log *slog.Logger) echo.MiddlewareFunc {
 const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 
-// SecurityHeaders sets the headers every response carries.
+// securityHeaders are the headers every response carries.
+var securityHeaders = []sharedHeader{
+	newSharedHeader("X-Content-Type-Options", "nosniff"),
+	newSharedHeader("X-Frame-Options", "DENY"),
+	newSharedHeader("Referrer-Policy", "no-referrer"),
+	newSharedHeader("Content-Security-Policy", ContentSecurityPolicy),
+	newSharedHeader("Cross-Origin-Opener-Policy", "same-origin"),
+	newSharedHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+}
+
+// SecurityHeaders sets the headers every response carries (shared
+// values: no allocation per request).
 func SecurityHeaders() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			h := c.Response().Header()
-			h.Set("X-Content-Type-Options", "nosniff")
-			h.Set("X-Frame-Options", "DENY")
-			h.Set("Referrer-Policy", "no-referrer")
-			h.Set("Content-Security-Policy", ContentSecurityPolicy)
-			h.Set("Cross-Origin-Opener-Policy", "same-origin")
-			h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+			for _, sh := range securityHeaders {
+				sh.set(h)
+			}
 			return next(c)
 		}
 	}
@@ -136,3 +144,19 @@ func SPA(fsys fs.FS) echo.HandlerFunc {
 		return c.HTMLBlob(http.StatusOK, index)
 	}
 }
+
+// sharedHeader is a response header whose one value is built once and
+// shared by every response that sends it: setting it costs no allocation
+// and no key canonicalisation. net/http and Echo only ever replace such a
+// slice or append to it (which copies it, its capacity being 1); nothing
+// may change one in place.
+type sharedHeader struct {
+	key string
+	val []string
+}
+
+func newSharedHeader(key, value string) sharedHeader {
+	return sharedHeader{key: http.CanonicalHeaderKey(key), val: []string{value}[:1:1]}
+}
+
+func (s sharedHeader) set(h http.Header) { h[s.key] = s.val }

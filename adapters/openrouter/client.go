@@ -219,7 +219,9 @@ func (c *Client) retryClient(hc *http.Client, check retryablehttp.CheckRetry) *r
 	if c.logger != nil {
 		rc.Logger = slogAdapter{c.logger}
 		rc.RequestLogHook = func(_ retryablehttp.Logger, r *http.Request, attempt int) {
-			c.logger.Debug("openrouter request", "method", r.Method, "path", r.URL.Path, "attempt", attempt+1)
+			if c.logger.Enabled(r.Context(), slog.LevelDebug) {
+				c.logger.Debug("openrouter request", "method", r.Method, "path", r.URL.Path, "attempt", attempt+1)
+			}
 		}
 	}
 	return rc
@@ -293,7 +295,9 @@ func (c *Client) send(ctx context.Context, rc *retryablehttp.Client, op, method,
 		c.log(ctx, slog.LevelInfo, "openrouter error response", "op", op, "status", resp.StatusCode, "error", err.Error(), "elapsed", time.Since(start))
 		return nil, err
 	}
-	c.log(ctx, slog.LevelDebug, "openrouter response", "op", op, "status", resp.StatusCode, "elapsed", time.Since(start))
+	if c.logger != nil && c.logger.Enabled(ctx, slog.LevelDebug) {
+		c.log(ctx, slog.LevelDebug, "openrouter response", "op", op, "status", resp.StatusCode, "elapsed", time.Since(start))
+	}
 	return resp, nil
 }
 

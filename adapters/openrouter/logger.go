@@ -1,6 +1,7 @@
 package openrouter
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -11,10 +12,19 @@ import (
 // a secret.
 type slogAdapter struct{ l *slog.Logger }
 
-func (a slogAdapter) Error(msg string, kv ...any) { a.l.Error("retryablehttp: "+msg, scrub(kv)...) }
-func (a slogAdapter) Info(msg string, kv ...any)  { a.l.Info("retryablehttp: "+msg, scrub(kv)...) }
-func (a slogAdapter) Debug(msg string, kv ...any) { a.l.Debug("retryablehttp: "+msg, scrub(kv)...) }
-func (a slogAdapter) Warn(msg string, kv ...any)  { a.l.Warn("retryablehttp: "+msg, scrub(kv)...) }
+func (a slogAdapter) Error(msg string, kv ...any) { a.log(slog.LevelError, msg, kv) }
+func (a slogAdapter) Info(msg string, kv ...any)  { a.log(slog.LevelInfo, msg, kv) }
+func (a slogAdapter) Debug(msg string, kv ...any) { a.log(slog.LevelDebug, msg, kv) }
+func (a slogAdapter) Warn(msg string, kv ...any)  { a.log(slog.LevelWarn, msg, kv) }
+
+// log checks the level first: retryablehttp logs every attempt at debug,
+// and a disabled line must cost nothing on the request path.
+func (a slogAdapter) log(level slog.Level, msg string, kv []any) {
+	ctx := context.Background()
+	if a.l.Enabled(ctx, level) {
+		a.l.Log(ctx, level, "retryablehttp: "+msg, scrub(kv)...)
+	}
+}
 
 // scrub returns kv with secret-bearing values replaced.
 func scrub(kv []any) []any {
