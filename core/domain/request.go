@@ -3,7 +3,10 @@ package domain
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
+
+	"github.com/aimodels/aimodels/core/domain/jsonscan"
 )
 
 // ChatRequest is an OpenAI-compatible chat completion request. Model may
@@ -101,8 +104,8 @@ func (c *Content) UnmarshalJSON(b []byte) error {
 		*c = Content{Parts: parts}
 		return nil
 	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
+	s, err := jsonscan.Unquote(b)
+	if err != nil {
 		return &ValidationError{Field: "content", Reason: "must be a string, an array of parts or null"}
 	}
 	*c = Content{Text: s}
@@ -121,39 +124,230 @@ func (r *ChatRequest) HasPart(partType string) bool {
 	return false
 }
 
-// MarshalJSON writes the request with Extra merged in; model, messages and
-// stream always win over Extra.
+// MarshalJSON writes the request with Extra merged in (in key order);
+// model, messages and stream always win over Extra. An Extra value that
+// is not valid JSON is an error.
 func (r ChatRequest) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	buf.Grow(256)
-	buf.WriteString(`{"model":`)
-	m, _ := json.Marshal(r.Model)
-	buf.Write(m)
-	buf.WriteString(`,"messages":`)
-	msgs, err := json.Marshal(r.Messages)
+	buf := make([]byte, 0, 256)
+	buf = append(buf, `{"model":`...)
+	buf = jsonscan.AppendString(buf, r.Model)
+	buf = append(buf, `,"messages":`...)
+	buf, err := appendMessages(buf, r.Messages)
 	if err != nil {
 		return nil, err
 	}
-	buf.Write(msgs)
 	if r.Stream {
-		buf.WriteString(`,"stream":true`)
+		buf = append(buf, `,"stream":true`...)
 	}
-	for k, v := range r.Extra {
-		if k == "model" || k == "messages" || k == "stream" {
-			continue
+	if len(r.Extra) > 0 {
+		keys := make([]string, 0, len(r.Extra))
+		for k := range r.Extra {
+			if k != "model" && k != "messages" && k != "stream" {
+				keys = append(keys, k)
+			}
 		}
-		kb, _ := json.Marshal(k)
-		buf.WriteByte(',')
-		buf.Write(kb)
-		buf.WriteByte(':')
-		buf.Write(v)
+		slices.Sort(keys)
+		for _, k := range keys {
+			v := jsonscan.Trim(r.Extra[k])
+			if !jsonscan.Valid(v) {
+				return nil, &ValidationError{Field: k, Reason: "is not valid JSON"}
+			}
+			buf = append(buf, ',')
+			buf = jsonscan.AppendString(buf, k)
+			buf = append(buf, ':')
+			buf = append(buf, v...)
+		}
 	}
-	buf.WriteByte('}')
-	return buf.Bytes(), nil
+	return append(buf, '}'), nil
 }
 
-// UnmarshalJSON reads an OpenAI-compatible body; unknown fields go to Extra.
+// appendMessages writes messages as encoding/json would (null for a nil
+// slice), without reflection for the common fields.
+func appendMessages(buf []byte, msgs []Message) ([]byte, error) {
+	if msgs == nil {
+		return append(buf, "null"...), nil
+	}
+	buf = append(buf, '[')
+	for i := range msgs {
+		m := &msgs[i]
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, `{"role":`...)
+		buf = jsonscan.AppendString(buf, m.Role)
+		buf = append(buf, `,"content":`...)
+		switch {
+		case m.Content.Parts != nil:
+			parts, err := json.Marshal(m.Content.Parts)
+			if err != nil {
+				return nil, err
+			}
+			buf = append(buf, parts...)
+		case m.Content.Null:
+			buf = append(buf, "null"...)
+		default:
+			buf = jsonscan.AppendString(buf, m.Content.Text)
+		}
+		if m.Name != "" {
+			buf = append(buf, `,"name":`...)
+			buf = jsonscan.AppendString(buf, m.Name)
+		}
+		if m.ToolCallID != "" {
+			buf = append(buf, `,"tool_call_id":`...)
+			buf = jsonscan.AppendString(buf, m.ToolCallID)
+		}
+		if len(m.ToolCalls) > 0 {
+			tc := jsonscan.Trim(m.ToolCalls)
+			if !jsonscan.Valid(tc) {
+				return nil, &ValidationError{Field: "tool_calls", Reason: "is not valid JSON"}
+			}
+			buf = append(buf, `,"tool_calls":`...)
+			buf = append(buf, tc...)
+		}
+		buf = append(buf, '}')
+	}
+	return append(buf, ']'), nil
+}
+
+// UnmarshalJSON reads an OpenAI-compatible body; unknown fields go to
+// Extra. Well-formed requests are read in one validation pass and one
+// walk (jsonscan); anything unusual (a field of the wrong type, a message
+// key in another case) is read by encoding/json, so the result and the
+// errors are encoding/json's in every case (FuzzChatRequestFastPath).
 func (r *ChatRequest) UnmarshalJSON(b []byte) error {
+	b = jsonscan.Trim(b)
+	if jsonscan.KindOf(b) == jsonscan.Object && jsonscan.Valid(b) {
+		var fast ChatRequest
+		if fast.decodeObject(b) {
+			*r = fast
+			return nil
+		}
+	}
+	return r.unmarshalSlow(b)
+}
+
+// decodeObject reads a valid JSON object; false means "let encoding/json
+// decide" (nothing is reported).
+func (r *ChatRequest) decodeObject(b []byte) bool {
+	var model, messages, stream []byte // the last of each wins, as in a map
+	for k, v := range jsonscan.Members(b) {
+		name, ok := jsonscan.Key(k)
+		if !ok {
+			return false
+		}
+		switch string(name) {
+		case "model":
+			model = v
+		case "messages":
+			messages = v
+		case "stream":
+			stream = v
+		default:
+			if r.Extra == nil {
+				r.Extra = make(map[string]json.RawMessage, 4)
+			}
+			r.Extra[string(name)] = bytes.Clone(v)
+		}
+	}
+	if model != nil && !setString(&r.Model, model) {
+		return false
+	}
+	if stream != nil {
+		switch jsonscan.KindOf(stream) {
+		case jsonscan.Bool:
+			r.Stream = stream[0] == 't'
+		case jsonscan.Null:
+		default:
+			return false
+		}
+	}
+	if messages != nil {
+		switch jsonscan.KindOf(messages) {
+		case jsonscan.Null:
+		case jsonscan.Array:
+			r.Messages = make([]Message, 0, jsonscan.Count(messages))
+			for el := range jsonscan.Elements(messages) {
+				var m Message
+				switch jsonscan.KindOf(el) {
+				case jsonscan.Null:
+				case jsonscan.Object:
+					if !m.decodeObject(el) {
+						m = Message{}
+						if json.Unmarshal(el, &m) != nil {
+							return false
+						}
+					}
+				default:
+					return false
+				}
+				r.Messages = append(r.Messages, m)
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// decodeObject reads one message of the exact field names; false leaves
+// the message to encoding/json (other names, case variants, wrong types).
+func (m *Message) decodeObject(b []byte) bool {
+	for k, v := range jsonscan.Members(b) {
+		name, ok := jsonscan.Key(k)
+		if !ok {
+			return false
+		}
+		switch string(name) {
+		case "role":
+			ok = setString(&m.Role, v)
+		case "content":
+			ok = m.Content.decode(v)
+		case "name":
+			ok = setString(&m.Name, v)
+		case "tool_call_id":
+			ok = setString(&m.ToolCallID, v)
+		case "tool_calls":
+			m.ToolCalls = bytes.Clone(v)
+		default:
+			ok = false
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// decode reads a valid content value; false for a kind content cannot be.
+func (c *Content) decode(v []byte) bool {
+	switch jsonscan.KindOf(v) {
+	case jsonscan.String:
+		s, err := jsonscan.Unquote(v)
+		*c = Content{Text: s}
+		return err == nil
+	case jsonscan.Null, jsonscan.Array:
+		return c.UnmarshalJSON(v) == nil
+	}
+	return false
+}
+
+// setString stores a valid JSON string in dst; null leaves dst as it is
+// (as encoding/json does); any other kind is refused.
+func setString(dst *string, v []byte) bool {
+	switch jsonscan.KindOf(v) {
+	case jsonscan.String:
+		s, err := jsonscan.Unquote(v)
+		*dst = s
+		return err == nil
+	case jsonscan.Null:
+		return true
+	}
+	return false
+}
+
+// unmarshalSlow is the encoding/json reading of a request, the reference
+// for the fast path and the reader of everything it leaves.
+func (r *ChatRequest) unmarshalSlow(b []byte) error {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return &ValidationError{Field: "body", Reason: "must be a JSON object"}
