@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/aimodels/aimodels/core/domain"
+	"github.com/aimodels/aimodels/core/domain/jsonscan"
 )
 
 // fail writes err as the JSON error response and logs the failures that
@@ -35,7 +36,7 @@ func readJSON(c echo.Context) ([]byte, error) {
 	if mt, _, _ := mime.ParseMediaType(ct); mt != echo.MIMEApplicationJSON {
 		return nil, echo.NewHTTPError(http.StatusUnsupportedMediaType, "Content-Type must be application/json")
 	}
-	body, err := io.ReadAll(c.Request().Body)
+	body, err := readBody(c.Request())
 	if err != nil {
 		var he *echo.HTTPError
 		if errors.As(err, &he) {
@@ -46,11 +47,28 @@ func readJSON(c echo.Context) ([]byte, error) {
 	if !utf8.Valid(body) {
 		return nil, echo.NewHTTPError(http.StatusBadRequest, "the request body is not valid UTF-8")
 	}
-	if !json.Valid(body) {
+	if !jsonscan.Valid(body) {
 		return nil, echo.NewHTTPError(http.StatusBadRequest, "malformed JSON")
 	}
 	return body, nil
 }
+
+// readBody reads a request body in one allocation when its length is
+// known (BodyLimit has already refused one that is too long).
+func readBody(r *http.Request) ([]byte, error) {
+	if n := r.ContentLength; n > 0 && n <= maxPresizedBody {
+		body := make([]byte, n)
+		if _, err := io.ReadFull(r.Body, body); err != nil {
+			return nil, err
+		}
+		return body, nil
+	}
+	return io.ReadAll(r.Body)
+}
+
+// maxPresizedBody bounds what readBody allocates up front on the word of
+// a Content-Length header.
+const maxPresizedBody = 1 << 20
 
 // decodeStrict decodes a settings body, refusing unknown fields.
 func decodeStrict(c echo.Context, v any) error {
@@ -234,7 +252,7 @@ func (a *api) chatCompletions(c echo.Context) error {
 		return a.fail(c, err)
 	}
 	var req domain.ChatRequest
-	if err := json.Unmarshal(body, &req); err != nil {
+	if err := req.UnmarshalJSON(body); err != nil { // body is valid JSON (readJSON)
 		return a.fail(c, err)
 	}
 	ctx := c.Request().Context()

@@ -33,7 +33,21 @@ type wireChat struct {
 
 // ParseChatResponse parses a chat completion body; Raw keeps the body.
 // A body with an "error" object is an error even with status 200.
+//
+// A well-formed completion is read in one validation pass and one walk
+// (core/domain/jsonscan); anything else (an error object, a field of an
+// unexpected type, a duplicate or differently-cased key) is read by
+// encoding/json, so the result is always encoding/json's
+// (FuzzParseChatResponseFastPath).
 func ParseChatResponse(body []byte) (*domain.ChatResponse, error) {
+	if r, ok := parseChatFast(body); ok {
+		return r, nil
+	}
+	return parseChatSlow(body)
+}
+
+// parseChatSlow reads a completion with encoding/json: the reference.
+func parseChatSlow(body []byte) (*domain.ChatResponse, error) {
 	var w wireChat
 	if err := lenient(body, &w); err != nil {
 		return nil, badJSON(opChat, 200, err)
@@ -99,7 +113,7 @@ func (c *Client) ChatCompletion(ctx context.Context, key domain.APIKey, req *dom
 	}
 	r := *req
 	r.Stream = false
-	payload, err := json.Marshal(r)
+	payload, err := r.MarshalJSON()
 	if err != nil {
 		return nil, fmt.Errorf("openrouter: encode chat request: %w", &domain.ValidationError{Field: "body", Reason: err.Error()})
 	}

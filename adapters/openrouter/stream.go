@@ -28,7 +28,7 @@ func (c *Client) ChatCompletionStream(ctx context.Context, key domain.APIKey, re
 	}
 	r := *req
 	r.Stream = true
-	payload, err := json.Marshal(r)
+	payload, err := r.MarshalJSON()
 	if err != nil {
 		return nil, &domain.ValidationError{Field: "body", Reason: err.Error()}
 	}

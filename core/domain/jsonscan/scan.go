@@ -1,6 +1,7 @@
 package jsonscan
 
 import (
+	"bytes"
 	"encoding/json"
 	"iter"
 	"unicode/utf16"
@@ -98,17 +99,24 @@ func valueEnd(b []byte, i int) int {
 	}
 }
 
-// stringEnd returns the offset just past the string that starts at b[i].
+// stringEnd returns the offset just past the string that starts at b[i]:
+// the first quote not escaped by an odd run of backslashes.
 func stringEnd(b []byte, i int) int {
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
+	for i++; ; {
+		q := bytes.IndexByte(b[i:], '"')
+		if q < 0 {
+			return len(b)
+		}
+		i += q
+		bs := 0
+		for j := i - 1; j >= 0 && b[j] == '\\'; j-- {
+			bs++
+		}
+		i++
+		if bs%2 == 0 {
+			return i
 		}
 	}
-	return i
 }
 
 // Members yields the key token (with its quotes) and the value of every
