@@ -53,7 +53,7 @@ type Config struct {
 // DefaultConfig returns the settings of BENCHMARKS.md.
 func DefaultConfig() Config {
 	return Config{
-		Latency: 10 * time.Millisecond, Phase: 4 * time.Second, Rounds: 2,
+		Latency: 10 * time.Millisecond, Phase: 3 * time.Second, Rounds: 5,
 		Rate: 1000, StreamRate: 200, MaxConns: 64, CatalogConns: 8,
 		LogLevel: "info", MaxPerPhase: 200_000, Model: "openai/gpt-4o-mini",
 		AdminToken: "bench-admin-token", CatalogVarEnc: []string{"gzip", "identity"},
@@ -68,6 +68,10 @@ type Pair struct {
 	// Proxy is the same request through a bare httputil.ReverseProxy to
 	// the fake: the cost of one more loopback hop with nothing else.
 	Proxy *Result
+	// BaseRounds, AIMRounds and ProxyRounds are the rounds before
+	// merging: round i of each ran back to back, so figures paired by
+	// round cancel the machine's slow drift (see roundStat).
+	BaseRounds, AIMRounds, ProxyRounds []*Result
 }
 
 // Report is everything one run measured.
@@ -311,7 +315,7 @@ func alternate(ctx context.Context, cfg *Config, name string, base, aim *Target,
 			}
 		}
 	}
-	p := Pair{Scenario: name, Base: Merge(bs...), AIM: Merge(as...)}
+	p := Pair{Scenario: name, Base: Merge(bs...), AIM: Merge(as...), BaseRounds: bs, AIMRounds: as, ProxyRounds: ps}
 	if len(ps) > 0 {
 		p.Proxy = Merge(ps...)
 	}
