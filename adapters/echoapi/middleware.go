@@ -1,13 +1,17 @@
 package echoapi
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"io/fs"
 	"log/slog"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -48,6 +52,10 @@ func BearerAuth(token string, public ...string) echo.MiddlewareFunc {
 // AccessLog logs one line per request with slog: method, path (without
 // the query string, which may carry anything), status, duration, bytes and
 // request id. It never logs headers, so Authorization never reaches a log.
+//
+// Successful reads (GET and HEAD answered below 400, such as the settings
+// page polling the catalog) are logged at debug; every write, inference
+// request and error at info. A line whose level is off costs nothing.
 func AccessLog(log *slog.Logger) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -56,10 +64,18 @@ func AccessLog(log *slog.Logger) echo.MiddlewareFunc {
 			if err != nil {
 				c.Error(err)
 			}
-			res := c.Response()
-			log.LogAttrs(c.Request().Context(), slog.LevelInfo, "http request",
-				slog.String("method", c.Request().Method),
-				slog.String("path", c.Request().URL.Path),
+			req, res := c.Request(), c.Response()
+			level := slog.LevelInfo
+			if res.Status < 400 && (req.Method == http.MethodGet || req.Method == http.MethodHead) {
+				level = slog.LevelDebug
+			}
+			ctx := req.Context()
+			if !log.Enabled(ctx, level) {
+				return nil
+			}
+			log.LogAttrs(ctx, level, "http request",
+				slog.String("method", req.Method),
+				slog.String("path", req.URL.Path),
 				slog.Int("status", res.Status),
 				slog.Duration("duration", time.Since(start)),
 				slog.Int64("bytes", res.Size),
@@ -68,6 +84,23 @@ func AccessLog(log *slog.Logger) echo.MiddlewareFunc {
 			)
 			return nil
 		}
+	}
+}
+
+// RequestIDs returns a generator of request ids for Echo's RequestID
+// middleware: a random per-process prefix and a counter ("1f0c9a7e5d3b2a64-42").
+// Ids are unique across processes and restarts (64 random bits each),
+// cost no system call, and are not secrets, so they need not be
+// unpredictable.
+func RequestIDs() func() string {
+	var seed [8]byte
+	_, _ = rand.Read(seed[:])
+	prefix := hex.EncodeToString(seed[:]) + "-"
+	var n atomic.Uint64
+	return func() string {
+		var buf [40]byte
+		b := append(buf[:0], prefix...)
+		return string(strconv.AppendUint(b, n.Add(1), 10))
 	}
 }
 

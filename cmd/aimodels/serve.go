@@ -34,7 +34,7 @@ func newEcho(svc ports.Service, cfg *config, token string, log *slog.Logger) *ec
 			return err
 		},
 	}))
-	e.Use(middleware.RequestID())
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: echoapi.RequestIDs()}))
 	e.Use(echoapi.AccessLog(log))
 	e.Use(echoapi.SecurityHeaders())
 	if origins := splitList(cfg.CORSOrigins); len(origins) > 0 {
