@@ -312,6 +312,12 @@ func (c *Client) doJSON(ctx context.Context, op, method, rawURL string, key doma
 	rc := c.rc
 	if method == http.MethodPost {
 		rc = c.rp // chat and transcription: not idempotent, billed upstream
+		if d, ok := ctx.Deadline(); ok && time.Until(d) <= c.timeout {
+			// The caller's deadline already bounds every attempt more
+			// tightly than the per-attempt timeout would: skip that
+			// timer (the server's requests all come with a deadline).
+			rc = c.rs
+		}
 	}
 	resp, err := c.send(ctx, rc, op, method, rawURL, key, body, "application/json")
 	if err != nil {

@@ -248,3 +248,38 @@ func TestConnectionRefused(t *testing.T) {
 	_, err = c.KeyInfo(context.Background(), testKey)
 	upstream(t, err, domain.ErrUpstreamUnavailable)
 }
+
+// TestChatTimeoutWithAndWithoutCallerDeadline: a chat call is bounded by
+// the client's timeout, or by the caller's deadline when that is tighter
+// (the client then skips its own timer), whichever comes first.
+func TestChatTimeoutWithAndWithoutCallerDeadline(t *testing.T) {
+	s := newFake(t)
+	s.SetFault(openroutertest.RouteChat, openroutertest.Fault{Hang: true})
+	cases := []struct {
+		name          string
+		clientTimeout time.Duration
+		callerTimeout time.Duration // 0: no deadline
+		want          time.Duration
+	}{
+		{"client timeout only", 150 * time.Millisecond, 0, 150 * time.Millisecond},
+		{"caller deadline tighter", 10 * time.Second, 150 * time.Millisecond, 150 * time.Millisecond},
+		{"client timeout tighter", 150 * time.Millisecond, 10 * time.Second, 150 * time.Millisecond},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newClient(t, s, openrouter.WithTimeout(tc.clientTimeout))
+			ctx := context.Background()
+			if tc.callerTimeout > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tc.callerTimeout)
+				defer cancel()
+			}
+			start := time.Now()
+			_, err := c.ChatCompletion(ctx, testKey, chatRequest("openai/gpt-4o"))
+			upstream(t, err, domain.ErrTimeout)
+			if el := time.Since(start); el < tc.want || el > tc.want+2*time.Second {
+				t.Fatalf("gave up after %v, want about %v", el, tc.want)
+			}
+		})
+	}
+}
