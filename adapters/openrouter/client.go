@@ -44,7 +44,7 @@ var _ ports.Gateway = (*Client)(nil)
 // keeps no API key: each call takes one.
 type Client struct {
 	base          *url.URL
-	http          *http.Client          // per-attempt timeout, for JSON calls
+	http          *http.Client          // the caller's client (or a pooled default); Close closes its transport
 	rc            *retryablehttp.Client // GETs: idempotent
 	rp            *retryablehttp.Client // chat and transcription POSTs
 	rs            *retryablehttp.Client // streams: no client timeout, POST policy
@@ -181,23 +181,63 @@ func New(opts ...Option) (*Client, error) {
 		t.MaxIdleConns, t.MaxIdleConnsPerHost = 1024, 1024
 		c.http = &http.Client{Transport: t}
 	}
-	// retryablehttp closes its client's idle connections whenever it gives
-	// up on a request; the retry clients get a transport wrapper without
-	// CloseIdleConnections so one failing request does not drop the pool
-	// every other request uses. Close still closes the real transport.
 	pooled := *c.http
-	pooled.Transport = keepIdle{transport(c.http)}
+	pooled.Timeout = 0 // each attempt is bounded by attemptTransport instead
 	stream := pooled
-	stream.Timeout = 0
-	pooled.Timeout = c.timeout
+	pooled.Transport = attemptTransport{rt: transport(c.http), timeout: c.timeout}
+	stream.Transport = attemptTransport{rt: transport(c.http)}
 	c.rc = c.retryClient(&pooled, c.checkRetry)
 	c.rp = c.retryClient(&pooled, c.checkRetryInference)
 	c.rs = c.retryClient(&stream, c.checkRetryInference)
 	return c, nil
 }
 
-// keepIdle hides the transport's CloseIdleConnections from retryablehttp.
-type keepIdle struct{ http.RoundTripper }
+// attemptTransport is the transport of the retry clients.
+//
+// It bounds each attempt, headers and body, by timeout with a context
+// deadline. http.Client.Timeout would do the same, but for a transport it
+// does not know (a wrapper like this one) it starts a goroutine and a
+// timer per request; and a caller whose own deadline is already tighter
+// needs no second one at all.
+//
+// It also hides the transport's CloseIdleConnections: retryablehttp
+// closes its client's idle connections whenever it gives up on a
+// request, and one failing request must not drop the pool every other
+// request uses. Client.Close still closes the real transport.
+type attemptTransport struct {
+	rt      http.RoundTripper
+	timeout time.Duration // 0: no limit (streams have their own)
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.timeout <= 0 {
+		return t.rt.RoundTrip(req)
+	}
+	if d, ok := req.Context().Deadline(); ok && time.Until(d) <= t.timeout {
+		return t.rt.RoundTrip(req)
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+	resp, err := t.rt.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// cancelOnClose releases an attempt's deadline when its body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
 
 func transport(hc *http.Client) http.RoundTripper {
 	if hc.Transport != nil {
@@ -312,12 +352,6 @@ func (c *Client) doJSON(ctx context.Context, op, method, rawURL string, key doma
 	rc := c.rc
 	if method == http.MethodPost {
 		rc = c.rp // chat and transcription: not idempotent, billed upstream
-		if d, ok := ctx.Deadline(); ok && time.Until(d) <= c.timeout {
-			// The caller's deadline already bounds every attempt more
-			// tightly than the per-attempt timeout would: skip that
-			// timer (the server's requests all come with a deadline).
-			rc = c.rs
-		}
 	}
 	resp, err := c.send(ctx, rc, op, method, rawURL, key, body, "application/json")
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -281,5 +282,35 @@ func TestChatTimeoutWithAndWithoutCallerDeadline(t *testing.T) {
 				t.Fatalf("gave up after %v, want about %v", el, tc.want)
 			}
 		})
+	}
+}
+
+// TestBodyStallIsATimeout: the per-attempt timeout covers the body too,
+// not only the headers: a completion whose body stops halfway fails with
+// ErrTimeout after the timeout, and the connection is released.
+func TestBodyStallIsATimeout(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", "1000")
+		_, _ = w.Write([]byte(`{"id":"gen-1","choices":[`))
+		w.(http.Flusher).Flush()
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	c, err := openrouter.New(openrouter.WithBaseURL(srv.URL), openrouter.WithTimeout(150*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	start := time.Now()
+	_, err = c.ChatCompletion(context.Background(), testKey, chatRequest("openai/gpt-4o"))
+	upstream(t, err, domain.ErrTimeout)
+	if el := time.Since(start); el < 150*time.Millisecond || el > 3*time.Second {
+		t.Fatalf("gave up after %v, want about 150ms", el)
 	}
 }
