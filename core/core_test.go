@@ -610,3 +610,40 @@ func TestBalanceDoesNotWaitForCreditsWhenKeyFails(t *testing.T) {
 		t.Fatalf("err %v after %v", err, time.Since(begin))
 	}
 }
+
+// TestSelectionAvailabilityIsCheckedOrUnknown: a saved model is checked
+// against the catalog; when the catalog cannot be fetched at all the
+// entry says so (Checked false) instead of claiming it was found.
+func TestSelectionAvailabilityIsCheckedOrUnknown(t *testing.T) {
+	ctx := context.Background()
+	save := func(f *fixture, id string) {
+		if err := f.store.SaveSelection(ctx, &domain.SavedSelection{Scope: domain.DefaultScope, Type: domain.TypeText, ModelID: id, SavedAt: time.Unix(1, 0)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	down := newFixture(t, core.Options{})
+	save(down, "openai/gpt-4o")
+	down.gw.EXPECT().ListModels(gomock.Any(), gomock.Any()).Return(nil, &domain.UpstreamError{Kind: domain.ErrUpstreamUnavailable, Status: 503}).AnyTimes()
+	sel, err := down.svc.Selection(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := sel[domain.TypeText]; !e.Saved || !e.Available || e.Checked || e.Model != nil {
+		t.Fatalf("catalog down: %+v, want available but not checked", e)
+	}
+
+	up := newFixture(t, core.Options{})
+	save(up, "gone/model")
+	up.catalogOnce()
+	sel, err = up.svc.Selection(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := sel[domain.TypeText]; e.Available || !e.Checked {
+		t.Fatalf("model missing from the catalog: %+v, want checked and unavailable", e)
+	}
+	if e := sel[domain.TypeImage]; !e.Available || !e.Checked || e.Model == nil {
+		t.Fatalf("default in the catalog: %+v, want checked and available", e)
+	}
+}

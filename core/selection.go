@@ -59,7 +59,7 @@ func (s *Service) buildSelection(cat *domain.Catalog, saved []domain.SavedSelect
 			e.ModelID = rec.ID
 		}
 		if e.ModelID != "" {
-			e.Available = cat == nil
+			e.Available, e.Checked = cat == nil, cat != nil
 			if cat != nil {
 				if m, ok := cat.Lookup(e.ModelID); ok && m.Serves(t) {
 					e.Model, e.Available = m, true

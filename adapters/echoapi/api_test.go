@@ -266,8 +266,8 @@ func TestSelectionRoundTrip(t *testing.T) {
 	cat := catalog()
 	m, _ := cat.Lookup("openai/gpt-4o")
 	saved := domain.Selection{
-		domain.TypeText:  {Type: domain.TypeText, ModelID: "openai/gpt-4o", Model: m, Saved: true, Available: true, SavedAt: time.Unix(1, 0)},
-		domain.TypeImage: {Type: domain.TypeImage, ModelID: "openai/gpt-4o", Model: m, Recommended: true, Available: true},
+		domain.TypeText:  {Type: domain.TypeText, ModelID: "openai/gpt-4o", Model: m, Saved: true, Available: true, Checked: true, SavedAt: time.Unix(1, 0)},
+		domain.TypeImage: {Type: domain.TypeImage, ModelID: "openai/gpt-4o", Model: m, Recommended: true, Available: true, Checked: true},
 		domain.TypeAudio: {Type: domain.TypeAudio},
 	}
 	svc.EXPECT().SaveSelection(gomock.Any(), domain.DefaultScope, map[domain.ModelType]string{domain.TypeText: "openai/gpt-4o"}).Return(saved, nil)
@@ -278,6 +278,23 @@ func TestSelectionRoundTrip(t *testing.T) {
 	}
 	if !got["text"].Saved || got["text"].SavedAt == nil || got["image"].Saved || !got["image"].Recommended || got["audio"].Model != nil || got["audio"].ModelID != "" {
 		t.Fatalf("%+v", got)
+	}
+	if got["text"].Availability != "available" || got["audio"].Availability != "" {
+		t.Fatalf("availability: %+v", got)
+	}
+	// A saved model checked and missing, and one that could not be checked.
+	svc.EXPECT().Selection(gomock.Any(), domain.DefaultScope).Return(domain.Selection{
+		domain.TypeText:  {Type: domain.TypeText, ModelID: "gone/model", Saved: true, Checked: true},
+		domain.TypeImage: {Type: domain.TypeImage, ModelID: "openai/gpt-4o", Saved: true, Available: true},
+		domain.TypeAudio: {Type: domain.TypeAudio},
+	}, nil)
+	rec = do(e, call{method: "GET", path: "/api/v1/settings/openrouter/selection"})
+	got = nil
+	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || rec.Code != 200 {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	if got["text"].Available || got["text"].Availability != "unavailable" || !got["image"].Available || got["image"].Availability != "unknown" {
+		t.Fatalf("availability: %s", rec.Body)
 	}
 	svc.EXPECT().SaveSelection(gomock.Any(), gomock.Any(), gomock.Any()).Return(nil, &domain.ModelError{Kind: domain.ErrModelNotFound, ModelID: "../../etc/passwd", Type: domain.TypeText})
 	rec = do(e, call{method: "PUT", path: "/api/v1/settings/openrouter/selection", body: `{"text":"../../etc/passwd"}`})

@@ -75,13 +75,17 @@ func modelDTO(m *domain.Model) ModelDTO {
 
 // SelectionEntryDTO is one type's model in the selection.
 type SelectionEntryDTO struct {
-	Type        string     `json:"type"`
-	ModelID     string     `json:"model_id"`
-	Saved       bool       `json:"saved"`
-	Recommended bool       `json:"recommended"`
-	Available   bool       `json:"available"`
-	SavedAt     *time.Time `json:"saved_at"`
-	Model       *ModelDTO  `json:"model"`
+	Type        string `json:"type"`
+	ModelID     string `json:"model_id"`
+	Saved       bool   `json:"saved"`
+	Recommended bool   `json:"recommended"`
+	Available   bool   `json:"available"`
+	// Availability says whether Available was checked: "available",
+	// "unavailable", or "unknown" when the catalog could not be fetched;
+	// empty when there is no model.
+	Availability string     `json:"availability,omitempty"`
+	SavedAt      *time.Time `json:"saved_at"`
+	Model        *ModelDTO  `json:"model"`
 }
 
 func selectionDTO(sel domain.Selection) map[string]SelectionEntryDTO {
@@ -89,6 +93,15 @@ func selectionDTO(sel domain.Selection) map[string]SelectionEntryDTO {
 	for _, t := range domain.ModelTypes {
 		e := sel[t]
 		d := SelectionEntryDTO{Type: string(t), ModelID: e.ModelID, Saved: e.Saved, Recommended: e.Recommended, Available: e.Available}
+		switch {
+		case e.ModelID == "":
+		case !e.Checked:
+			d.Availability = "unknown"
+		case e.Available:
+			d.Availability = "available"
+		default:
+			d.Availability = "unavailable"
+		}
 		if e.Saved {
 			at := e.SavedAt.UTC()
 			d.SavedAt = &at

@@ -38,8 +38,9 @@ func schemas() obj {
 	})
 	entry := object(obj{
 		"type": strEnum("text", "image", "audio"), "model_id": str(""), "saved": boolean("a saved choice"),
-		"recommended": boolean("the recommended default"), "available": boolean("the model is in the catalog"),
-		"saved_at": nullable(str("RFC 3339")), "model": nullable(ref("Model")),
+		"recommended": boolean("the recommended default"), "available": boolean("the model is in the catalog (true when the catalog cannot be fetched)"),
+		"availability": strEnum("available", "unavailable", "unknown"),
+		"saved_at":     nullable(str("RFC 3339")), "model": nullable(ref("Model")),
 	})
 	keyStatus := object(obj{"provider": str(""), "configured": boolean(""), "masked": str("masked key, never the key"), "updated_at": str("")})
 	prompt := object(obj{"id": integer(""), "name": str(""), "type": strEnum("text", "image", "audio"), "text": str(""), "created_at": str(""), "updated_at": str("")})

@@ -28,7 +28,11 @@ type SelectionEntry struct {
 	// Recommended is true when ModelID is the recommended default for the type.
 	Recommended bool
 	// Available is false when a saved model is no longer in the catalog.
+	// When the catalog cannot be fetched at all it is true (a request may
+	// still succeed) and Checked is false.
 	Available bool
+	// Checked is true when Available was checked against a catalog.
+	Checked bool
 	// SavedAt is when the choice was saved (zero for a default).
 	SavedAt time.Time
 }
