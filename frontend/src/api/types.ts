@@ -38,6 +38,8 @@ export interface SelectionEntry {
   saved: boolean;
   recommended: boolean;
   available: boolean;
+  /** Whether `available` was checked against the catalog; absent from older servers and when there is no model. */
+  availability?: 'available' | 'unavailable' | 'unknown';
   saved_at: string | null;
   model: Model | null;
 }

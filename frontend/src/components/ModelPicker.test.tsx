@@ -134,6 +134,23 @@ describe('ModelPicker', () => {
     expect(screen.getAllByRole('option')).toHaveLength(PAGE_SIZE * 2);
   });
 
+  it('tells a model missing from the catalog from one that could not be checked', () => {
+    const { unmount } = renderWithI18n(
+      <ModelPicker type="text" models={textModels} entry={entry('gone/model', { saved: true, available: false, availability: 'unavailable' })} onSave={vi.fn()} />,
+    );
+    let current = screen.getByLabelText('Current model');
+    expect(within(current).getByText(/no longer in the catalog/)).toBeInTheDocument();
+    expect(within(current).queryByText(/cannot be checked/)).not.toBeInTheDocument();
+    unmount();
+
+    renderWithI18n(
+      <ModelPicker type="text" models={[]} entry={entry('openai/gpt-4o', { saved: true, available: true, availability: 'unknown', model: null })} onSave={vi.fn()} />,
+    );
+    current = screen.getByLabelText('Current model');
+    expect(within(current).getByText(/cannot be checked right now/)).toBeInTheDocument();
+    expect(within(current).queryByText(/no longer in the catalog/)).not.toBeInTheDocument();
+  });
+
   it('says plainly when a group is empty', () => {
     renderWithI18n(<ModelPicker type="audio" models={[]} entry={{ ...entry(''), type: 'audio', model: null }} onSave={vi.fn()} />);
     expect(screen.getByText('The catalog has no audio models.')).toBeInTheDocument();

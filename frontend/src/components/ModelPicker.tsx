@@ -212,6 +212,10 @@ export function ModelPicker({ type, models, entry, recommendedId, onSave }: Prop
               <p className="muted small">{t('common.savedAt', { date: formatDate(entry.saved_at) })}</p>
             )}
           </>
+        ) : selectedId && entry?.model_id === selectedId && entry.availability === 'unknown' ? (
+          <p className="muted">
+            <code>{selectedId}</code> — {t('models.unchecked')}
+          </p>
         ) : selectedId ? (
           <p className="warn">
             <code>{selectedId}</code> — {t('models.unavailable')}

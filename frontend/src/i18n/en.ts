@@ -114,6 +114,7 @@ const en = {
   'models.recommended': 'Recommended',
   'models.defaultNote': 'Recommended default — not saved yet',
   'models.unavailable': 'This saved model is no longer in the catalog.',
+  'models.unchecked': 'The catalog could not be loaded, so this saved model cannot be checked right now.',
   'models.change': 'Change model',
   'models.hide': 'Close list',
   'models.searchLabel': 'Search {type} models',

@@ -114,6 +114,7 @@ const ru: Dict = {
   'models.recommended': 'Рекомендуется',
   'models.defaultNote': 'Рекомендуемая по умолчанию — ещё не сохранена',
   'models.unavailable': 'Сохранённой модели больше нет в каталоге.',
+  'models.unchecked': 'Каталог не загрузился, поэтому сохранённую модель сейчас не проверить.',
   'models.change': 'Сменить модель',
   'models.hide': 'Скрыть список',
   'models.searchLabel': 'Поиск моделей: {type}',
