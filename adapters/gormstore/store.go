@@ -215,7 +215,15 @@ func (s *Store) openMySQL(cfg Config, gcfg *gorm.Config) error {
 	if _, ok := mc.Params["charset"]; !ok {
 		mc.Params["charset"] = "utf8mb4"
 	}
-	db, err := gorm.Open(mysql.New(mysql.Config{DSN: mc.FormatDSN(), DefaultStringSize: 255}), gcfg)
+	// The driver's own messages ("closing bad idle connection" after a
+	// restart, and the like) go to the store's logger, not to stderr in a
+	// format of their own.
+	mc.Logger = driverLogger{s.log}
+	conn, err := gomysql.NewConnector(mc)
+	if err != nil {
+		return fmt.Errorf("gormstore: bad MySQL DSN: %w", redactDSNError(err))
+	}
+	db, err := gorm.Open(mysql.New(mysql.Config{Conn: sql.OpenDB(conn), DefaultStringSize: 255}), gcfg)
 	if err != nil {
 		return s.wrap("open", err)
 	}
@@ -305,6 +313,14 @@ func normScope(scope string) (string, error) {
 		return "", &domain.ValidationError{Field: "scope", Reason: "must be at most 64 bytes"}
 	}
 	return scope, nil
+}
+
+// driverLogger sends the MySQL driver's messages to slog at warn. They
+// are about connections (never queries or credentials).
+type driverLogger struct{ log *slog.Logger }
+
+func (d driverLogger) Print(v ...any) {
+	d.log.Warn("mysql driver: " + strings.TrimSpace(fmt.Sprint(v...)))
 }
 
 // gormLogger sends GORM's slow queries and errors to slog, without

@@ -42,10 +42,12 @@ func FreshMySQL(t testing.TB) string {
 	name := "aimodels_t_" + hex.EncodeToString(b[:])
 	admin := cfg.Clone()
 	admin.DBName = ""
-	db, err := sql.Open("mysql", admin.FormatDSN())
+	admin.Logger = &gomysql.NopLogger{} // its idle connection may outlive a MariaDB restart test
+	conn, err := gomysql.NewConnector(admin)
 	if err != nil {
 		t.Fatal(err)
 	}
+	db := sql.OpenDB(conn)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if _, err := db.ExecContext(ctx, "CREATE DATABASE `"+name+"` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {

@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -135,4 +136,12 @@ func TestMariaDBRestartUnderServerLoad(t *testing.T) {
 			t.Errorf("acknowledged write %s is missing after the restart", name)
 		}
 	}
+	// The MySQL driver's own messages go through the server's logger, in
+	// its format, not to stderr with a "[mysql]" prefix of their own.
+	for _, line := range strings.Split(srv.logs(), "\n") {
+		if strings.HasPrefix(line, "[mysql]") {
+			t.Errorf("a driver message bypassed the logger: %s", line)
+		}
+	}
+	t.Logf("driver messages through the logger: %d", strings.Count(srv.logs(), "mysql driver:"))
 }
