@@ -53,3 +53,22 @@ func TestCheckCatchesAViolation(t *testing.T) {
 		t.Fatal("go list -deps did not list net/http for httptest")
 	}
 }
+
+// TestDomainImportsOnlyTheStandardLibrary: core/domain and its
+// subpackages (jsonscan) depend on the standard library and on each other
+// only, as DESIGN.md asks of the domain.
+func TestDomainImportsOnlyTheStandardLibrary(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", "../../core/domain/...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	deps := strings.Fields(string(out))
+	if len(deps) < 2 {
+		t.Fatalf("listed %q: the domain and jsonscan at least were expected", deps)
+	}
+	for _, d := range deps {
+		if d != "github.com/aimodels/aimodels/core/domain" && !strings.HasPrefix(d, "github.com/aimodels/aimodels/core/domain/") {
+			t.Errorf("core/domain depends on %s, which is not the standard library", d)
+		}
+	}
+}
