@@ -647,3 +647,73 @@ func TestSelectionAvailabilityIsCheckedOrUnknown(t *testing.T) {
 		t.Fatalf("default in the catalog: %+v, want checked and available", e)
 	}
 }
+
+// disablingCipher is xorCipher with keys that can be disabled, as a
+// rotation with -disable-old does in another process.
+type disablingCipher struct {
+	xorCipher
+	mu       sync.Mutex
+	disabled map[byte]bool
+}
+
+func (c *disablingCipher) Decrypt(ct, ad []byte) ([]byte, error) {
+	c.mu.Lock()
+	off := len(ct) > 0 && c.disabled[ct[0]]
+	c.mu.Unlock()
+	if off {
+		return nil, domain.ErrDecrypt
+	}
+	return c.xorCipher.Decrypt(ct, ad)
+}
+
+// TestCachedKeyRecordReadAgainAfterRotation: a key record cached before
+// a rotation re-encrypted it (and disabled the old key) is read from the
+// store again instead of failing until the cache expires.
+func TestCachedKeyRecordReadAgainAfterRotation(t *testing.T) {
+	ctrl := gomock.NewController(t)
+	gw := mocks.NewMockGateway(ctrl)
+	store := newMemStore()
+	cipher := &disablingCipher{xorCipher: xorCipher{keyID: 1}, disabled: map[byte]bool{}}
+	svc, err := core.New(core.Deps{Gateway: gw, Keys: store, Selections: store, Prompts: store, Cipher: cipher, Clock: newClock()}, core.Options{SettingsTTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := svc.SetKey(ctx, "", domain.ProviderOpenRouter, testKey); err != nil {
+		t.Fatal(err)
+	}
+	gw.EXPECT().KeyInfo(gomock.Any(), domain.APIKey(testKey)).Return(domain.KeyInfo{}, nil).Times(3)
+	gw.EXPECT().Credits(gomock.Any(), domain.APIKey(testKey)).Return(domain.Credits{}, nil).Times(3)
+	if _, err := svc.Balance(ctx, ""); err != nil { // caches the record
+		t.Fatal(err)
+	}
+
+	// Another process rotates: re-encrypts under key 2, disables key 1.
+	rec, err := store.GetKey(ctx, domain.DefaultScope, domain.ProviderOpenRouter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct, id, _ := (&xorCipher{keyID: 2}).Encrypt([]byte(testKey), domain.AssociatedData(rec.Scope, rec.Provider))
+	rec.Ciphertext, rec.KeyID = ct, id
+	if err := store.SaveKey(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	cipher.mu.Lock()
+	cipher.disabled[1] = true
+	cipher.mu.Unlock()
+
+	if _, err := svc.Balance(ctx, ""); err != nil {
+		t.Fatalf("after the rotation, with the old record cached: %v", err)
+	}
+	if _, err := svc.Balance(ctx, ""); err != nil {
+		t.Fatalf("the fresh record is cached again: %v", err)
+	}
+
+	// A record that cannot be decrypted at all is still an error.
+	cipher.mu.Lock()
+	cipher.disabled[2] = true
+	cipher.mu.Unlock()
+	if _, err := svc.Balance(ctx, ""); !errors.Is(err, domain.ErrDecrypt) {
+		t.Fatalf("undecryptable record: %v", err)
+	}
+}

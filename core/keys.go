@@ -83,6 +83,20 @@ func (s *Service) DeleteKey(ctx context.Context, scope, provider string) error {
 // apiKey returns the scope's decrypted OpenRouter key for one request.
 // The encrypted record is cached for SettingsTTL; the plaintext is not.
 func (s *Service) apiKey(ctx context.Context, scope string) (domain.APIKey, error) {
+	k, cached, err := s.apiKeyOnce(ctx, scope)
+	if cached && errors.Is(err, domain.ErrDecrypt) {
+		// The cached record may predate a key rotation that re-encrypted
+		// it under a key it does not know (and disabled the old one):
+		// read it from the store once more.
+		s.keys.forget(scope)
+		k, _, err = s.apiKeyOnce(ctx, scope)
+	}
+	return k, err
+}
+
+// apiKeyOnce loads (or takes from the cache) and decrypts the key;
+// cached reports that the record came from the cache.
+func (s *Service) apiKeyOnce(ctx context.Context, scope string) (_ domain.APIKey, cached bool, _ error) {
 	rec, ok, hit := s.keys.get(scope)
 	if !hit {
 		gen := s.keys.generation()
@@ -91,21 +105,21 @@ func (s *Service) apiKey(ctx context.Context, scope string) (domain.APIKey, erro
 		case errors.Is(err, domain.ErrNotFound):
 			s.keys.put(gen, scope, nil, false)
 		case err != nil:
-			return "", fmt.Errorf("load API key: %w", err)
+			return "", false, fmt.Errorf("load API key: %w", err)
 		default:
 			rec, ok = r, true
 			s.keys.put(gen, scope, r, true)
 		}
 	}
 	if !ok {
-		return "", domain.ErrNoAPIKey
+		return "", hit, domain.ErrNoAPIKey
 	}
 	pt, err := s.deps.Cipher.Decrypt(rec.Ciphertext, domain.AssociatedData(rec.Scope, rec.Provider))
 	if err != nil {
-		if errors.Is(err, domain.ErrDecrypt) {
-			return "", fmt.Errorf("API key of scope %q: %w", scope, err)
+		if !errors.Is(err, domain.ErrDecrypt) {
+			err = fmt.Errorf("%w: %w", domain.ErrDecrypt, err)
 		}
-		return "", fmt.Errorf("API key of scope %q: %w: %w", scope, domain.ErrDecrypt, err)
+		return "", hit, fmt.Errorf("API key of scope %q: %w", scope, err)
 	}
-	return domain.APIKey(pt), nil
+	return domain.APIKey(pt), hit, nil
 }

@@ -368,6 +368,49 @@ func (c *Cipher) DisableKey(ctx context.Context, keyID uint32) error {
 	return nil
 }
 
+// Reload reads the keyset file again and swaps it in, so that a running
+// process uses a rotation made by another one (`aimodels keyset rotate`).
+// changed reports whether the keys differ from the ones in use. A file
+// that cannot be read or parsed leaves the current keyset in place. A
+// keyset without a file (from the environment, or generated in memory)
+// returns ErrNotPersistable.
+func (c *Cipher) Reload(ctx context.Context) (changed bool, err error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.path == "" {
+		return false, ErrNotPersistable
+	}
+	b, err := os.ReadFile(c.path)
+	if err != nil {
+		return false, fmt.Errorf("tinkcipher: read keyset file: %w", err)
+	}
+	h, err := parseKeyset(b, c.master)
+	if err != nil {
+		return false, fmt.Errorf("keyset file %s: %w", c.path, err)
+	}
+	st, err := newState(h)
+	if err != nil {
+		return false, err
+	}
+	changed = keysetInfo(st.handle) != keysetInfo(c.st.Load().handle)
+	c.st.Store(st)
+	return changed, nil
+}
+
+// keysetInfo describes a keyset's keys (ids, status, primary), never
+// their material.
+func keysetInfo(h *keyset.Handle) string {
+	info := h.KeysetInfo()
+	out := fmt.Sprint(info.GetPrimaryKeyId())
+	for _, k := range info.GetKeyInfo() {
+		out += fmt.Sprintf(" %d:%s", k.GetKeyId(), k.GetStatus())
+	}
+	return out
+}
+
 // change applies fn to a copy of the keyset, persists the result, then
 // swaps it in.
 func (c *Cipher) change(ctx context.Context, fn func(*keyset.Manager) error) error {

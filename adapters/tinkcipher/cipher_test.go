@@ -325,3 +325,60 @@ func TestConcurrentUseDuringRotation(t *testing.T) {
 		t.Fatalf("%d keys, want 21", n)
 	}
 }
+
+// TestReloadPicksUpAnotherProcessRotation: a server's cipher and a
+// rotating command's cipher share one file; after Reload the server
+// encrypts under the new primary and reads what the rotation wrote.
+func TestReloadPicksUpAnotherProcessRotation(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "keyset.json")
+	server, _, err := tinkcipher.LoadOrGenerate(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if changed, err := server.Reload(ctx); err != nil || changed {
+		t.Fatalf("reload of an unchanged file: %v %v", changed, err)
+	}
+	rotator, err := tinkcipher.LoadFile(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := rotator.PrimaryKeyID()
+	id, err := rotator.AddPrimaryKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctNew, _, _ := rotator.Encrypt([]byte("written after rotation"), ad)
+	if err := rotator.DisableKey(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := server.Decrypt(ctNew, ad); !errors.Is(err, domain.ErrDecrypt) {
+		t.Fatalf("before reload the server cannot know the new key: %v", err)
+	}
+	if changed, err := server.Reload(ctx); err != nil || !changed {
+		t.Fatalf("reload after rotation: %v %v", changed, err)
+	}
+	if pt, err := server.Decrypt(ctNew, ad); err != nil || string(pt) != "written after rotation" {
+		t.Fatalf("after reload: %q %v", pt, err)
+	}
+	if server.PrimaryKeyID() != id {
+		t.Fatalf("primary %d, want %d", server.PrimaryKeyID(), id)
+	}
+
+	// A broken file leaves the keyset in use.
+	if err := os.WriteFile(path, []byte("{not a keyset"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := server.Reload(ctx); err == nil {
+		t.Fatal("a broken file was accepted")
+	}
+	if pt, err := server.Decrypt(ctNew, ad); err != nil || string(pt) != "written after rotation" {
+		t.Fatalf("after a failed reload: %q %v", pt, err)
+	}
+
+	// A keyset from memory has nothing to reload.
+	mem, _ := tinkcipher.Generate()
+	if _, err := mem.Reload(ctx); !errors.Is(err, tinkcipher.ErrNotPersistable) {
+		t.Fatalf("in-memory keyset: %v", err)
+	}
+}

@@ -42,6 +42,7 @@ commands:
   serve           run the server (the default)
   keyset init     create the keyset file when there is none
   keyset rotate   add a new primary key and re-encrypt every stored key
+                  (then send SIGHUP to running servers to reload the keyset)
   version         print the version
 
 Run "aimodels serve -h" for the settings (each also an AIMODELS_* variable).

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -97,9 +98,27 @@ func newGateway(cfg *config, log *slog.Logger) (*openrouter.Client, error) {
 
 // app is the wired service with what must be closed at the end.
 type app struct {
-	svc   *core.Service
-	store *gormstore.Store
-	gw    *openrouter.Client
+	svc    *core.Service
+	store  *gormstore.Store
+	gw     *openrouter.Client
+	cipher *tinkcipher.Cipher
+}
+
+// reloadKeyset reads the keyset file again (after `aimodels keyset rotate`
+// in another process) and logs what happened; the keyset in use stays
+// when the file cannot be read.
+func (a *app) reloadKeyset(ctx context.Context, log *slog.Logger) {
+	changed, err := a.cipher.Reload(ctx)
+	switch {
+	case errors.Is(err, tinkcipher.ErrNotPersistable):
+		log.Warn("SIGHUP: the keyset comes from the environment and cannot be reloaded; restart to load a new one")
+	case err != nil:
+		log.Error("SIGHUP: keyset not reloaded; the current one stays in use", "error", err)
+	case changed:
+		log.Info("SIGHUP: keyset reloaded", "primary_key_id", a.cipher.PrimaryKeyID(), "keys", len(a.cipher.Keys()))
+	default:
+		log.Info("SIGHUP: keyset unchanged")
+	}
 }
 
 func (a *app) Close() {
@@ -124,6 +143,7 @@ func wire(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
 		a.Close()
 		return nil, fmt.Errorf("keyset: %w", err)
 	}
+	a.cipher = cipher
 	a.gw, err = newGateway(cfg, log)
 	if err != nil {
 		a.Close()
