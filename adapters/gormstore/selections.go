@@ -1,9 +1,8 @@
 package gormstore
 
 import (
-	"time"
-
 	"context"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -30,13 +29,28 @@ func (s *Store) GetSelections(ctx context.Context, scope string) ([]domain.Saved
 
 // SaveSelection inserts or replaces (atomically, by scope and type) the
 // selection and sets sel.Scope and sel.SavedAt. Concurrent saves of one
-// scope and type leave one row: the last write wins.
+// scope and type leave one row: the last write wins. Saves of one row
+// that arrive while it is being written are coalesced (see rowQueue).
 func (s *Store) SaveSelection(ctx context.Context, sel *domain.SavedSelection) error {
+	if !sel.Type.Valid() || sel.ModelID == "" {
+		return &domain.ValidationError{Field: "selection", Reason: "a valid type and a model id are required"}
+	}
+	scope, err := normScope(sel.Scope)
+	if err != nil {
+		return err
+	}
+	sel.Scope = scope
+	return s.queue.save(ctx, sel, s.saveOne)
+}
+
+// saveOne writes one selection (one statement, no transaction).
+func (s *Store) saveOne(ctx context.Context, sel *domain.SavedSelection) error {
 	sels := []domain.SavedSelection{*sel}
 	if err := s.saveSelections(ctx, s.w, sels, "save selection"); err != nil {
 		return err
 	}
 	*sel = sels[0]
+	s.writes.Add(1)
 	return nil
 }
 
