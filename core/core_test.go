@@ -673,8 +673,10 @@ func TestCachedKeyRecordReadAgainAfterRotation(t *testing.T) {
 	ctrl := gomock.NewController(t)
 	gw := mocks.NewMockGateway(ctrl)
 	store := newMemStore()
+	keys := &countingKeys{memStore: store}
+	clock := newClock()
 	cipher := &disablingCipher{xorCipher: xorCipher{keyID: 1}, disabled: map[byte]bool{}}
-	svc, err := core.New(core.Deps{Gateway: gw, Keys: store, Selections: store, Prompts: store, Cipher: cipher, Clock: newClock()}, core.Options{SettingsTTL: time.Hour})
+	svc, err := core.New(core.Deps{Gateway: gw, Keys: keys, Selections: store, Prompts: store, Cipher: cipher, Clock: clock}, core.Options{SettingsTTL: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -682,8 +684,8 @@ func TestCachedKeyRecordReadAgainAfterRotation(t *testing.T) {
 	if _, err := svc.SetKey(ctx, "", domain.ProviderOpenRouter, testKey); err != nil {
 		t.Fatal(err)
 	}
-	gw.EXPECT().KeyInfo(gomock.Any(), domain.APIKey(testKey)).Return(domain.KeyInfo{}, nil).Times(3)
-	gw.EXPECT().Credits(gomock.Any(), domain.APIKey(testKey)).Return(domain.Credits{}, nil).Times(3)
+	gw.EXPECT().KeyInfo(gomock.Any(), domain.APIKey(testKey)).Return(domain.KeyInfo{}, nil).Times(4)
+	gw.EXPECT().Credits(gomock.Any(), domain.APIKey(testKey)).Return(domain.Credits{}, nil).Times(4)
 	if _, err := svc.Balance(ctx, ""); err != nil { // caches the record
 		t.Fatal(err)
 	}
@@ -709,11 +711,37 @@ func TestCachedKeyRecordReadAgainAfterRotation(t *testing.T) {
 		t.Fatalf("the fresh record is cached again: %v", err)
 	}
 
-	// A record that cannot be decrypted at all is still an error.
+	// A record that cannot be decrypted at all is still an error, and it
+	// is read again at most once per settings TTL, not on every request.
+	clock.Advance(2 * time.Hour)
+	if _, err := svc.Balance(ctx, ""); err != nil { // refills the cache
+		t.Fatal(err)
+	}
 	cipher.mu.Lock()
 	cipher.disabled[2] = true
 	cipher.mu.Unlock()
+	before := keys.reads.Load()
+	for range 20 {
+		if _, err := svc.Balance(ctx, ""); !errors.Is(err, domain.ErrDecrypt) {
+			t.Fatalf("undecryptable record: %v", err)
+		}
+	}
+	if n := keys.reads.Load() - before; n != 1 {
+		t.Fatalf("%d store reads for 20 failing requests, want 1", n)
+	}
+	clock.Advance(2 * time.Hour)
 	if _, err := svc.Balance(ctx, ""); !errors.Is(err, domain.ErrDecrypt) {
 		t.Fatalf("undecryptable record: %v", err)
 	}
+}
+
+// countingKeys counts the store's key reads.
+type countingKeys struct {
+	*memStore
+	reads atomic.Int32
+}
+
+func (c *countingKeys) GetKey(ctx context.Context, scope, provider string) (*domain.StoredKey, error) {
+	c.reads.Add(1)
+	return c.memStore.GetKey(ctx, scope, provider)
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/aimodels/aimodels/core/domain"
 )
@@ -84,14 +86,37 @@ func (s *Service) DeleteKey(ctx context.Context, scope, provider string) error {
 // The encrypted record is cached for SettingsTTL; the plaintext is not.
 func (s *Service) apiKey(ctx context.Context, scope string) (domain.APIKey, error) {
 	k, cached, err := s.apiKeyOnce(ctx, scope)
-	if cached && errors.Is(err, domain.ErrDecrypt) {
+	if cached && errors.Is(err, domain.ErrDecrypt) && s.rechecks.due(scope, s.clock.Now(), s.keys.ttl) {
 		// The cached record may predate a key rotation that re-encrypted
 		// it under a key it does not know (and disabled the old one):
-		// read it from the store once more.
+		// read it from the store once more, at most once per TTL, so that
+		// a keyset that cannot read it does not turn every request into a
+		// database read.
 		s.keys.forget(scope)
 		k, _, err = s.apiKeyOnce(ctx, scope)
 	}
 	return k, err
+}
+
+// rechecks remembers, per scope, when a key record was last read again
+// because the cached one no longer decrypted.
+type rechecks struct {
+	mu   sync.Mutex
+	last map[string]time.Time
+}
+
+// due reports whether scope may be read again now, and if so notes it.
+func (r *rechecks) due(scope string, now time.Time, every time.Duration) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if t, ok := r.last[scope]; ok && now.Sub(t) < every {
+		return false
+	}
+	if r.last == nil {
+		r.last = make(map[string]time.Time)
+	}
+	r.last[scope] = now
+	return true
 }
 
 // apiKeyOnce loads (or takes from the cache) and decrypts the key;

@@ -48,7 +48,29 @@ func RotateKeys(ctx context.Context, rot ports.KeyRotator, store ports.KeyStore,
 		return rep, fmt.Errorf("rotate: add primary key: %w", err)
 	}
 	rep.NewKeyID = newID
-	var old []uint32
+	return reencryptAndDisable(ctx, rot, store, cipher, newID, nil, opts, rep)
+}
+
+// RetireOldKeys is the second step of a rotation done while servers run:
+// after RotateKeys (without DisableOld) and a keyset reload of every
+// server, it re-encrypts under the current primary whatever was written
+// under another key meanwhile, then disables the keys in retire (and any
+// other key a secret was found under). No new key is added, so servers
+// that have reloaded keep encrypting under a key that stays enabled.
+func RetireOldKeys(ctx context.Context, rot ports.KeyRotator, store ports.KeyStore, cipher ports.Cipher, retire []uint32, opts RotateOptions) (RotationReport, error) {
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 100
+	}
+	opts.DisableOld = true
+	rep := RotationReport{NewKeyID: rot.PrimaryKeyID()}
+	return reencryptAndDisable(ctx, rot, store, cipher, rep.NewKeyID, retire, opts, rep)
+}
+
+// reencryptAndDisable re-encrypts every secret not under primary, then,
+// with opts.DisableOld and once a pass finds nothing left, disables the
+// keys the secrets were under and the keys in retire.
+func reencryptAndDisable(ctx context.Context, rot ports.KeyRotator, store ports.KeyStore, cipher ports.Cipher, newID uint32, retire []uint32, opts RotateOptions, rep RotationReport) (RotationReport, error) {
+	old := slices.Clone(retire)
 	// Pass 1 re-encrypts every secret; later passes catch what changed
 	// meanwhile (a key saved under the old primary by a server that has not
 	// reloaded the keyset, or a row the store skipped because it was
@@ -67,7 +89,7 @@ func RotateKeys(ctx context.Context, rot ports.KeyRotator, store ports.KeyStore,
 		}
 	}
 	if opts.DisableOld && !clean {
-		return rep, fmt.Errorf("rotate: secrets are still being written under old keys after %d passes; old keys left enabled (restart the servers with the new keyset and run again)", maxPasses)
+		return rep, fmt.Errorf("rotate: secrets are still being written under old keys after %d passes; old keys left enabled (reload the servers' keyset with SIGHUP and run again)", maxPasses)
 	}
 	if opts.DisableOld {
 		for _, id := range old {

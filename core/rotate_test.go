@@ -128,3 +128,38 @@ func TestRotateKeysCatchesWritesUnderTheOldKey(t *testing.T) {
 		t.Fatalf("after rotation: %v %+v", by, rep)
 	}
 }
+
+// TestRotateThenRetireWhileServersRun is the two-step rotation: rotate
+// without disabling, a server that has not reloaded yet writes under the
+// old primary, then RetireOldKeys re-encrypts that write and disables the
+// old key without adding another one.
+func TestRotateThenRetireWhileServersRun(t *testing.T) {
+	ctx := context.Background()
+	st := newMemStore()
+	c := &rotatingCipher{primary: 1, disabled: map[uint32]bool{}}
+	seedKeys(t, st, c, 50)
+	rep, err := core.RotateKeys(ctx, c, st, c, core.RotateOptions{})
+	if err != nil || rep.NewKeyID != 2 || len(rep.Disabled) != 0 {
+		t.Fatalf("rotate: %+v %v", rep, err)
+	}
+	// A server still on the old keyset saves a key under key 1.
+	ct, kid, _ := (&xorCipher{keyID: 1}).Encrypt([]byte("saved-in-the-window"), domain.AssociatedData("late", "openrouter"))
+	if err := st.SaveKey(ctx, &domain.StoredKey{Scope: "late", Provider: "openrouter", Ciphertext: ct, KeyID: kid}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = core.RetireOldKeys(ctx, c, st, c, []uint32{1}, core.RotateOptions{BatchSize: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.NewKeyID != 2 || c.primary != 2 || rep.Reencrypted != 1 || len(rep.Disabled) != 1 || rep.Disabled[0] != 1 || !c.disabled[1] {
+		t.Fatalf("retire: %+v, primary %d, disabled %v", rep, c.primary, c.disabled)
+	}
+	if by := checkAllReadable(t, st, c); by[2] != 51 {
+		t.Fatalf("not all under key 2: %v", by)
+	}
+	// Nothing left to retire: a second run changes nothing.
+	rep, err = core.RetireOldKeys(ctx, c, st, c, nil, core.RotateOptions{})
+	if err != nil || rep.Reencrypted != 0 || len(rep.Disabled) != 0 {
+		t.Fatalf("second retire: %+v %v", rep, err)
+	}
+}

@@ -54,6 +54,8 @@ type Service struct {
 	keys    *ttlCache[*domain.StoredKey]
 	sels    *ttlCache[[]domain.SavedSelection]
 	prefs   map[domain.ModelType][]string
+	// rechecks bounds re-reads of cached key records that stop decrypting.
+	rechecks rechecks
 }
 
 var _ ports.Service = (*Service)(nil)

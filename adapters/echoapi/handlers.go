@@ -54,7 +54,9 @@ func readJSON(c echo.Context) ([]byte, error) {
 }
 
 // readBody reads a request body in one allocation when its length is
-// known (BodyLimit has already refused one that is too long).
+// known and small (BodyLimit has already refused one that is too long); a
+// larger one grows with the bytes that actually arrive, so a client
+// announcing a length it never sends holds no memory for it.
 func readBody(r *http.Request) ([]byte, error) {
 	if n := r.ContentLength; n > 0 && n <= maxPresizedBody {
 		body := make([]byte, n)
@@ -68,7 +70,7 @@ func readBody(r *http.Request) ([]byte, error) {
 
 // maxPresizedBody bounds what readBody allocates up front on the word of
 // a Content-Length header.
-const maxPresizedBody = 1 << 20
+const maxPresizedBody = 64 << 10
 
 // decodeStrict decodes a settings body, refusing unknown fields.
 func decodeStrict(c echo.Context, v any) error {

@@ -66,8 +66,12 @@ func TestAccessLogLevelsAndFields(t *testing.T) {
 
 func TestRequestIDsAreUniqueAcrossGeneratorsAndGoroutines(t *testing.T) {
 	a, b := echoapi.RequestIDs(), echoapi.RequestIDs()
-	if x, y := a(), b(); x == y || !strings.HasSuffix(x, "-1") || len(x) != len("0123456789abcdef-1") {
+	x, y := a(), b()
+	if x == y || len(x) != len("0123456789abcdef-0123456789abcdef") || x[:17] == y[:17] {
 		t.Fatalf("two processes' first ids: %q %q", x, y)
+	}
+	if z := a(); z[:17] != x[:17] || z == x {
+		t.Fatalf("one process's ids: %q %q (same prefix, different ids)", x, z)
 	}
 	var mu sync.Mutex
 	seen := map[string]bool{}

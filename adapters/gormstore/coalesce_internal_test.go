@@ -94,10 +94,14 @@ func TestRowQueueReportsTheBatchError(t *testing.T) {
 	}
 	ctx := context.Background()
 	first := make(chan error, 1)
-	go func() { first <- q.save(ctx, &domain.SavedSelection{Scope: "s", Type: domain.TypeText, ModelID: "a"}, write) }()
+	go func() {
+		first <- q.save(ctx, &domain.SavedSelection{Scope: "s", Type: domain.TypeText, ModelID: "a"}, write)
+	}()
 	waitFor(t, func() bool { q.mu.Lock(); defer q.mu.Unlock(); return len(q.rows) == 1 })
 	second := make(chan error, 1)
-	go func() { second <- q.save(ctx, &domain.SavedSelection{Scope: "s", Type: domain.TypeText, ModelID: "b"}, write) }()
+	go func() {
+		second <- q.save(ctx, &domain.SavedSelection{Scope: "s", Type: domain.TypeText, ModelID: "b"}, write)
+	}()
 	waitFor(t, func() bool { q.mu.Lock(); defer q.mu.Unlock(); return q.rows[rowKey{"s", "text"}] != nil })
 	close(gate)
 	if err := <-first; err != nil {
@@ -109,8 +113,10 @@ func TestRowQueueReportsTheBatchError(t *testing.T) {
 }
 
 // TestConcurrentSavesOfOneRowAreCoalesced: 50 writers of one row on a
-// real store; every save is acknowledged, the row holds a saved value,
-// and fewer writes reached the database than saves were made.
+// real store, half through SaveSelection and half through a one-type
+// SaveSelections (the server's autosave); every save is acknowledged, the
+// row holds a saved value, and fewer writes reached the database than
+// saves were made.
 func TestConcurrentSavesOfOneRowAreCoalesced(t *testing.T) {
 	ctx := context.Background()
 	s, err := Open(ctx, Config{Driver: DriverSQLite, DSN: filepath.Join(t.TempDir(), "t.db")})
@@ -129,8 +135,15 @@ func TestConcurrentSavesOfOneRowAreCoalesced(t *testing.T) {
 	for w := range writers {
 		wg.Go(func() {
 			for i := range each {
-				sel := &domain.SavedSelection{Scope: "Shared", Type: domain.TypeText, ModelID: fmt.Sprintf("m/%d/%d", w, i)}
-				if err := s.SaveSelection(ctx, sel); err != nil {
+				sels := []domain.SavedSelection{{Scope: "Shared", Type: domain.TypeText, ModelID: fmt.Sprintf("m/%d/%d", w, i)}}
+				sel := &sels[0]
+				var err error
+				if w%2 == 0 {
+					err = s.SaveSelection(ctx, sel)
+				} else {
+					err = s.SaveSelections(ctx, sels) // the server's path: one type per autosave
+				}
+				if err != nil {
 					t.Error(err)
 					return
 				}

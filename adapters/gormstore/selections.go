@@ -55,9 +55,14 @@ func (s *Store) saveOne(ctx context.Context, sel *domain.SavedSelection) error {
 }
 
 // SaveSelections saves several types in one transaction: all or none.
+// A save of one type (the settings page's autosave) is coalesced with
+// concurrent saves of the same row, as in SaveSelection.
 func (s *Store) SaveSelections(ctx context.Context, sels []domain.SavedSelection) error {
-	if len(sels) == 0 {
+	switch len(sels) {
+	case 0:
 		return nil
+	case 1:
+		return s.SaveSelection(ctx, &sels[0])
 	}
 	return s.saveSelections(ctx, s.w, sels, "save selections")
 }

@@ -200,6 +200,10 @@ func New(opts ...Option) (*Client, error) {
 // timer per request; and a caller whose own deadline is already tighter
 // needs no second one at all.
 //
+// Each hop of a redirect (http.Client follows at most 10; OpenRouter's
+// API does not redirect) gets a deadline of its own; the caller's
+// deadline bounds the whole chain.
+//
 // It also hides the transport's CloseIdleConnections: retryablehttp
 // closes its client's idle connections whenever it gives up on a
 // request, and one failing request must not drop the pool every other
@@ -222,6 +226,9 @@ func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		cancel()
 		return nil, err
+	}
+	if resp.Body == nil { // a RoundTripper may leave it to http.Client to fill
+		resp.Body = http.NoBody
 	}
 	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 	return resp, nil

@@ -314,3 +314,20 @@ func TestBodyStallIsATimeout(t *testing.T) {
 		t.Fatalf("gave up after %v, want about 150ms", el)
 	}
 }
+
+type nilBodyTransport struct{}
+
+func (nilBodyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Request: r}, nil
+}
+
+// TestNilBodyFromACustomTransport: a RoundTripper that leaves Body nil
+// (http.Client would fill it in) gives an error, not a panic.
+func TestNilBodyFromACustomTransport(t *testing.T) {
+	c, err := openrouter.New(openrouter.WithBaseURL("http://upstream.invalid/api/v1"), openrouter.WithHTTPClient(&http.Client{Transport: nilBodyTransport{}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.ChatCompletion(context.Background(), testKey, chatRequest("openai/gpt-4o"))
+	upstream(t, err, domain.ErrBadUpstreamResponse)
+}

@@ -395,9 +395,24 @@ func (c *Cipher) Reload(ctx context.Context) (changed bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	changed = keysetInfo(st.handle) != keysetInfo(c.st.Load().handle)
+	cur := c.st.Load()
+	if !hasKey(st.handle, cur.primary) {
+		// Not a later version of this keyset (a rotation keeps every key,
+		// at worst disabled): another keyset, or a wrong file.
+		return false, fmt.Errorf("%w: keyset file %s lacks key %d, the primary in use; not a rotation of this keyset", ErrBadKeyset, c.path, cur.primary)
+	}
+	changed = keysetInfo(st.handle) != keysetInfo(cur.handle)
 	c.st.Store(st)
 	return changed, nil
+}
+
+func hasKey(h *keyset.Handle, id uint32) bool {
+	for _, k := range h.KeysetInfo().GetKeyInfo() {
+		if k.GetKeyId() == id {
+			return true
+		}
+	}
+	return false
 }
 
 // keysetInfo describes a keyset's keys (ids, status, primary), never

@@ -365,6 +365,23 @@ func TestReloadPicksUpAnotherProcessRotation(t *testing.T) {
 		t.Fatalf("primary %d, want %d", server.PrimaryKeyID(), id)
 	}
 
+	// Another keyset (not a rotation of this one) is refused.
+	other, _ := tinkcipher.Generate()
+	otherPath := filepath.Join(t.TempDir(), "other.json")
+	if err := other.WriteFile(otherPath, nil); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(otherPath)
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := server.Reload(ctx); !errors.Is(err, tinkcipher.ErrBadKeyset) {
+		t.Fatalf("a foreign keyset was accepted: %v", err)
+	}
+	if pt, err := server.Decrypt(ctNew, ad); err != nil || string(pt) != "written after rotation" {
+		t.Fatalf("after a refused reload: %q %v", pt, err)
+	}
+
 	// A broken file leaves the keyset in use.
 	if err := os.WriteFile(path, []byte("{not a keyset"), 0o600); err != nil {
 		t.Fatal(err)

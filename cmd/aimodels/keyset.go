@@ -61,6 +61,51 @@ func keysetRotate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	fmt.Fprintf(stdout, "new primary key %d; re-encrypted %d secrets in %d batches; disabled %v\n",
 		rep.NewKeyID, rep.Reencrypted, rep.Batches, rep.Disabled)
-	fmt.Fprintln(stdout, "running servers pick up the new keyset when restarted")
+	if *disable {
+		fmt.Fprintln(stdout, "send SIGHUP to running servers now (kill -HUP <pid>): until they reload, they cannot read the re-encrypted keys")
+	} else {
+		fmt.Fprintln(stdout, "next: send SIGHUP to running servers (kill -HUP <pid>), then run `aimodels keyset disable-old`")
+	}
+	return nil
+}
+
+// keysetDisableOld is the second step of a rotation while servers run:
+// every server has reloaded the keyset (SIGHUP), so none encrypts under
+// an old key any more; what was written under one meanwhile is
+// re-encrypted, then every enabled key but the primary is disabled.
+func keysetDisableOld(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var batch *int
+	cfg, log, closeLog, err := parseConfig("keyset disable-old", args, stderr, func(fs *flag.FlagSet) {
+		batch = fs.Int("batch", 100, "secrets re-encrypted per transaction")
+	})
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	if cfg.KeysetEnv != "" {
+		return errors.New("keyset disable-old needs a keyset file it can write (AIMODELS_KEYSET_FILE), not AIMODELS_KEYSET_ENV")
+	}
+	c, err := openCipher(cfg, log, false)
+	if err != nil {
+		return err
+	}
+	var retire []uint32
+	for _, k := range c.Keys() {
+		if !k.Primary && k.Status == "ENABLED" {
+			retire = append(retire, k.ID)
+		}
+	}
+	st, _, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	rep, err := core.RetireOldKeys(ctx, c, st, c, retire, core.RotateOptions{BatchSize: *batch})
+	if err != nil {
+		return fmt.Errorf("%w (every stored key is still readable; run it again)", err)
+	}
+	fmt.Fprintf(stdout, "primary key %d; re-encrypted %d secrets in %d batches; disabled %v\n",
+		rep.NewKeyID, rep.Reencrypted, rep.Batches, rep.Disabled)
+	fmt.Fprintln(stdout, "send SIGHUP to running servers (kill -HUP <pid>) so they drop the disabled keys")
 	return nil
 }

@@ -43,6 +43,9 @@ commands:
   keyset init     create the keyset file when there is none
   keyset rotate   add a new primary key and re-encrypt every stored key
                   (then send SIGHUP to running servers to reload the keyset)
+  keyset disable-old
+                  re-encrypt what is still under an older key, then disable
+                  every key but the primary (after rotate and SIGHUP)
   version         print the version
 
 Run "aimodels serve -h" for the settings (each also an AIMODELS_* variable).
@@ -60,13 +63,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "keyset":
 		if len(args) == 0 {
 			usage(stderr)
-			return errors.New("keyset: say init or rotate")
+			return errors.New("keyset: say init, rotate or disable-old")
 		}
 		switch args[0] {
 		case "init":
 			return keysetInit(ctx, args[1:], stdout, stderr)
 		case "rotate":
 			return keysetRotate(ctx, args[1:], stdout, stderr)
+		case "disable-old":
+			return keysetDisableOld(ctx, args[1:], stdout, stderr)
 		}
 		return fmt.Errorf("keyset: unknown subcommand %q", args[0])
 	case "version":

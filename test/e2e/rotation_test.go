@@ -9,57 +9,72 @@ import (
 	"time"
 )
 
-// TestKeysetRotationWhileServing: `aimodels keyset rotate -disable-old`
-// runs beside a serving process; once the server's cache lets go of the
-// old record it cannot read the re-encrypted key, and SIGHUP makes it
-// load the new keyset without a restart.
+// TestKeysetRotationWhileServing runs the documented rotation beside a
+// serving process: `keyset rotate`, SIGHUP, `keyset disable-old`, SIGHUP.
+// Until the first SIGHUP the server cannot read the re-encrypted key; a
+// key it saves in that window (under the old primary) survives the
+// retirement of the old key.
 func TestKeysetRotationWhileServing(t *testing.T) {
 	fake := newFake(t)
 	srv := start(t, opts{upstream: fake.URL(), env: []string{"AIMODELS_SETTINGS_TTL=100ms"}})
 	srv.storeKey(t, fake.APIKey())
-	balance := func() res {
-		return srv.do(t, req{method: "GET", path: "/api/v1/settings/openrouter/balance"})
+	balance := func(when string, want int) {
+		t.Helper()
+		r := srv.do(t, req{method: "GET", path: "/api/v1/settings/openrouter/balance"})
+		if r.status != want {
+			t.Fatalf("balance %s: %d %s, want %d", when, r.status, r.body, want)
+		}
+		if want == 500 && !strings.Contains(string(r.body), `"key_unreadable"`) {
+			t.Fatalf("balance %s: %s, want key_unreadable", when, r.body)
+		}
 	}
-	if r := balance(); r.status != 200 {
-		t.Fatalf("balance before the rotation: %d %s", r.status, r.body)
+	keyset := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(binary, append([]string{"keyset"}, args...)...)
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + srv.dataDir, "AIMODELS_DATA_DIR=" + srv.dataDir}
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("keyset %v: %v\n%s", args, err, out)
+		}
+		return string(out)
 	}
+	hup := func(want string) {
+		t.Helper()
+		seen := strings.Count(srv.logs(), want)
+		if err := srv.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for strings.Count(srv.logs(), want) == seen {
+			if time.Now().After(deadline) {
+				t.Fatalf("SIGHUP: %q not logged:\n%s", want, tail(srv.logs(), 3000))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	balance("before the rotation", 200)
 
-	rotate := exec.Command(binary, "keyset", "rotate", "-disable-old")
-	rotate.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + srv.dataDir, "AIMODELS_DATA_DIR=" + srv.dataDir}
-	out, err := rotate.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "re-encrypted 1 secret") {
-		t.Fatalf("keyset rotate: %v\n%s", err, out)
+	if out := keyset("rotate"); !strings.Contains(out, "re-encrypted 1 secret") {
+		t.Fatalf("rotate: %s", out)
 	}
-
 	time.Sleep(300 * time.Millisecond) // past the settings TTL
-	if r := balance(); r.status != 500 || !strings.Contains(string(r.body), `"key_unreadable"`) {
-		t.Fatalf("with the old keyset, the re-encrypted key must be unreadable: %d %s", r.status, r.body)
-	}
+	balance("with the old keyset and the re-encrypted key", 500)
 
-	if err := srv.cmd.Process.Signal(syscall.SIGHUP); err != nil {
-		t.Fatal(err)
+	// In the window, the server saves a key: under the old primary.
+	srv.storeKey(t, fake.APIKey())
+	balance("after a save in the window", 200)
+
+	hup("SIGHUP: keyset reloaded")
+	balance("after the first SIGHUP", 200)
+
+	if out := keyset("disable-old"); !strings.Contains(out, "re-encrypted 1 secret") || !strings.Contains(out, "disabled [") {
+		t.Fatalf("disable-old must re-encrypt the key saved in the window and disable the old key: %s", out)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(srv.logs(), "SIGHUP: keyset reloaded") {
-		if time.Now().After(deadline) {
-			t.Fatalf("no reload logged:\n%s", tail(srv.logs(), 3000))
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if r := balance(); r.status != 200 {
-		t.Fatalf("balance after SIGHUP: %d %s", r.status, r.body)
-	}
-	// A second SIGHUP with the same file changes nothing and keeps serving.
-	if err := srv.cmd.Process.Signal(syscall.SIGHUP); err != nil {
-		t.Fatal(err)
-	}
-	for !strings.Contains(srv.logs(), "SIGHUP: keyset unchanged") {
-		if time.Now().After(deadline) {
-			t.Fatalf("no second reload logged")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if r := balance(); r.status != 200 {
-		t.Fatalf("balance after a second SIGHUP: %d %s", r.status, r.body)
-	}
+	time.Sleep(300 * time.Millisecond)
+	balance("after disable-old", 200)
+	hup("SIGHUP: keyset reloaded")
+	balance("after the second SIGHUP", 200)
+
+	hup("SIGHUP: keyset unchanged")
+	balance("after a SIGHUP with nothing new", 200)
 }

@@ -5,7 +5,7 @@ package jsonscan
 const maxDepth = 10000
 
 // Valid reports whether b is one valid JSON value with optional space
-// around it, with exactly the answer of encoding/json's Valid (proven by
+// around it, with the answer of encoding/json's Valid (checked by
 // FuzzValid), in one pass of a byte loop instead of a state machine.
 func Valid(b []byte) bool {
 	i, ok := validValue(b, skipSpace(b, 0), 0)
