@@ -42,6 +42,38 @@ var (
 	usageFields   = []string{"prompt_tokens", "completion_tokens", "total_tokens", "cost"}
 )
 
+// eachField walks the members of the object obj and calls set with the
+// index in names of every known one (unknown names are ignored, as
+// encoding/json ignores them); false when encoding/json must decide: a
+// key that does not decode, a duplicate, a case variant of a known name,
+// or a value set refuses.
+func eachField(obj []byte, names []string, set func(idx int, v []byte) bool) bool {
+	var seen fields
+	for k, v := range jsonscan.Members(obj) {
+		name, ok := jsonscan.Key(k)
+		if !ok {
+			return false
+		}
+		idx, ok := seen.member(names, name)
+		if !ok || (idx >= 0 && !set(idx, v)) {
+			return false
+		}
+	}
+	return true
+}
+
+// objectOrNull runs eachField on an object value; null sets nothing (the
+// pointer field stays nil, as in encoding/json); any other kind is refused.
+func objectOrNull(v []byte, names []string, set func(idx int, v []byte) bool) bool {
+	switch jsonscan.KindOf(v) {
+	case jsonscan.Null:
+		return true
+	case jsonscan.Object:
+		return eachField(v, names, set)
+	}
+	return false
+}
+
 // parseChatFast reads a well-formed completion; ok is false whenever
 // encoding/json must decide.
 func parseChatFast(body []byte) (_ *domain.ChatResponse, ok bool) {
@@ -50,37 +82,25 @@ func parseChatFast(body []byte) (_ *domain.ChatResponse, ok bool) {
 		return nil, false
 	}
 	r := &domain.ChatResponse{Raw: json.RawMessage(body)}
-	var seen fields
 	haveChoices := false
-	for k, v := range jsonscan.Members(b) {
-		name, ok := jsonscan.Key(k)
-		if !ok {
-			return nil, false
-		}
-		idx, ok := seen.member(chatFields, name)
-		if !ok {
-			return nil, false
-		}
+	ok = eachField(b, chatFields, func(idx int, v []byte) bool {
 		switch idx {
 		case 0:
-			ok = str(&r.ID, v)
+			return jsonscan.SetString(&r.ID, v)
 		case 1:
-			ok = str(&r.Model, v)
+			return jsonscan.SetString(&r.Model, v)
 		case 2:
-			ok = str(&r.Provider, v)
+			return jsonscan.SetString(&r.Provider, v)
 		case 3:
 			haveChoices = jsonscan.KindOf(v) == jsonscan.Array
-			ok = haveChoices && choices(r, v)
+			return haveChoices && choices(r, v)
 		case 4:
-			ok = usage(&r.Usage, v)
-		case 5:
-			ok = jsonscan.KindOf(v) == jsonscan.Null
+			return usage(&r.Usage, v)
+		default: // "error": only null is a completion
+			return jsonscan.KindOf(v) == jsonscan.Null
 		}
-		if !ok {
-			return nil, false
-		}
-	}
-	return r, haveChoices
+	})
+	return r, ok && haveChoices
 }
 
 func choices(r *domain.ChatResponse, arr []byte) bool {
@@ -90,27 +110,18 @@ func choices(r *domain.ChatResponse, arr []byte) bool {
 			return false
 		}
 		var ch domain.Choice
-		var seen fields
-		for k, v := range jsonscan.Members(el) {
-			name, ok := jsonscan.Key(k)
-			if !ok {
-				return false
-			}
-			idx, ok := seen.member(choiceFields, name)
-			if !ok {
-				return false
-			}
+		ok := eachField(el, choiceFields, func(idx int, v []byte) bool {
 			switch idx {
 			case 0:
-				ok = integer(&ch.Index, v)
+				return integer(&ch.Index, v)
 			case 1:
-				ok = str(&ch.FinishReason, v)
-			case 2:
-				ok = message(&ch.Content, v)
+				return jsonscan.SetString(&ch.FinishReason, v)
+			default:
+				return message(&ch.Content, v)
 			}
-			if !ok {
-				return false
-			}
+		})
+		if !ok {
+			return false
 		}
 		r.Choices = append(r.Choices, ch)
 	}
@@ -118,87 +129,34 @@ func choices(r *domain.ChatResponse, arr []byte) bool {
 }
 
 func message(content *string, v []byte) bool {
-	switch jsonscan.KindOf(v) {
-	case jsonscan.Null:
+	return objectOrNull(v, messageFields, func(_ int, c []byte) bool {
+		if jsonscan.KindOf(c) == jsonscan.String {
+			s, err := jsonscan.Unquote(c)
+			*content = s
+			return err == nil
+		}
+		*content = contentText(json.RawMessage(c))
 		return true
-	case jsonscan.Object:
-	default:
-		return false
-	}
-	var seen fields
-	for k, c := range jsonscan.Members(v) {
-		name, ok := jsonscan.Key(k)
-		if !ok {
-			return false
-		}
-		idx, ok := seen.member(messageFields, name)
-		if !ok {
-			return false
-		}
-		if idx == 0 {
-			if jsonscan.KindOf(c) == jsonscan.String {
-				s, err := jsonscan.Unquote(c)
-				if err != nil {
-					return false
-				}
-				*content = s
-			} else {
-				*content = contentText(json.RawMessage(c))
-			}
-		}
-	}
-	return true
+	})
 }
 
 func usage(u *domain.Usage, v []byte) bool {
-	switch jsonscan.KindOf(v) {
-	case jsonscan.Null:
-		return true
-	case jsonscan.Object:
-	default:
-		return false
-	}
-	var seen fields
-	for k, n := range jsonscan.Members(v) {
-		name, ok := jsonscan.Key(k)
-		if !ok {
-			return false
-		}
-		idx, ok := seen.member(usageFields, name)
-		if !ok {
-			return false
-		}
+	return objectOrNull(v, usageFields, func(idx int, n []byte) bool {
 		switch idx {
 		case 0:
-			ok = integer(&u.PromptTokens, n)
+			return integer(&u.PromptTokens, n)
 		case 1:
-			ok = integer(&u.CompletionTokens, n)
+			return integer(&u.CompletionTokens, n)
 		case 2:
-			ok = integer(&u.TotalTokens, n)
-		case 3:
-			ok = float(&u.Cost, n)
+			return integer(&u.TotalTokens, n)
+		default:
+			return float(&u.Cost, n)
 		}
-		if !ok {
-			return false
-		}
-	}
-	return true
+	})
 }
 
-// str, integer and float store a value of the expected kind; null leaves
-// the field as it is (encoding/json's rule); another kind is refused.
-func str(dst *string, v []byte) bool {
-	switch jsonscan.KindOf(v) {
-	case jsonscan.String:
-		s, err := jsonscan.Unquote(v)
-		*dst = s
-		return err == nil
-	case jsonscan.Null:
-		return true
-	}
-	return false
-}
-
+// integer and float store a number; null leaves the field as it is
+// (encoding/json's rule); another kind is refused.
 func integer(dst *int, v []byte) bool {
 	switch jsonscan.KindOf(v) {
 	case jsonscan.Number:

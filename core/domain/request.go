@@ -249,7 +249,7 @@ func (r *ChatRequest) decodeObject(b []byte) bool {
 			r.Extra[string(name)] = bytes.Clone(v)
 		}
 	}
-	if model != nil && !setString(&r.Model, model) {
+	if model != nil && !jsonscan.SetString(&r.Model, model) {
 		return false
 	}
 	if stream != nil {
@@ -265,28 +265,39 @@ func (r *ChatRequest) decodeObject(b []byte) bool {
 		switch jsonscan.KindOf(messages) {
 		case jsonscan.Null:
 		case jsonscan.Array:
-			r.Messages = make([]Message, 0, jsonscan.Count(messages))
-			for el := range jsonscan.Elements(messages) {
-				var m Message
-				switch jsonscan.KindOf(el) {
-				case jsonscan.Null:
-				case jsonscan.Object:
-					if !m.decodeObject(el) {
-						m = Message{}
-						if json.Unmarshal(el, &m) != nil {
-							return false
-						}
-					}
-				default:
-					return false
-				}
-				r.Messages = append(r.Messages, m)
+			var ok bool
+			if r.Messages, ok = decodeMessages(messages); !ok {
+				return false
 			}
 		default:
 			return false
 		}
 	}
 	return true
+}
+
+// decodeMessages reads a valid array of messages; a message of unusual
+// fields is read by encoding/json, and false leaves the whole request to
+// it (an element that is not a message, or a message it refuses).
+func decodeMessages(arr []byte) ([]Message, bool) {
+	msgs := make([]Message, 0, jsonscan.Count(arr))
+	for el := range jsonscan.Elements(arr) {
+		var m Message
+		switch jsonscan.KindOf(el) {
+		case jsonscan.Null:
+		case jsonscan.Object:
+			if !m.decodeObject(el) {
+				m = Message{}
+				if json.Unmarshal(el, &m) != nil {
+					return nil, false
+				}
+			}
+		default:
+			return nil, false
+		}
+		msgs = append(msgs, m)
+	}
+	return msgs, true
 }
 
 // decodeObject reads one message of the exact field names; false leaves
@@ -299,13 +310,13 @@ func (m *Message) decodeObject(b []byte) bool {
 		}
 		switch string(name) {
 		case "role":
-			ok = setString(&m.Role, v)
+			ok = jsonscan.SetString(&m.Role, v)
 		case "content":
 			ok = m.Content.decode(v)
 		case "name":
-			ok = setString(&m.Name, v)
+			ok = jsonscan.SetString(&m.Name, v)
 		case "tool_call_id":
-			ok = setString(&m.ToolCallID, v)
+			ok = jsonscan.SetString(&m.ToolCallID, v)
 		case "tool_calls":
 			m.ToolCalls = bytes.Clone(v)
 		default:
@@ -327,20 +338,6 @@ func (c *Content) decode(v []byte) bool {
 		return err == nil
 	case jsonscan.Null, jsonscan.Array:
 		return c.UnmarshalJSON(v) == nil
-	}
-	return false
-}
-
-// setString stores a valid JSON string in dst; null leaves dst as it is
-// (as encoding/json does); any other kind is refused.
-func setString(dst *string, v []byte) bool {
-	switch jsonscan.KindOf(v) {
-	case jsonscan.String:
-		s, err := jsonscan.Unquote(v)
-		*dst = s
-		return err == nil
-	case jsonscan.Null:
-		return true
 	}
 	return false
 }

@@ -301,3 +301,18 @@ func KeyIs(tok []byte, name string) bool {
 	k, ok := Key(tok)
 	return ok && string(k) == name
 }
+
+// SetString stores the string value v in dst with encoding/json's rule for
+// a string field: a string is decoded, null leaves dst as it is; false
+// for any other kind (or a string that does not decode).
+func SetString(dst *string, v []byte) bool {
+	switch KindOf(v) {
+	case String:
+		s, err := Unquote(v)
+		*dst = s
+		return err == nil
+	case Null:
+		return true
+	}
+	return false
+}
