@@ -108,20 +108,32 @@ func contentText(raw json.RawMessage) string {
 // Stream flag is ignored).
 func (c *Client) ChatCompletion(ctx context.Context, key domain.APIKey, req *domain.ChatRequest) (_ *domain.ChatResponse, err error) {
 	defer func() { err = redactKey(err, key) }()
-	if req == nil {
-		return nil, &domain.ValidationError{Field: "request", Reason: "is required"}
-	}
-	r := *req
-	r.Stream = false
-	payload, err := r.MarshalJSON()
+	payload, err := chatPayload(req, false)
 	if err != nil {
-		return nil, fmt.Errorf("openrouter: encode chat request: %w", &domain.ValidationError{Field: "body", Reason: err.Error()})
+		if req != nil {
+			err = fmt.Errorf("openrouter: encode chat request: %w", err)
+		}
+		return nil, err
 	}
 	body, err := c.doJSON(ctx, opChat, "POST", c.endpoint("/chat/completions"), key, payload)
 	if err != nil {
 		return nil, err
 	}
 	return ParseChatResponse(body)
+}
+
+// chatPayload is the upstream body of req with its stream flag set.
+func chatPayload(req *domain.ChatRequest, stream bool) ([]byte, error) {
+	if req == nil {
+		return nil, &domain.ValidationError{Field: "request", Reason: "is required"}
+	}
+	r := *req
+	r.Stream = stream
+	payload, err := r.MarshalJSON()
+	if err != nil {
+		return nil, &domain.ValidationError{Field: "body", Reason: err.Error()}
+	}
+	return payload, nil
 }
 
 const opTranscribe = "POST /audio/transcriptions"

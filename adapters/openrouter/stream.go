@@ -23,14 +23,9 @@ import (
 // as a *domain.UpstreamError.
 func (c *Client) ChatCompletionStream(ctx context.Context, key domain.APIKey, req *domain.ChatRequest) (_ ports.ChatStream, err error) {
 	defer func() { err = redactKey(err, key) }()
-	if req == nil {
-		return nil, &domain.ValidationError{Field: "request", Reason: "is required"}
-	}
-	r := *req
-	r.Stream = true
-	payload, err := r.MarshalJSON()
+	payload, err := chatPayload(req, true)
 	if err != nil {
-		return nil, &domain.ValidationError{Field: "body", Reason: err.Error()}
+		return nil, err
 	}
 	sctx, cancel := context.WithCancelCause(ctx)
 	var timedOut atomic.Bool
