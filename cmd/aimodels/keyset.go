@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/aimodels/aimodels/adapters/gormstore"
+	"github.com/aimodels/aimodels/adapters/tinkcipher"
 	"github.com/aimodels/aimodels/core"
 )
 
@@ -32,19 +34,16 @@ func keysetInit(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
-func keysetRotate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var disable *bool
-	var batch *int
-	cfg, log, closeLog, err := parseConfig("keyset rotate", args, stderr, func(fs *flag.FlagSet) {
-		disable = fs.Bool("disable-old", false, "disable the keys in use before, once every secret is re-encrypted")
-		batch = fs.Int("batch", 100, "secrets re-encrypted per transaction")
-	})
+// rekeyCommand is a keyset command that re-encrypts stored secrets: its
+// flags, then the writable keyset file and the store it works on.
+func rekeyCommand(ctx context.Context, name string, args []string, stderr io.Writer, flags func(*flag.FlagSet), run func(*tinkcipher.Cipher, *gormstore.Store) error) error {
+	cfg, log, closeLog, err := parseConfig(name, args, stderr, flags)
 	if err != nil {
 		return err
 	}
 	defer closeLog()
 	if cfg.KeysetEnv != "" {
-		return errors.New("keyset rotate needs a keyset file it can write (AIMODELS_KEYSET_FILE), not AIMODELS_KEYSET_ENV")
+		return fmt.Errorf("%s needs a keyset file it can write (AIMODELS_KEYSET_FILE), not AIMODELS_KEYSET_ENV", name)
 	}
 	c, err := openCipher(cfg, log, false)
 	if err != nil {
@@ -55,18 +54,29 @@ func keysetRotate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer st.Close()
-	rep, err := core.RotateKeys(ctx, c, st, c, core.RotateOptions{BatchSize: *batch, DisableOld: *disable})
-	if err != nil {
-		return fmt.Errorf("%w (every stored key is still readable; run it again)", err)
-	}
-	fmt.Fprintf(stdout, "new primary key %d; re-encrypted %d secrets in %d batches; disabled %v\n",
-		rep.NewKeyID, rep.Reencrypted, rep.Batches, rep.Disabled)
-	if *disable {
-		fmt.Fprintln(stdout, "send SIGHUP to running servers now (kill -HUP <pid>): until they reload, they cannot read the re-encrypted keys")
-	} else {
-		fmt.Fprintln(stdout, "next: send SIGHUP to running servers (kill -HUP <pid>), then run `aimodels keyset disable-old`")
-	}
-	return nil
+	return run(c, st)
+}
+
+func keysetRotate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var disable *bool
+	var batch *int
+	return rekeyCommand(ctx, "keyset rotate", args, stderr, func(fs *flag.FlagSet) {
+		disable = fs.Bool("disable-old", false, "disable the keys in use before, once every secret is re-encrypted")
+		batch = fs.Int("batch", 100, "secrets re-encrypted per transaction")
+	}, func(c *tinkcipher.Cipher, st *gormstore.Store) error {
+		rep, err := core.RotateKeys(ctx, c, st, c, core.RotateOptions{BatchSize: *batch, DisableOld: *disable})
+		if err != nil {
+			return fmt.Errorf("%w (every stored key is still readable; run it again)", err)
+		}
+		fmt.Fprintf(stdout, "new primary key %d; re-encrypted %d secrets in %d batches; disabled %v\n",
+			rep.NewKeyID, rep.Reencrypted, rep.Batches, rep.Disabled)
+		if *disable {
+			fmt.Fprintln(stdout, "send SIGHUP to running servers now (kill -HUP <pid>): until they reload, they cannot read the re-encrypted keys")
+		} else {
+			fmt.Fprintln(stdout, "next: send SIGHUP to running servers (kill -HUP <pid>), then run `aimodels keyset disable-old`")
+		}
+		return nil
+	})
 }
 
 // keysetDisableOld is the second step of a rotation while servers run:
@@ -75,37 +85,22 @@ func keysetRotate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 // re-encrypted, then every enabled key but the primary is disabled.
 func keysetDisableOld(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var batch *int
-	cfg, log, closeLog, err := parseConfig("keyset disable-old", args, stderr, func(fs *flag.FlagSet) {
+	return rekeyCommand(ctx, "keyset disable-old", args, stderr, func(fs *flag.FlagSet) {
 		batch = fs.Int("batch", 100, "secrets re-encrypted per transaction")
-	})
-	if err != nil {
-		return err
-	}
-	defer closeLog()
-	if cfg.KeysetEnv != "" {
-		return errors.New("keyset disable-old needs a keyset file it can write (AIMODELS_KEYSET_FILE), not AIMODELS_KEYSET_ENV")
-	}
-	c, err := openCipher(cfg, log, false)
-	if err != nil {
-		return err
-	}
-	var retire []uint32
-	for _, k := range c.Keys() {
-		if !k.Primary && k.Status == "ENABLED" {
-			retire = append(retire, k.ID)
+	}, func(c *tinkcipher.Cipher, st *gormstore.Store) error {
+		var retire []uint32
+		for _, k := range c.Keys() {
+			if !k.Primary && k.Status == "ENABLED" {
+				retire = append(retire, k.ID)
+			}
 		}
-	}
-	st, _, err := openStore(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	rep, err := core.RetireOldKeys(ctx, c, st, c, retire, core.RotateOptions{BatchSize: *batch})
-	if err != nil {
-		return fmt.Errorf("%w (every stored key is still readable; run it again)", err)
-	}
-	fmt.Fprintf(stdout, "primary key %d; re-encrypted %d secrets in %d batches; disabled %v\n",
-		rep.NewKeyID, rep.Reencrypted, rep.Batches, rep.Disabled)
-	fmt.Fprintln(stdout, "send SIGHUP to running servers (kill -HUP <pid>) so they drop the disabled keys")
-	return nil
+		rep, err := core.RetireOldKeys(ctx, c, st, c, retire, core.RotateOptions{BatchSize: *batch})
+		if err != nil {
+			return fmt.Errorf("%w (every stored key is still readable; run it again)", err)
+		}
+		fmt.Fprintf(stdout, "primary key %d; re-encrypted %d secrets in %d batches; disabled %v\n",
+			rep.NewKeyID, rep.Reencrypted, rep.Batches, rep.Disabled)
+		fmt.Fprintln(stdout, "send SIGHUP to running servers (kill -HUP <pid>) so they drop the disabled keys")
+		return nil
+	})
 }
