@@ -144,14 +144,7 @@ func (s *Store) openSQLite(cfg Config, gcfg *gorm.Config) error {
 		_ = wdb.Close()
 		return s.wrap("open", err)
 	}
-	n := cfg.MaxOpenConns
-	if n <= 0 {
-		n = 4
-	}
-	rdb.SetMaxOpenConns(n)
-	rdb.SetMaxIdleConns(idle(cfg.MaxIdleConns, n))
-	rdb.SetConnMaxIdleTime(cfg.ConnMaxIdleTime)
-	rdb.SetConnMaxLifetime(cfg.ConnMaxLifetime)
+	setPool(rdb, cfg, 4, 0, 0)
 	s.r = r
 	return nil
 }
@@ -234,22 +227,7 @@ func (s *Store) openMySQL(cfg Config, gcfg *gorm.Config) error {
 	if err != nil {
 		return s.wrap("open", err)
 	}
-	n := cfg.MaxOpenConns
-	if n <= 0 {
-		n = 20
-	}
-	sdb.SetMaxOpenConns(n)
-	sdb.SetMaxIdleConns(idle(cfg.MaxIdleConns, n))
-	lt := cfg.ConnMaxLifetime
-	if lt == 0 {
-		lt = 5 * time.Minute
-	}
-	sdb.SetConnMaxLifetime(lt)
-	it := cfg.ConnMaxIdleTime
-	if it == 0 {
-		it = time.Minute
-	}
-	sdb.SetConnMaxIdleTime(it)
+	setPool(sdb, cfg, 20, 5*time.Minute, time.Minute)
 	s.w, s.r = db, db
 	return nil
 }
@@ -259,11 +237,27 @@ func redactDSNError(err error) error {
 	return errors.New(strings.SplitN(err.Error(), ":", 2)[0])
 }
 
-func idle(v, n int) int {
-	if v <= 0 || v > n {
-		return n
+// setPool sizes a pool from cfg; what cfg leaves at zero takes the
+// driver's default (open connections, lifetime, idle time; 0 = no limit).
+// Idle connections default to, and are capped at, the open ones.
+func setPool(db *sql.DB, cfg Config, open int, lifetime, idleTime time.Duration) {
+	if cfg.MaxOpenConns > 0 {
+		open = cfg.MaxOpenConns
 	}
-	return v
+	idle := cfg.MaxIdleConns
+	if idle <= 0 || idle > open {
+		idle = open
+	}
+	if cfg.ConnMaxLifetime != 0 {
+		lifetime = cfg.ConnMaxLifetime
+	}
+	if cfg.ConnMaxIdleTime != 0 {
+		idleTime = cfg.ConnMaxIdleTime
+	}
+	db.SetMaxOpenConns(open)
+	db.SetMaxIdleConns(idle)
+	db.SetConnMaxLifetime(lifetime)
+	db.SetConnMaxIdleTime(idleTime)
 }
 
 // Driver returns DriverSQLite or DriverMySQL.
