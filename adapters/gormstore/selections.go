@@ -2,9 +2,9 @@ package gormstore
 
 import (
 	"context"
+	"slices"
 	"time"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/aimodels/aimodels/core/domain"
@@ -27,47 +27,41 @@ func (s *Store) GetSelections(ctx context.Context, scope string) ([]domain.Saved
 	return out, nil
 }
 
-// SaveSelection inserts or replaces (atomically, by scope and type) the
-// selection and sets sel.Scope and sel.SavedAt. Concurrent saves of one
-// scope and type leave one row: the last write wins. Saves of one row
-// that arrive while it is being written are coalesced (see rowQueue).
+// SaveSelection inserts or replaces the selection of sel.Scope and
+// sel.Type with one upsert and sets sel.Scope and sel.SavedAt.
+// Concurrent saves of one scope and type leave one row: the last write
+// wins.
 func (s *Store) SaveSelection(ctx context.Context, sel *domain.SavedSelection) error {
-	if !sel.Type.Valid() || sel.ModelID == "" {
-		return &domain.ValidationError{Field: "selection", Reason: "a valid type and a model id are required"}
+	if sel == nil {
+		return &domain.ValidationError{Field: "selection", Reason: "is required"}
 	}
-	scope, err := normScope(sel.Scope)
-	if err != nil {
-		return err
-	}
-	sel.Scope = scope
-	return s.queue.save(ctx, sel, s.saveOne)
-}
-
-// saveOne writes one selection (one statement, no transaction).
-func (s *Store) saveOne(ctx context.Context, sel *domain.SavedSelection) error {
 	sels := []domain.SavedSelection{*sel}
-	if err := s.saveSelections(ctx, s.w, sels, "save selection"); err != nil {
+	if err := s.saveSelections(ctx, sels, "save selection"); err != nil {
 		return err
 	}
 	*sel = sels[0]
-	s.writes.Add(1)
 	return nil
 }
 
-// SaveSelections saves several types in one transaction: all or none.
-// A save of one type (the settings page's autosave) is coalesced with
-// concurrent saves of the same row, as in SaveSelection.
+// SaveSelections saves several types in one statement: all or none. An
+// empty slice saves nothing.
 func (s *Store) SaveSelections(ctx context.Context, sels []domain.SavedSelection) error {
-	switch len(sels) {
-	case 0:
-		return nil
-	case 1:
-		return s.SaveSelection(ctx, &sels[0])
-	}
-	return s.saveSelections(ctx, s.w, sels, "save selections")
+	return s.saveSelections(ctx, sels, "save selections")
 }
 
-func (s *Store) saveSelections(ctx context.Context, db *gorm.DB, sels []domain.SavedSelection, op string) error {
+// selectionUpsert replaces the row of a (scope, type) that already exists.
+var selectionUpsert = clause.OnConflict{
+	Columns:   []clause.Column{{Name: "scope"}, {Name: "model_type"}},
+	DoUpdates: clause.AssignmentColumns([]string{"model_id", "model_name", "prompt_cost", "completion_cost", "saved_at", "updated_at"}),
+}
+
+// saveSelections checks every selection, then upserts them all in one
+// INSERT … ON CONFLICT (ON DUPLICATE KEY) UPDATE statement, which is
+// atomic on its own. On success it sets the Scope and SavedAt of each.
+func (s *Store) saveSelections(ctx context.Context, sels []domain.SavedSelection, op string) error {
+	if len(sels) == 0 {
+		return nil
+	}
 	rows := make([]selectionRow, len(sels))
 	now := s.now()
 	for i := range sels {
@@ -86,35 +80,9 @@ func (s *Store) saveSelections(ctx context.Context, db *gorm.DB, sels []domain.S
 		rows[i] = selectionRow{Scope: scope, ModelType: string(sel.Type), ModelID: sel.ModelID, ModelName: sel.ModelName,
 			PromptCost: sel.PromptCost, CompletionCost: sel.CompletionCost, SavedAt: savedAt, UpdatedAt: now}
 	}
-	upsert := clause.OnConflict{
-		Columns:   []clause.Column{{Name: "scope"}, {Name: "model_type"}},
-		DoUpdates: clause.AssignmentColumns([]string{"model_id", "model_name", "prompt_cost", "completion_cost", "saved_at", "updated_at"}),
-	}
-	// An UPDATE of the existing row first: it locks only that row, where
-	// INSERT … ON DUPLICATE KEY UPDATE also takes gap locks that make
-	// concurrent savers of one scope deadlock and retry. The upsert stays
-	// for the first save of a type (and for a race with another first save).
-	save := func(tx *gorm.DB, r selectionRow) error {
-		res := tx.Model(&selectionRow{}).Where("scope = ? AND model_type = ?", r.Scope, r.ModelType).
-			Updates(map[string]any{"model_id": r.ModelID, "model_name": r.ModelName, "prompt_cost": r.PromptCost,
-				"completion_cost": r.CompletionCost, "saved_at": r.SavedAt, "updated_at": r.UpdatedAt})
-		if res.Error != nil || res.RowsAffected > 0 {
-			return res.Error
-		}
-		return tx.Clauses(upsert).Create(&r).Error
-	}
 	err := retry(ctx, func() error {
-		if len(rows) == 1 {
-			return save(db.WithContext(ctx), rows[0])
-		}
-		return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			for i := range rows {
-				if err := save(tx, rows[i]); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+		batch := slices.Clone(rows) // Create sets the IDs; a retry inserts without them
+		return s.w.WithContext(ctx).Clauses(selectionUpsert).Create(&batch).Error
 	})
 	if err != nil {
 		return s.wrap(op, err)

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -58,8 +57,6 @@ type Store struct {
 	r      *gorm.DB // reads (may be w)
 	log    *slog.Logger
 	now    func() time.Time
-	queue  rowQueue      // coalesces concurrent saves of one selection row
-	writes atomic.Uint64 // single-selection writes made (tests count them)
 }
 
 var (
