@@ -35,51 +35,119 @@ type ChatStream interface {
 	Close() error
 }
 
-// KeyStore keeps encrypted API keys, one per scope and provider.
+// KeyStore keeps encrypted API keys, one per scope and provider. It never
+// sees a plaintext key.
+//
+// Rules every store port (KeyStore, SelectionStore, PromptStore, Pinger)
+// follows, and test/contract checks:
+//
+//   - Scopes. The empty scope is domain.DefaultScope. Scopes compare
+//     exactly (case-sensitive), and nothing of one scope is seen, changed
+//     or deleted through another; only KeysAfter and ReplaceCiphertexts,
+//     which serve key rotation, span every scope. A scope the store
+//     cannot hold (over 64 bytes in gormstore) is a
+//     *domain.ValidationError.
+//   - Errors. A failure of the store is a *domain.StoreError whose Kind
+//     is domain.ErrNotFound (no such record), domain.ErrConflict (a
+//     uniqueness rule) or domain.ErrStoreUnavailable (the store cannot be
+//     reached or has been closed; trying again later may succeed), tested
+//     with errors.Is. Input the store cannot hold is a
+//     *domain.ValidationError (errors.Is(err, domain.ErrValidation)). A
+//     call whose context is already done changes nothing and returns an
+//     error wrapping ctx.Err(). Any other error is a fault of the store.
+//   - Results. A method that fills in its argument (IDs, scope,
+//     timestamps) does so only when it succeeds. A list with nothing in
+//     it is empty with a nil error, never domain.ErrNotFound. Times are
+//     UTC with microsecond precision.
+//   - Concurrency. Every method is safe for concurrent use; concurrent
+//     saves of one record leave one record, whole (never mixed from two
+//     saves), holding one of the saved values; the last write wins.
 type KeyStore interface {
-	// SaveKey inserts or replaces the key of k.Scope and k.Provider.
+	// SaveKey inserts or replaces the key of k.Scope and k.Provider; the
+	// provider and the ciphertext are required (else a
+	// *domain.ValidationError). It sets k.ID (kept when a key is
+	// replaced; the given k.ID is ignored), k.Scope, k.CreatedAt (of the
+	// first save, kept when replaced) and k.UpdatedAt (this save).
 	SaveKey(ctx context.Context, k *domain.StoredKey) error
-	// GetKey returns the key or an error wrapping domain.ErrNotFound.
+	// GetKey returns the key of scope and provider, or an error wrapping
+	// domain.ErrNotFound.
 	GetKey(ctx context.Context, scope, provider string) (*domain.StoredKey, error)
-	// DeleteKey removes the key; deleting a missing key wraps domain.ErrNotFound.
+	// DeleteKey removes the key of scope and provider; deleting a missing
+	// key wraps domain.ErrNotFound.
 	DeleteKey(ctx context.Context, scope, provider string) error
-	// ListKeys returns the scope's keys.
+	// ListKeys returns the scope's keys ordered by provider.
 	ListKeys(ctx context.Context, scope string) ([]domain.StoredKey, error)
-	// KeysAfter returns up to limit keys of every scope with ID > afterID, by ID; for rotation.
+	// KeysAfter returns up to limit keys of every scope with ID > afterID,
+	// ordered by ID, for rotation: paging with afterID = the last ID seen
+	// visits every key once; an empty result is the end. A limit below 1
+	// is a *domain.ValidationError.
 	KeysAfter(ctx context.Context, afterID int64, limit int) ([]domain.StoredKey, error)
-	// ReplaceCiphertexts updates the ciphertext and key id of each key, by
-	// ID, in one transaction: all or none.
+	// ReplaceCiphertexts sets the Ciphertext and KeyID of each key, found
+	// by ID (its Scope and Provider are not used), in one transaction:
+	// all or none. Everything else of the row, UpdatedAt included, is
+	// kept. Every key needs an ID and a ciphertext, else the call is a
+	// *domain.ValidationError and changes nothing.
+	//
+	// A key whose UpdatedAt is set is replaced only if the stored key
+	// still has that UpdatedAt: a key saved again or deleted since it was
+	// read (by KeysAfter) is skipped, so a rotation never overwrites a
+	// newer key with an old one, nor brings a deleted one back. A key
+	// whose ID no longer exists is skipped too. Skipped keys are not an
+	// error and are not reported: the call returns nil, and a caller that
+	// must know reads the keys again. An empty slice changes nothing.
 	ReplaceCiphertexts(ctx context.Context, keys []domain.StoredKey) error
 }
 
-// SelectionStore keeps the selected model per scope and type.
+// SelectionStore keeps the selected model per scope and type, with the
+// snapshot of its name and prices. It follows the rules common to every
+// store, stated on KeyStore.
 type SelectionStore interface {
-	// GetSelections returns the scope's saved selections (any order).
+	// GetSelections returns the scope's saved selections, at most one per
+	// type, ordered by type name (audio, image, text). A scope with
+	// nothing saved gives an empty slice and a nil error.
 	GetSelections(ctx context.Context, scope string) ([]domain.SavedSelection, error)
-	// SaveSelection inserts or replaces the selection of s.Scope and s.Type.
+	// SaveSelection inserts or replaces the selection of s.Scope and
+	// s.Type, keeping ModelID, ModelName, PromptCost and CompletionCost as
+	// given. A valid type and a model id are required (else a
+	// *domain.ValidationError). s.SavedAt is stored as given (in UTC, to
+	// the microsecond) or, when zero, set to now. It sets s.Scope and
+	// s.SavedAt to what was stored.
 	SaveSelection(ctx context.Context, s *domain.SavedSelection) error
-	// SaveSelections saves several types at once, in one transaction: all
-	// or none.
+	// SaveSelections saves several selections as SaveSelection does, all
+	// or none: when one is invalid or the store fails, nothing is saved,
+	// and readers never see part of the batch. An empty slice saves
+	// nothing.
 	SaveSelections(ctx context.Context, sels []domain.SavedSelection) error
 }
 
-// PromptStore keeps prompts; names are unique per scope.
+// PromptStore keeps prompts; names are unique per scope. The store keeps
+// name, type and text as given: validating them is the caller's job. It
+// follows the rules common to every store, stated on KeyStore.
 type PromptStore interface {
-	// ListPrompts returns the scope's prompts by name; t filters when non-empty.
+	// ListPrompts returns the scope's prompts ordered by name (byte
+	// order), then ID; t filters by type when non-empty.
 	ListPrompts(ctx context.Context, scope string, t domain.ModelType) ([]domain.Prompt, error)
-	// GetPrompt returns one prompt or an error wrapping domain.ErrNotFound.
+	// GetPrompt returns prompt id of scope, or an error wrapping
+	// domain.ErrNotFound (also when the id belongs to another scope).
 	GetPrompt(ctx context.Context, scope string, id int64) (*domain.Prompt, error)
-	// CreatePrompt stores p and sets its ID and timestamps; a duplicate name wraps domain.ErrConflict.
+	// CreatePrompt stores p as a new prompt and sets p.ID (the given one
+	// is ignored), p.Scope, p.CreatedAt and p.UpdatedAt; a name already
+	// used in the scope wraps domain.ErrConflict.
 	CreatePrompt(ctx context.Context, p *domain.Prompt) error
-	// UpdatePrompt replaces name, type and text of p.ID; wraps ErrNotFound or ErrConflict.
+	// UpdatePrompt replaces the name, type and text of prompt p.ID of
+	// p.Scope and sets p.Scope, p.UpdatedAt (now) and p.CreatedAt (kept).
+	// A prompt missing from the scope wraps domain.ErrNotFound; a name
+	// used by another prompt of the scope wraps domain.ErrConflict.
 	UpdatePrompt(ctx context.Context, p *domain.Prompt) error
-	// DeletePrompt removes the prompt; wraps ErrNotFound when missing.
+	// DeletePrompt removes prompt id of scope, freeing its name; a prompt
+	// missing from the scope wraps domain.ErrNotFound.
 	DeletePrompt(ctx context.Context, scope string, id int64) error
 }
 
 // Pinger reports whether a store can be reached.
 type Pinger interface {
-	// Ping returns nil when the store answers.
+	// Ping returns nil when the store answers, else a *domain.StoreError
+	// whose Kind is domain.ErrStoreUnavailable.
 	Ping(ctx context.Context) error
 }
 
