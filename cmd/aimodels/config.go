@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -55,79 +56,92 @@ func envDuration(name string, def time.Duration) (time.Duration, error) {
 	return d, nil
 }
 
-// bind registers every setting on fs with its environment default.
-func (c *config) bind(fs *flag.FlagSet) error {
-	var err error
-	durations := []struct {
-		p    *time.Duration
-		flag string
-		env  string
-		def  time.Duration
-		help string
-	}{
-		{&c.CatalogTTL, "catalog-ttl", "AIMODELS_CATALOG_TTL", 10 * time.Minute, "how long the model catalog is cached"},
-		{&c.SettingsTTL, "settings-ttl", "AIMODELS_SETTINGS_TTL", 5 * time.Second, "how long a stored key and selection are cached per process (replicas see each other's writes within it)"},
-		{&c.UpstreamTimeout, "upstream-timeout", "AIMODELS_UPSTREAM_TIMEOUT", 60 * time.Second, "timeout of one attempt of an OpenRouter call"},
-		{&c.RequestTimeout, "request-timeout", "AIMODELS_REQUEST_TIMEOUT", 5 * time.Minute, "deadline of one API request, retries and streams included"},
+// A setting is one flag with its AIMODELS_* variable: a string (str, with
+// default def) or a duration (dur, with default durDef).
+type setting struct {
+	flag, env, def, help string
+	str                  *string
+	dur                  *time.Duration
+	durDef               time.Duration
+}
+
+// settings lists every setting of c.
+func (c *config) settings() []setting {
+	return []setting{
+		{flag: "addr", env: "AIMODELS_ADDR", def: "127.0.0.1:8080", help: "listen address", str: &c.Addr},
+		{flag: "data-dir", env: "AIMODELS_DATA_DIR", def: "./data", help: "directory of the SQLite file and the generated keyset", str: &c.DataDir},
+		{flag: "mysql-dsn", env: "AIMODELS_MYSQL_DSN", help: "MySQL DSN; SQLite in the data dir when empty", str: &c.MySQLDSN},
+		{flag: "keyset-file", env: "AIMODELS_KEYSET_FILE", help: "Tink keyset file (default <data-dir>/keyset.json, generated when missing)", str: &c.KeysetFile},
+		{flag: "keyset-env", env: "AIMODELS_KEYSET_ENV", help: "name of an environment variable holding the keyset JSON (instead of a file)", str: &c.KeysetEnv},
+		{flag: "master-keyset-file", env: "AIMODELS_MASTER_KEYSET_FILE", help: "key-encryption keyset that encrypts the keyset file", str: &c.MasterKeysetFile},
+		{flag: "admin-token", env: "AIMODELS_ADMIN_TOKEN", help: "bearer token of the API; generated and printed when empty", str: &c.AdminToken},
+		{flag: "openrouter-base-url", env: "AIMODELS_OPENROUTER_BASE_URL", def: "https://openrouter.ai/api/v1", help: "OpenRouter API base URL", str: &c.BaseURL},
+		{flag: "catalog-ttl", env: "AIMODELS_CATALOG_TTL", durDef: 10 * time.Minute, help: "how long the model catalog is cached", dur: &c.CatalogTTL},
+		{flag: "settings-ttl", env: "AIMODELS_SETTINGS_TTL", durDef: 5 * time.Second, help: "how long a stored key and selection are cached per process (replicas see each other's writes within it)", dur: &c.SettingsTTL},
+		{flag: "upstream-timeout", env: "AIMODELS_UPSTREAM_TIMEOUT", durDef: 60 * time.Second, help: "timeout of one attempt of an OpenRouter call", dur: &c.UpstreamTimeout},
+		{flag: "request-timeout", env: "AIMODELS_REQUEST_TIMEOUT", durDef: 5 * time.Minute, help: "deadline of one API request, retries and streams included", dur: &c.RequestTimeout},
+		{flag: "log-level", env: "AIMODELS_LOG_LEVEL", def: "info", help: "debug, info, warn or error", str: &c.LogLevel},
+		{flag: "log-format", env: "AIMODELS_LOG_FORMAT", def: "text", help: "text or json", str: &c.LogFormat},
+		{flag: "cors-origins", env: "AIMODELS_CORS_ORIGINS", help: "comma-separated origins allowed by CORS; closed when empty", str: &c.CORSOrigins},
+		{flag: "scope", env: "AIMODELS_SCOPE", def: "default", help: "the tenant scope this server serves", str: &c.Scope},
 	}
-	for _, d := range durations {
-		def, derr := envDuration(d.env, d.def)
+}
+
+// bind registers the settings named (by flag) on fs, or every setting
+// when names is empty, each with its environment variable as default.
+// The error is the first variable that does not parse; every flag is
+// registered anyway. An unknown name panics: it is a mistake of this
+// package.
+func (c *config) bind(fs *flag.FlagSet, names ...string) error {
+	var err error
+	bound := 0
+	for _, s := range c.settings() {
+		if len(names) > 0 && !slices.Contains(names, s.flag) {
+			continue
+		}
+		bound++
+		help := s.help + " (" + s.env + ")"
+		if s.str != nil {
+			fs.StringVar(s.str, s.flag, envOr(s.env, s.def), help)
+			continue
+		}
+		def, derr := envDuration(s.env, s.durDef)
 		if derr != nil && err == nil {
 			err = derr
 		}
-		fs.DurationVar(d.p, d.flag, def, d.help+" ("+d.env+")")
+		fs.DurationVar(s.dur, s.flag, def, help)
 	}
-	strs := []struct {
-		p    *string
-		flag string
-		env  string
-		def  string
-		help string
-	}{
-		{&c.Addr, "addr", "AIMODELS_ADDR", "127.0.0.1:8080", "listen address"},
-		{&c.DataDir, "data-dir", "AIMODELS_DATA_DIR", "./data", "directory of the SQLite file and the generated keyset"},
-		{&c.MySQLDSN, "mysql-dsn", "AIMODELS_MYSQL_DSN", "", "MySQL DSN; SQLite in the data dir when empty"},
-		{&c.KeysetFile, "keyset-file", "AIMODELS_KEYSET_FILE", "", "Tink keyset file (default <data-dir>/keyset.json, generated when missing)"},
-		{&c.KeysetEnv, "keyset-env", "AIMODELS_KEYSET_ENV", "", "name of an environment variable holding the keyset JSON (instead of a file)"},
-		{&c.MasterKeysetFile, "master-keyset-file", "AIMODELS_MASTER_KEYSET_FILE", "", "key-encryption keyset that encrypts the keyset file"},
-		{&c.AdminToken, "admin-token", "AIMODELS_ADMIN_TOKEN", "", "bearer token of the API; generated and printed when empty"},
-		{&c.BaseURL, "openrouter-base-url", "AIMODELS_OPENROUTER_BASE_URL", "https://openrouter.ai/api/v1", "OpenRouter API base URL"},
-		{&c.LogLevel, "log-level", "AIMODELS_LOG_LEVEL", "info", "debug, info, warn or error"},
-		{&c.LogFormat, "log-format", "AIMODELS_LOG_FORMAT", "text", "text or json"},
-		{&c.CORSOrigins, "cors-origins", "AIMODELS_CORS_ORIGINS", "", "comma-separated origins allowed by CORS; closed when empty"},
-		{&c.Scope, "scope", "AIMODELS_SCOPE", "default", "the tenant scope this server serves"},
-	}
-	for _, s := range strs {
-		fs.StringVar(s.p, s.flag, envOr(s.env, s.def), s.help+" ("+s.env+")")
+	if bound < len(names) {
+		panic(fmt.Sprintf("aimodels: a setting of %q does not exist", names))
 	}
 	return err
 }
 
-// parseConfig parses a subcommand's flags (extra adds its own) and builds
-// the logger, writing to stderr through a buffer; call the returned
-// function to flush it before exiting.
-func parseConfig(name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (*config, *slog.Logger, func(), error) {
+// parseConfig parses the flags of command name (its settings, and the
+// flags extra adds) and builds the logger, writing to stderr. -h prints
+// the command's usage to stdout and returns flag.ErrHelp.
+func parseConfig(name string, args []string, stdout, stderr io.Writer, extra func(*flag.FlagSet)) (*config, *slog.Logger, error) {
 	var cfg config
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	if err := cfg.bind(fs); err != nil {
-		return nil, nil, nil, err
-	}
+	fs := newFlagSet(name)
+	bindErr := cfg.bind(fs, lookup(name).settings...)
 	if extra != nil {
 		extra(fs)
 	}
-	if err := fs.Parse(args); err != nil {
-		return nil, nil, nil, err
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return nil, nil, err
 	}
-	lw := newLogWriter(stderr, 100*time.Millisecond)
-	log, err := cfg.logger(lw)
+	if bindErr != nil {
+		return nil, nil, bindErr
+	}
+	log, err := cfg.logger(stderr)
 	if err != nil {
-		_ = lw.Close()
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-	return &cfg, log, func() { _ = lw.Close() }, nil
+	return &cfg, log, nil
 }
 
+// keysetPath is the keyset file: the one configured, or keyset.json in
+// the data dir.
 func (c *config) keysetPath() string {
 	if c.KeysetFile != "" {
 		return c.KeysetFile
@@ -135,14 +149,29 @@ func (c *config) keysetPath() string {
 	return filepath.Join(c.DataDir, "keyset.json")
 }
 
+// logger returns the logger of c's level and format writing to w: each
+// record is one write, straight from slog's handler.
 func (c *config) logger(w io.Writer) (*slog.Logger, error) {
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(strings.ToLower(c.LogLevel))); err != nil {
 		return nil, fmt.Errorf("AIMODELS_LOG_LEVEL=%q: use debug, info, warn or error", c.LogLevel)
 	}
-	opts := &slog.HandlerOptions{Level: lvl}
-	if c.LogFormat == "json" {
+	opts := &slog.HandlerOptions{Level: lvl, ReplaceAttr: durationText}
+	switch c.LogFormat {
+	case "json":
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	case "text", "":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
 	}
-	return slog.New(slog.NewTextHandler(w, opts)), nil
+	return nil, fmt.Errorf("AIMODELS_LOG_FORMAT=%q: use text or json", c.LogFormat)
+}
+
+// durationText is the handlers' ReplaceAttr: a time.Duration is written
+// as Go duration text ("1.5s") in JSON as in text, not as the JSON
+// handler's integer nanoseconds.
+func durationText(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindDuration {
+		a.Value = slog.StringValue(a.Value.Duration().String())
+	}
+	return a
 }

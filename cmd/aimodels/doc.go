@@ -4,10 +4,15 @@
 // MySQL, the Tink cipher) and serves the Echo API and the embedded
 // settings UI.
 //
-//	aimodels [serve]          run the server (the default)
-//	aimodels keyset init      create the keyset file if there is none
-//	aimodels keyset rotate    add a new primary key and re-encrypt every stored key
-//	aimodels version          print the version
+//	aimodels [serve] [flags]     run the server (the default)
+//	aimodels keyset init         create the keyset file if there is none
+//	aimodels keyset rotate       add a new primary key and re-encrypt every stored key
+//	aimodels keyset disable-old  after a rotation, disable every key but the primary
+//	aimodels version             print the version, VCS revision and commit time
+//	aimodels help [command]      list the commands, or one command's flags
+//
+// Help exits 0, a wrong command line 2, a failed command 1. Logs go to
+// stderr through slog, one write per record.
 //
 // It is the only package that imports every adapter and the frontend.
 package main

@@ -13,12 +13,12 @@ import (
 	"github.com/aimodels/aimodels/core"
 )
 
+// keysetInit creates the keyset file when there is none.
 func keysetInit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg, log, closeLog, err := parseConfig("keyset init", args, stderr, nil)
+	cfg, log, err := parseConfig("keyset init", args, stdout, stderr, nil)
 	if err != nil {
 		return err
 	}
-	defer closeLog()
 	path := cfg.keysetPath()
 	if _, err := os.Stat(path); err == nil {
 		fmt.Fprintf(stdout, "keyset already exists: %s\n", path)
@@ -36,13 +36,12 @@ func keysetInit(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 // rekeyCommand is a keyset command that re-encrypts stored secrets: its
 // flags, then the writable keyset file and the store it works on.
-func rekeyCommand(ctx context.Context, name string, args []string, stderr io.Writer, flags func(*flag.FlagSet), run func(*tinkcipher.Cipher, *gormstore.Store) error) error {
-	cfg, log, closeLog, err := parseConfig(name, args, stderr, flags)
+func rekeyCommand(ctx context.Context, name string, args []string, stdout, stderr io.Writer, flags func(*flag.FlagSet), run func(*tinkcipher.Cipher, *gormstore.Store) error) error {
+	cfg, log, err := parseConfig(name, args, stdout, stderr, flags)
 	if err != nil {
 		return err
 	}
-	defer closeLog()
-	if cfg.KeysetEnv != "" {
+	if os.Getenv("AIMODELS_KEYSET_ENV") != "" {
 		return fmt.Errorf("%s needs a keyset file it can write (AIMODELS_KEYSET_FILE), not AIMODELS_KEYSET_ENV", name)
 	}
 	c, err := openCipher(cfg, log, false)
@@ -57,10 +56,12 @@ func rekeyCommand(ctx context.Context, name string, args []string, stderr io.Wri
 	return run(c, st)
 }
 
+// keysetRotate adds a new primary key and re-encrypts every stored key
+// under it.
 func keysetRotate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var disable *bool
 	var batch *int
-	return rekeyCommand(ctx, "keyset rotate", args, stderr, func(fs *flag.FlagSet) {
+	return rekeyCommand(ctx, "keyset rotate", args, stdout, stderr, func(fs *flag.FlagSet) {
 		disable = fs.Bool("disable-old", false, "disable the keys in use before, once every secret is re-encrypted")
 		batch = fs.Int("batch", 100, "secrets re-encrypted per transaction")
 	}, func(c *tinkcipher.Cipher, st *gormstore.Store) error {
@@ -85,7 +86,7 @@ func keysetRotate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 // re-encrypted, then every enabled key but the primary is disabled.
 func keysetDisableOld(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var batch *int
-	return rekeyCommand(ctx, "keyset disable-old", args, stderr, func(fs *flag.FlagSet) {
+	return rekeyCommand(ctx, "keyset disable-old", args, stdout, stderr, func(fs *flag.FlagSet) {
 		batch = fs.Int("batch", 100, "secrets re-encrypted per transaction")
 	}, func(c *tinkcipher.Cipher, st *gormstore.Store) error {
 		var retire []uint32

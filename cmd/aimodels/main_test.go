@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/golang/mock/gomock"
+	"github.com/labstack/echo/v4"
 
 	"github.com/aimodels/aimodels/ports/mocks"
 )
@@ -75,6 +76,10 @@ func TestSubcommands(t *testing.T) {
 	if err := run(ctx, []string{"keyset", "rotate"}, &out, &errb); err != nil || !strings.Contains(out.String(), "re-encrypted 0 secrets") {
 		t.Fatalf("rotate on an empty store: %v %q", err, out.String())
 	}
+	t.Setenv("AIMODELS_KEYSET_ENV", "SOME_KEYSET")
+	if err := run(ctx, []string{"keyset", "rotate"}, &out, &errb); err == nil || !strings.Contains(err.Error(), "not AIMODELS_KEYSET_ENV") {
+		t.Fatalf("rotate with AIMODELS_KEYSET_ENV: %v", err)
+	}
 }
 
 func TestServerRouting(t *testing.T) {
@@ -108,5 +113,10 @@ func TestServerRouting(t *testing.T) {
 	}
 	if rec := get("/api/v1/settings/api-keys", false); rec.Code != 401 {
 		t.Errorf("API without token: %d", rec.Code)
+	}
+	// Echo's RequestID middleware with its default generator.
+	a, b := get("/", false).Header().Get(echo.HeaderXRequestID), get("/", false).Header().Get(echo.HeaderXRequestID)
+	if len(a) != 32 || a == b {
+		t.Errorf("request ids %q and %q: want two different 32-character ids", a, b)
 	}
 }

@@ -37,7 +37,7 @@ func newEcho(svc ports.Service, cfg *config, token string, log *slog.Logger) *ec
 			return err
 		},
 	}))
-	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: echoapi.RequestIDs()}))
+	e.Use(middleware.RequestID())
 	e.Use(echoapi.AccessLog(log))
 	e.Use(echoapi.SecurityHeaders())
 	if origins := splitList(cfg.CORSOrigins); len(origins) > 0 {
@@ -72,6 +72,7 @@ func newEcho(svc ports.Service, cfg *config, token string, log *slog.Logger) *ec
 // cancelling them (well under the usual 30 s before a SIGKILL).
 const shutdownGrace = 10 * time.Second
 
+// splitList returns the non-empty comma-separated items of s, trimmed.
 func splitList(s string) []string {
 	var out []string
 	for _, p := range strings.Split(s, ",") {
@@ -82,6 +83,7 @@ func splitList(s string) []string {
 	return out
 }
 
+// randomToken returns 24 random bytes in hex, the generated admin token.
 func randomToken() (string, error) {
 	b := make([]byte, 24)
 	if _, err := rand.Read(b); err != nil {
@@ -90,17 +92,19 @@ func randomToken() (string, error) {
 	return hex.EncodeToString(b), nil
 }
 
+// serve runs the server until ctx ends (SIGINT, SIGTERM), then finishes
+// the requests in flight within shutdownGrace.
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// SIGHUP reloads the keyset once serving; caught from the start so that
 	// one sent while the store opens does not end the process.
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	cfg, log, closeLog, err := parseConfig("serve", args, stderr, nil)
+	cfg, log, err := parseConfig("serve", args, stdout, stderr, nil)
 	if err != nil {
 		return err
 	}
-	defer closeLog()
+	log.Info("aimodels serve: starting the server (aimodels help lists the commands)", "version", versionString())
 	a, err := wire(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -131,7 +135,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("aimodels listening", "addr", addr, "version", versionString())
+	log.Info("aimodels listening", "addr", addr)
 	if cfg.AdminToken == "" {
 		// Printed, not logged: the fragment never reaches a server log.
 		fmt.Fprintf(stdout, "Open the settings: http://%s/#token=%s\n", addr, token)

@@ -77,12 +77,16 @@ func openCipher(cfg *config, log *slog.Logger, generate bool) (*tinkcipher.Ciphe
 	if err != nil {
 		return nil, err
 	}
-	if generated {
-		log.Warn("generated a new keyset; back it up: without it the stored API keys cannot be decrypted", "path", path)
+	// tinkcipher warns of a cleartext keyset file itself, generated or
+	// loaded, naming its path; one encrypted under a master it writes
+	// silently.
+	if generated && master != nil {
+		log.Warn("generated a new keyset file, encrypted under the master keyset; back it up: without it the stored API keys cannot be decrypted", "path", path)
 	}
 	return c, nil
 }
 
+// newGateway builds the OpenRouter client of cfg.
 func newGateway(cfg *config, log *slog.Logger) (*openrouter.Client, error) {
 	opts := []openrouter.Option{
 		openrouter.WithBaseURL(strings.TrimRight(cfg.BaseURL, "/")),
@@ -121,6 +125,7 @@ func (a *app) reloadKeyset(ctx context.Context, log *slog.Logger) {
 	}
 }
 
+// Close closes the gateway and the store.
 func (a *app) Close() {
 	if a.gw != nil {
 		a.gw.Close()
@@ -130,6 +135,7 @@ func (a *app) Close() {
 	}
 }
 
+// wire opens the store and the keyset and builds the service on them.
 func wire(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
 	a := &app{}
 	st, where, err := openStore(ctx, cfg, log)
