@@ -86,7 +86,13 @@ type Stream struct {
 	// client until the request's deadline. Keep-alive comments count.
 	idle      time.Duration
 	idleFired atomic.Bool
+	// afterFunc arms the idle timer; nil means time.AfterFunc. Tests set
+	// a fake clock here to decide when the bound runs out.
+	afterFunc func(time.Duration, func()) stopper
 }
+
+// stopper is what Recv needs of an idle timer (*time.Timer or a fake).
+type stopper interface{ Stop() bool }
 
 var _ ports.ChatStream = (*Stream)(nil)
 
@@ -113,9 +119,9 @@ func (s *Stream) Recv() (domain.StreamChunk, error) {
 		return domain.StreamChunk{}, s.err
 	}
 	for {
-		var timer *time.Timer
+		var timer stopper
 		if s.idle > 0 {
-			timer = time.AfterFunc(s.idle, func() {
+			timer = s.armIdle(func() {
 				s.idleFired.Store(true)
 				_ = s.body.Close() // unblocks the read in nextEvent
 			})
@@ -148,6 +154,14 @@ func (s *Stream) Recv() (domain.StreamChunk, error) {
 		}
 		return domain.StreamChunk{Data: json.RawMessage(bytes.Clone(ev))}, nil
 	}
+}
+
+// armIdle starts the idle bound of one wait for an event.
+func (s *Stream) armIdle(f func()) stopper {
+	if s.afterFunc != nil {
+		return s.afterFunc(s.idle, f)
+	}
+	return time.AfterFunc(s.idle, f)
 }
 
 // nextEvent reads lines up to the end of one event; ok is false for an
