@@ -5,8 +5,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -183,25 +186,77 @@ func TestTimeout(t *testing.T) {
 	upstream(t, err, domain.ErrTimeout)
 }
 
+// TestHugeBodyRefused: a body over the limit is refused, and the client
+// stops reading it long before its end and drops the connection. Each
+// half has a fake of its own, so one request's count cannot leak into the
+// other's, and the count is read only after the fake's handler returned.
 func TestHugeBodyRefused(t *testing.T) {
-	s := newFake(t)
 	const huge = 20 << 20
+	s := newFake(t)
 	s.SetFault(openroutertest.RouteModels, openroutertest.Fault{HugeBytes: huge})
 	_, err := newClient(t, s).ListModels(context.Background(), "")
 	upstream(t, err, domain.ErrBadUpstreamResponse)
 
 	// With a small limit, the client stops reading long before the end.
-	s.Reset()
+	const limit = 1 << 20
+	s = newFake(t)
 	s.SetFault(openroutertest.RouteModels, openroutertest.Fault{HugeBytes: huge})
-	_, err = newClient(t, s, openrouter.WithMaxBodyBytes(1<<20)).ListModels(context.Background(), "")
+	conns := &countingDialer{closed: make(chan struct{}, 16)}
+	hc := &http.Client{Transport: &http.Transport{DialContext: conns.DialContext}}
+	_, err = newClient(t, s, openrouter.WithMaxBodyBytes(limit), openrouter.WithHTTPClient(hc)).ListModels(context.Background(), "")
 	upstream(t, err, domain.ErrBadUpstreamResponse)
-	deadline := time.Now().Add(2 * time.Second)
-	for s.BytesSent(openroutertest.RouteModels) == 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond) // the handler records when it gives up
+	if n := s.RequestCount(openroutertest.RouteModels); n != 1 {
+		t.Fatalf("%d requests, want 1 (an oversized body is not retried)", n)
 	}
-	if sent := s.BytesSent(openroutertest.RouteModels); sent == 0 || sent >= huge {
-		t.Fatalf("server sent %d of %d bytes", sent, huge)
+	// The client drops the connection instead of draining the body; the
+	// transport closes it from its read loop, so wait for that event.
+	select {
+	case <-conns.closed:
+	case <-time.After(30 * time.Second): // only against a hang
+		t.Fatal("the client never closed its connection to the fake")
 	}
+	if read := conns.read.Load(); read > limit+256<<10 {
+		t.Fatalf("the client read %d bytes off the wire for a limit of %d", read, limit)
+	}
+	// Close waits for the handler, which stops at its first failed write
+	// and then records what it sent.
+	s.Close()
+	if sent := s.BytesSent(openroutertest.RouteModels); sent < limit || sent >= huge {
+		t.Fatalf("server sent %d of %d bytes, want between the limit %d and the end", sent, huge, limit)
+	}
+}
+
+// countingDialer counts the bytes read off its connections and reports
+// each connection's Close.
+type countingDialer struct {
+	read   atomic.Int64
+	closed chan struct{}
+}
+
+func (d *countingDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	return &countingConn{Conn: c, d: d}, nil
+}
+
+type countingConn struct {
+	net.Conn
+	d    *countingDialer
+	once sync.Once
+}
+
+func (c *countingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.d.read.Add(int64(n))
+	return n, err
+}
+
+func (c *countingConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(func() { c.d.closed <- struct{}{} })
+	return err
 }
 
 func TestCancelledContextStopsRetries(t *testing.T) {
