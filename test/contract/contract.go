@@ -25,6 +25,9 @@ type Stores struct {
 	// openrouter_models, prompts) over every scope; nil skips the
 	// row-count checks that the ports cannot express.
 	CountRows func(ctx context.Context, table string) (int, error)
+	// Close closes the store, after which every call must fail with
+	// domain.ErrStoreUnavailable; nil skips that check.
+	Close func() error
 }
 
 // Factory returns fresh, empty stores for one subtest; it registers its
@@ -42,6 +45,14 @@ func Run(t *testing.T, newStores Factory) {
 	t.Run("ConcurrentSameRow", func(t *testing.T) { testConcurrentSameRow(t, newStores(t)) })
 	t.Run("ConcurrentScopes", func(t *testing.T) { testConcurrentScopes(t, newStores(t)) })
 	t.Run("MigrationsIdempotent", func(t *testing.T) { testMigrate(t, newStores(t)) })
+	t.Run("KeyRules", func(t *testing.T) { testKeyRules(t, newStores(t)) })
+	t.Run("ReplaceCiphertextsRules", func(t *testing.T) { testReplaceRules(t, newStores(t)) })
+	t.Run("SelectionRules", func(t *testing.T) { testSelectionRules(t, newStores(t)) })
+	t.Run("SaveSelectionsAllOrNone", func(t *testing.T) { testSaveSelectionsRules(t, newStores(t)) })
+	t.Run("ConcurrentBatches", func(t *testing.T) { testConcurrentBatches(t, newStores(t)) })
+	t.Run("PromptRules", func(t *testing.T) { testPromptRules(t, newStores(t)) })
+	t.Run("CancelledContext", func(t *testing.T) { testCancelled(t, newStores(t)) })
+	t.Run("Unavailable", func(t *testing.T) { testUnavailable(t, newStores(t)) })
 }
 
 func ctxT(t *testing.T) context.Context {
@@ -320,6 +331,11 @@ func testScopes(t *testing.T, s Stores) {
 	}
 	_, err = s.Keys.GetKey(ctx, "Tenant-B", domain.ProviderOpenRouter)
 	wantKind(t, err, domain.ErrNotFound, "scopes are case-sensitive")
+	lk, err := s.Keys.ListKeys(ctx, "tenant-b")
+	must(t, err, "list keys b")
+	if len(lk) != 1 || lk[0].Scope != "tenant-b" || string(lk[0].Ciphertext) != "ct-bb" {
+		t.Fatalf("scope b keys: %+v", lk)
+	}
 
 	must(t, s.Selections.SaveSelection(ctx, sel("tenant-a", domain.TypeText, "a/model")), "sel a")
 	must(t, s.Selections.SaveSelection(ctx, sel("tenant-b", domain.TypeText, "b/model")), "sel b")
@@ -327,6 +343,11 @@ func testScopes(t *testing.T, s Stores) {
 	must(t, err, "get sel a")
 	if len(sa) != 1 || sa[0].ModelID != "a/model" {
 		t.Fatalf("scope a selections: %+v", sa)
+	}
+	sb, err := s.Selections.GetSelections(ctx, "tenant-b")
+	must(t, err, "get sel b")
+	if len(sb) != 1 || sb[0].ModelID != "b/model" || sb[0].Scope != "tenant-b" {
+		t.Fatalf("scope b selections: %+v", sb)
 	}
 
 	pa := prompt("tenant-a", "Same name", domain.TypeText, "a")

@@ -37,6 +37,7 @@ func stores(s *gormstore.Store) contract.Stores {
 	return contract.Stores{
 		Keys: s, Selections: s, Prompts: s, Pinger: s,
 		Migrate: s.Migrate,
+		Close:   s.Close,
 		CountRows: func(ctx context.Context, table string) (int, error) {
 			db, err := s.DB()
 			if err != nil {
