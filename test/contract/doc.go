@@ -1,7 +1,8 @@
 // Package contract is the one behaviour suite every aimodels store must
-// pass: keys, selections, prompts, scope isolation, concurrency and
-// migrations. Run calls it against a factory of fresh stores; the tests
-// of this package run it against SQLite always and against MySQL when
-// AIMODELS_TEST_MYSQL_DSN is set (FreshMySQL gives each run its own
-// database).
+// pass: the rules written on the store ports in ports/driven.go (keys,
+// rotation, selections, prompts, scope isolation, error kinds, ordering,
+// concurrency) and migrations. Run calls it against a factory of fresh
+// stores; the tests of this package run it against adapters/memstore
+// and SQLite always, and against MySQL when AIMODELS_TEST_MYSQL_DSN is
+// set (FreshMySQL gives each run its own database).
 package contract

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/aimodels/aimodels/adapters/gormstore"
+	"github.com/aimodels/aimodels/adapters/memstore"
 	"github.com/aimodels/aimodels/test/contract"
 )
 
@@ -50,7 +51,15 @@ func stores(s *gormstore.Store) contract.Stores {
 	}
 }
 
+// memoryStores opens a new in-memory store.
+func memoryStores(t *testing.T) contract.Stores {
+	s := memstore.New()
+	t.Cleanup(func() { _ = s.Close() })
+	return contract.Stores{Keys: s, Selections: s, Prompts: s, Pinger: s, Close: s.Close}
+}
+
 func TestStoreContract(t *testing.T) {
+	t.Run("memory", func(t *testing.T) { contract.Run(t, memoryStores) })
 	t.Run("sqlite", func(t *testing.T) {
 		contract.Run(t, func(t *testing.T) contract.Stores {
 			s, _ := openSQLite(t)
