@@ -9,6 +9,10 @@ import (
 	"github.com/aimodels/aimodels/test/testenv"
 )
 
+// TestBrowserSuite builds the server and the fake OpenRouter and runs the
+// Playwright suite (npm test) in Chromium against them. It installs the
+// suite's packages from the committed lockfile first when they are
+// missing.
 func TestBrowserSuite(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the browser suite is not short")
@@ -18,14 +22,12 @@ func TestBrowserSuite(t *testing.T) {
 		chromium = "/usr/bin/chromium"
 	}
 	if _, err := exec.LookPath("node"); err != nil {
-		testenv.Missing(t, "the browser suite needs node (and npm ci in test/browser)")
+		testenv.Missing(t, "the browser suite needs node and npm")
 	}
 	if _, err := os.Stat(chromium); err != nil {
-		testenv.Missing(t, "the browser suite needs Debian's chromium at "+chromium)
+		testenv.Missing(t, "the browser suite needs Debian's chromium at "+chromium+" (or set CHROMIUM_PATH)")
 	}
-	if _, err := os.Stat("node_modules/playwright-core"); err != nil {
-		testenv.Missing(t, "run npm ci in test/browser first")
-	}
+	npmCI(t, ".", "playwright-core")
 	bin := t.TempDir()
 	for name, pkg := range map[string]string{"aimodels": "../../cmd/aimodels", "fakeopenrouter": "../openroutertest/cmd/fakeopenrouter"} {
 		out, err := exec.Command("go", "build", "-o", filepath.Join(bin, name), pkg).CombinedOutput()
@@ -43,5 +45,29 @@ func TestBrowserSuite(t *testing.T) {
 	t.Logf("browser suite output:\n%s", out)
 	if err != nil {
 		t.Fatalf("browser suite failed: %v", err)
+	}
+}
+
+// npmCI runs npm ci in dir, installing its packages from the committed
+// package-lock.json, when node_modules lacks pkg (the package the suite
+// runs), and logs that it does. The same rule holds in frontend and
+// test/npmclient.
+func npmCI(t *testing.T, dir, pkg string) {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", pkg, "package.json")); err == nil {
+		return
+	}
+	npm, err := exec.LookPath("npm")
+	if err != nil {
+		testenv.Missing(t, "npm is not on PATH: cannot install the packages of "+dir)
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	t.Logf("%s: node_modules/%s is missing: running npm ci (from package-lock.json)", dir, pkg)
+	ci := exec.CommandContext(t.Context(), npm, "ci", "--no-audit", "--no-fund", "--loglevel=error")
+	ci.Dir = dir
+	if out, err := ci.CombinedOutput(); err != nil {
+		t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
 	}
 }

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Builds the aimodels server and the fake OpenRouter into a temp dir, installs
-# the suite's npm dependencies and runs the browser tests in headless Chromium.
+# Runs the browser suite alone, as `go test` runs it: TestBrowserSuite builds
+# the aimodels server and the fake OpenRouter, runs npm ci here when
+# node_modules is missing, and runs the suite in headless Chromium. This
+# script only installs Debian's chromium first when it is missing (as root).
 # Exit code = the suite's result. Usage: test/browser/run.sh (from anywhere).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-bin="$(mktemp -d "${TMPDIR:-/tmp}/aimodels-browser-bin.XXXXXX")"
-trap 'rm -rf "$bin"' EXIT
 
 chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
 if [ ! -x "$chromium" ]; then
@@ -20,13 +20,6 @@ if [ ! -x "$chromium" ]; then
   fi
 fi
 
-echo "run.sh: building binaries into $bin" >&2
-(cd "$root" && go build -o "$bin/aimodels" ./cmd/aimodels && go build -o "$bin/fakeopenrouter" ./test/openroutertest/cmd/fakeopenrouter)
-
-cd "$here"
-if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
-
-export AIMODELS_BIN="$bin/aimodels"
-export FAKE_OPENROUTER_BIN="$bin/fakeopenrouter"
-export CHROMIUM_PATH="$chromium"
-npm test
+cd "$root"
+# AIMODELS_REQUIRE_ALL=1: a missing node or npm fails instead of skipping.
+CHROMIUM_PATH="$chromium" AIMODELS_REQUIRE_ALL=1 exec go test -count=1 -v -run '^TestBrowserSuite$' ./test/browser/

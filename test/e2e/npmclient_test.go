@@ -16,8 +16,9 @@ import (
 
 // TestOpenAINodeClient runs test/npmclient (the official openai npm
 // client, node --test) against the binary with a stored key: a chat
-// completion and a stream with model "text". It skips only when node is
-// not on PATH.
+// completion and a stream with model "text". It installs the packages
+// from the committed lockfile first when they are missing, and skips
+// only when node or npm is not on PATH.
 func TestOpenAINodeClient(t *testing.T) {
 	t.Parallel()
 	node, err := exec.LookPath("node")
@@ -25,19 +26,9 @@ func TestOpenAINodeClient(t *testing.T) {
 		testenv.Missing(t, "node is not on PATH: the openai npm client test (test/npmclient) needs Node 20+")
 	}
 	dir := filepath.Join(repoRoot, "test", "npmclient")
+	npmCI(t, dir, "openai")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "openai", "package.json")); err != nil {
-		npm, err := exec.LookPath("npm")
-		if err != nil {
-			t.Fatal("node is on PATH but npm is not: cannot install test/npmclient")
-		}
-		ci := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
-		ci.Dir = dir
-		if out, err := ci.CombinedOutput(); err != nil {
-			t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
-		}
-	}
 
 	fake := newFake(t)
 	s := start(t, opts{upstream: fake.URL()})
@@ -69,5 +60,29 @@ func TestOpenAINodeClient(t *testing.T) {
 	}
 	if !streamed {
 		t.Error("no streamed request reached the fake")
+	}
+}
+
+// npmCI runs npm ci in dir, installing its packages from the committed
+// package-lock.json, when node_modules lacks pkg (the package the test
+// runs), and logs that it does. The same rule holds in frontend and
+// test/browser.
+func npmCI(t *testing.T, dir, pkg string) {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", pkg, "package.json")); err == nil {
+		return
+	}
+	npm, err := exec.LookPath("npm")
+	if err != nil {
+		testenv.Missing(t, "npm is not on PATH: cannot install the packages of "+dir)
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	t.Logf("%s: node_modules/%s is missing: running npm ci (from package-lock.json)", dir, pkg)
+	ci := exec.CommandContext(t.Context(), npm, "ci", "--no-audit", "--no-fund", "--loglevel=error")
+	ci.Dir = dir
+	if out, err := ci.CombinedOutput(); err != nil {
+		t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
 	}
 }
