@@ -359,13 +359,3 @@ func newFake(t testing.TB, o ...openroutertest.Option) *openroutertest.Server {
 	t.Cleanup(f.Close)
 	return f
 }
-
-// within runs f and fails when it takes longer than d.
-func within(t testing.TB, d time.Duration, what string, f func()) {
-	t.Helper()
-	begin := time.Now()
-	f()
-	if took := time.Since(begin); took > d {
-		t.Errorf("%s took %v, want at most %v", what, took.Round(time.Millisecond), d)
-	}
-}
