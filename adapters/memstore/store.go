@@ -70,7 +70,8 @@ func (s *Store) FailNext(err error) {
 // SetHook makes hook run at the start of every later call, with the
 // call's context and the name of the method ("SaveKey",
 // "ReplaceCiphertexts", "Ping", …); a non-nil error is returned by the
-// call unchanged, which then changes nothing. The hook runs without the
+// call unchanged, which then changes nothing. A call that FailNext fails
+// does not reach the hook. The hook runs without the
 // store's lock, so it may call the store, and it is called for those
 // calls too. SetHook(nil) removes it.
 func (s *Store) SetHook(hook func(ctx context.Context, method string) error) {
