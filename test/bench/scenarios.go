@@ -8,37 +8,41 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
 
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
 	"github.com/aimodels/aimodels/test/openroutertest"
 )
 
 // Config bounds a run. The defaults (DefaultConfig) keep a full run, the
-// builds included, under three minutes on two cores.
+// builds included, near five minutes on two cores.
 type Config struct {
-	Root          string        // module root
-	WorkDir       string        // binaries, data dir, logs
-	Self          string        // this program, re-run as the bare server ("bare" subcommand)
-	Latency       time.Duration // the fake upstream's fixed latency
-	Phase         time.Duration // length of one measured phase
-	Rounds        int           // alternations of baseline and aimodels per scenario
-	Rate          float64       // fixed rate of the request scenario (req/s)
-	StreamRate    float64       // fixed rate of the streaming scenario (req/s)
-	MaxConns      int           // concurrency of the maximum-rate request scenario
-	CatalogConns  int           // concurrency of the catalog scenario
-	LogLevel      string        // AIMODELS_LOG_LEVEL of the server (info logs one line per request)
-	MaxPerPhase   int           // bound on requests started in one closed-loop phase
-	Log           io.Writer     // progress
-	Model         string        // the model id the selection points to
-	AdminToken    string
-	SkipCatalog   bool
-	SkipRequests  bool
-	ServerStderr  io.Writer // the server's log (default: a file in WorkDir)
-	ExtraEnv      []string  // more AIMODELS_* settings of the server
-	CatalogVarEnc []string  // Accept-Encoding values of the catalog scenario
+	Root         string        // module root
+	WorkDir      string        // binaries, data dirs, logs
+	Self         string        // this program, re-run as the bare server and the bare proxy
+	Latency      time.Duration // the fake upstream's fixed latency
+	Phase        time.Duration // length of one measured phase
+	Rounds       int           // alternations of baseline and aimodels per scenario
+	Rates        []int         // fixed rates of the chat scenario (req/s), one scenario each
+	StreamRate   int           // fixed rate of the streaming scenario (req/s)
+	MaxConns     int           // workers of the maximum-rate chat scenario
+	CatalogConns int           // workers of the catalog scenario
+	LogLevel     string        // AIMODELS_LOG_LEVEL of the server (info logs one line per request)
+	Log          io.Writer     // progress
+	Model        string        // the model id the selection points to
+	AdminToken   string
+	SkipCatalog  bool
+	SkipRequests bool
+	ServerStderr io.Writer // the server's log (default: a file in WorkDir)
+	ExtraEnv     []string  // more AIMODELS_* settings of the server(s)
+	// CatalogVarEnc are the Accept-Encoding values of the catalog
+	// scenario, one scenario each.
+	CatalogVarEnc []string
 	// PprofDir, when set, builds the server with net/http/pprof added
 	// through a go build -overlay (the repository is not touched) and
 	// saves a CPU profile of the server's first aimodels phase of each
@@ -46,7 +50,13 @@ type Config struct {
 	PprofDir string
 	// Overlay is a go build -overlay file applied to the server build,
 	// to measure a change to the server without editing the repository.
-	Overlay  string
+	Overlay string
+	// RefSrc, when set, is another checkout of the module (such as a git
+	// worktree of the commit before a change): its cmd/aimodels is built
+	// too, started next to this tree's server with a data dir of its own,
+	// and measured in every round of every scenario, so that one run
+	// gives the figures of both builds against the same baselines.
+	RefSrc   string
 	pprofURL string
 }
 
@@ -54,39 +64,53 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		Latency: 10 * time.Millisecond, Phase: 3 * time.Second, Rounds: 5,
-		Rate: 1000, StreamRate: 200, MaxConns: 64, CatalogConns: 8,
-		LogLevel: "info", MaxPerPhase: 200_000, Model: "openai/gpt-4o-mini",
+		Rates: []int{200, 500, 1000}, StreamRate: 200, MaxConns: 64, CatalogConns: 8,
+		LogLevel: "info", Model: "openai/gpt-4o-mini",
 		AdminToken: "bench-admin-token", CatalogVarEnc: []string{"gzip", "identity"},
 	}
 }
 
-// Pair is one scenario's baseline and aimodels results.
+// Side is one target of a scenario: its result in every round, and the
+// rounds merged.
+type Side struct {
+	Rounds []*Result
+	All    *Result
+}
+
+// Pair is one scenario: the baseline and aimodels, and the other targets
+// measured in the same rounds.
 type Pair struct {
 	Scenario string
-	Base     *Result
-	AIM      *Result
+	Load     Load
+	Base     *Side // the bare server, or the request straight to the fake
+	AIM      *Side // the server built from this tree
+	// Ref is the server built from Config.RefSrc (nil without it).
+	Ref *Side
 	// Proxy is the same request through a bare httputil.ReverseProxy to
-	// the fake: the cost of one more loopback hop with nothing else.
-	Proxy *Result
-	// BaseRounds, AIMRounds and ProxyRounds are the rounds before
-	// merging: round i of each ran back to back, so figures paired by
-	// round cancel the machine's slow drift (see roundStat).
-	BaseRounds, AIMRounds, ProxyRounds []*Result
+	// the fake: the cost of one more loopback hop with nothing else (chat
+	// scenarios only).
+	Proxy *Side
 }
 
 // Report is everything one run measured.
 type Report struct {
-	Started    time.Time
-	Machine    string
-	Config     Config
-	Catalog    []Pair // one per Accept-Encoding
-	CatalogLen [2]int // plain and gzip body sizes
-	Fixed      Pair
-	Max        Pair
-	Stream     Pair
-	IdleMem    Memory
-	LoadedMem  Memory // after all load
-	Elapsed    time.Duration
+	Started time.Time
+	Machine string
+	Config  Config
+	// Commit and RefCommit describe the two checkouts (git describe
+	// --always --dirty).
+	Commit, RefCommit string
+	Catalog           []Pair // one per Accept-Encoding
+	CatalogLen        [2]int // plain and gzip body sizes
+	Fixed             []Pair // chat at each of Config.Rates
+	Max               Pair   // chat at the maximum rate
+	Stream            Pair
+	// IdleMem and LoadedMem are the server's memory after start and
+	// after all the load; RefIdleMem and RefLoadedMem the reference
+	// build's.
+	IdleMem, LoadedMem       Memory
+	RefIdleMem, RefLoadedMem Memory
+	Elapsed                  time.Duration
 	// LoadBefore and LoadAfter are /proc/loadavg at the start and end:
 	// other work on the machine skews every figure (both sides alike only
 	// when it is steady).
@@ -99,10 +123,93 @@ func logf(cfg *Config, format string, args ...any) {
 	}
 }
 
-// Run builds and starts the fake upstream, the server and the bare
-// server, runs every scenario and stops them.
+// server is one started aimodels with its key and selection saved and
+// its catalog loaded.
+type server struct {
+	proc *Proc
+	// plain and gzip are its cached catalog answers; header the plain
+	// one's headers.
+	plain, gzip []byte
+	header      http.Header
+}
+
+func (s *server) pid() int { return s.proc.Cmd.Process.Pid }
+
+// startServer starts bin as aimodels serve on a free port with its data
+// in dataDir, saves the fake's key and a text selection through the API
+// and loads the catalog in both encodings.
+func startServer(ctx context.Context, cfg *Config, name, bin, dataDir, fakeURL string, extraEnv []string, stderr io.Writer) (*server, error) {
+	env := append([]string{
+		"AIMODELS_ADDR=127.0.0.1:0",
+		"AIMODELS_DATA_DIR=" + dataDir,
+		"AIMODELS_ADMIN_TOKEN=" + cfg.AdminToken,
+		"AIMODELS_OPENROUTER_BASE_URL=" + fakeURL,
+		"AIMODELS_CATALOG_TTL=1h",
+		"AIMODELS_MYSQL_DSN=",
+		"AIMODELS_LOG_LEVEL=" + cfg.LogLevel,
+	}, extraEnv...)
+	p, err := Start(ctx, name, bin, []string{"serve"}, env, "Open the settings:", stderr)
+	if err != nil {
+		return nil, err
+	}
+	s := &server{proc: p}
+	if err := s.prepare(ctx, cfg); err != nil {
+		p.Stop()
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return s, nil
+}
+
+func (s *server) prepare(ctx context.Context, cfg *Config) error {
+	if err := WaitHTTP(s.proc.URL+"/healthz", 30*time.Second); err != nil {
+		return err
+	}
+	admin := adminHeader(cfg)
+	setup := NewClient(4)
+	defer setup.CloseIdleConnections()
+	if err := call(ctx, setup, "PUT", s.proc.URL+"/api/v1/settings/api-keys/openrouter", admin, fmt.Sprintf(`{"key":%q}`, openroutertest.DefaultAPIKey), nil); err != nil {
+		return fmt.Errorf("set key: %w", err)
+	}
+	if err := call(ctx, setup, "PUT", s.proc.URL+"/api/v1/settings/openrouter/selection", admin, fmt.Sprintf(`{"text":%q}`, cfg.Model), nil); err != nil {
+		return fmt.Errorf("save selection: %w", err)
+	}
+	// The first GET fetches the catalog upstream; the answers are what
+	// the bare server repeats.
+	for _, enc := range []string{"identity", "gzip"} {
+		h := admin.Clone()
+		h.Set("Accept-Encoding", enc)
+		var resp *http.Response
+		var body []byte
+		if err := call(ctx, setup, "GET", s.catalogURL(), h, "", func(r *http.Response, b []byte) { resp, body = r, b }); err != nil {
+			return fmt.Errorf("catalog: %w", err)
+		}
+		if enc == "identity" {
+			s.plain, s.header = body, resp.Header.Clone()
+			for _, k := range []string{"Date", "Content-Length", "Content-Encoding"} {
+				s.header.Del(k)
+			}
+		} else if s.gzip = body; resp.Header.Get("Content-Encoding") != "gzip" {
+			return fmt.Errorf("catalog: no gzip answer to Accept-Encoding: gzip")
+		}
+	}
+	return nil
+}
+
+func (s *server) catalogURL() string { return s.proc.URL + "/api/v1/settings/openrouter/models" }
+
+func adminHeader(cfg *Config) http.Header {
+	return http.Header{"Authorization": {"Bearer " + cfg.AdminToken}, "Content-Type": {"application/json"}}
+}
+
+func logFile(cfg *Config, name string) (*os.File, error) {
+	return os.Create(filepath.Join(cfg.WorkDir, name))
+}
+
+// Run builds and starts the fake upstream, the server (and the
+// reference build's), the bare server and the bare proxy, runs every
+// scenario and stops them.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
-	rep := &Report{Started: time.Now(), Config: cfg, Machine: Machine(), LoadBefore: LoadAvg()}
+	rep := &Report{Started: time.Now(), Config: cfg, Machine: Machine(), LoadBefore: LoadAvg(), Commit: describe(cfg.Root)}
 	var err error
 	logf(&cfg, "building aimodels and the fake upstream…")
 	var overlay string
@@ -110,15 +217,28 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if overlay, err = writeOverlay(cfg.Root, cfg.WorkDir, cfg.Overlay, cfg.PprofDir != ""); err != nil {
 		return nil, err
 	}
+	srvEnv := cfg.ExtraEnv
 	if cfg.PprofDir != "" {
 		if pprofAddr, err = freeAddr(); err != nil {
 			return nil, err
 		}
-		cfg.ExtraEnv = append(cfg.ExtraEnv, "AIMODELS_BENCH_PPROF="+pprofAddr)
+		srvEnv = append(srvEnv[:len(srvEnv):len(srvEnv)], "AIMODELS_BENCH_PPROF="+pprofAddr)
 	}
 	srvBin, err := Build(ctx, cfg.Root, cfg.WorkDir, "./cmd/aimodels", overlay)
 	if err != nil {
 		return nil, err
+	}
+	var refBin string
+	if cfg.RefSrc != "" {
+		rep.RefCommit = describe(cfg.RefSrc)
+		logf(&cfg, "building the reference server from %s (%s)…", cfg.RefSrc, rep.RefCommit)
+		dir := filepath.Join(cfg.WorkDir, "ref")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+		if refBin, err = Build(ctx, cfg.RefSrc, dir, "./cmd/aimodels", ""); err != nil {
+			return nil, err
+		}
 	}
 	fakeBin, err := Build(ctx, cfg.Root, cfg.WorkDir, "./test/openroutertest/cmd/fakeopenrouter", "")
 	if err != nil {
@@ -133,29 +253,30 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 
 	stderr := cfg.ServerStderr
 	if stderr == nil {
-		f, err := os.Create(filepath.Join(cfg.WorkDir, "aimodels.log"))
+		f, err := logFile(&cfg, "aimodels.log")
 		if err != nil {
 			return nil, err
 		}
 		defer f.Close()
 		stderr = f
 	}
-	env := append([]string{
-		"AIMODELS_ADDR=127.0.0.1:0",
-		"AIMODELS_DATA_DIR=" + filepath.Join(cfg.WorkDir, "data"),
-		"AIMODELS_ADMIN_TOKEN=" + cfg.AdminToken,
-		"AIMODELS_OPENROUTER_BASE_URL=" + fake.URL,
-		"AIMODELS_CATALOG_TTL=1h",
-		"AIMODELS_MYSQL_DSN=",
-		"AIMODELS_LOG_LEVEL=" + cfg.LogLevel,
-	}, cfg.ExtraEnv...)
-	srv, err := Start(ctx, "aimodels", srvBin, []string{"serve"}, env, "Open the settings:", stderr)
+	srv, err := startServer(ctx, &cfg, "aimodels", srvBin, filepath.Join(cfg.WorkDir, "data"), fake.URL, srvEnv, stderr)
 	if err != nil {
 		return nil, err
 	}
-	defer srv.Stop()
-	if err := WaitHTTP(srv.URL+"/healthz", 30*time.Second); err != nil {
-		return nil, err
+	defer srv.proc.Stop()
+	rep.CatalogLen = [2]int{len(srv.plain), len(srv.gzip)}
+	var ref *server
+	if refBin != "" {
+		f, err := logFile(&cfg, "aimodels-ref.log")
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if ref, err = startServer(ctx, &cfg, "aimodels (reference build)", refBin, filepath.Join(cfg.WorkDir, "ref-data"), fake.URL, cfg.ExtraEnv, f); err != nil {
+			return nil, err
+		}
+		defer ref.proc.Stop()
 	}
 	if pprofAddr != "" {
 		cfg.pprofURL = "http://" + pprofAddr + "/debug/pprof/profile"
@@ -163,51 +284,29 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			return nil, err
 		}
 	}
-	admin := http.Header{"Authorization": {"Bearer " + cfg.AdminToken}, "Content-Type": {"application/json"}}
-	setup := NewClient(4)
-	if err := call(ctx, setup, "PUT", srv.URL+"/api/v1/settings/api-keys/openrouter", admin, fmt.Sprintf(`{"key":%q}`, openroutertest.DefaultAPIKey), nil); err != nil {
-		return nil, fmt.Errorf("set key: %w", err)
-	}
-	if err := call(ctx, setup, "PUT", srv.URL+"/api/v1/settings/openrouter/selection", admin, fmt.Sprintf(`{"text":%q}`, cfg.Model), nil); err != nil {
-		return nil, fmt.Errorf("save selection: %w", err)
-	}
-	// Load the catalog (the first GET fetches it upstream), then record
-	// the cached answers the bare server will repeat.
-	catURL := srv.URL + "/api/v1/settings/openrouter/models"
-	bare := &BareResponse{}
-	for _, enc := range []string{"identity", "gzip"} {
-		h := admin.Clone()
-		h.Set("Accept-Encoding", enc)
-		var resp *http.Response
-		var body []byte
-		if err := call(ctx, setup, "GET", catURL, h, "", func(r *http.Response, b []byte) { resp, body = r, b }); err != nil {
-			return nil, fmt.Errorf("catalog: %w", err)
-		}
-		if enc == "gzip" {
-			if resp.Header.Get("Content-Encoding") != "gzip" {
-				return nil, fmt.Errorf("catalog: no gzip answer to Accept-Encoding: gzip")
-			}
-			bare.Gzip = body
-			rep.CatalogLen[1] = len(body)
-		} else {
-			bare.Plain = body
-			rep.CatalogLen[0] = len(body)
-			bare.Header = resp.Header.Clone()
-			for _, k := range []string{"Date", "Content-Length", "Content-Encoding"} {
-				bare.Header.Del(k)
-			}
-		}
-	}
-	setup.CloseIdleConnections()
 	time.Sleep(time.Second)
-	rep.IdleMem, err = ReadMemory(srv.Cmd.Process.Pid)
-	if err != nil {
+	if rep.IdleMem, err = ReadMemory(srv.pid()); err != nil {
 		return nil, err
 	}
 	logf(&cfg, "idle server with the catalog loaded: RSS %.1f MB", mb(rep.IdleMem.RSS))
+	if ref != nil {
+		if rep.RefIdleMem, err = ReadMemory(ref.pid()); err != nil {
+			return nil, err
+		}
+		logf(&cfg, "idle reference server: RSS %.1f MB", mb(rep.RefIdleMem.RSS))
+	}
+	// refTarget is t aimed at the reference server (nil without one).
+	refTarget := func(t Target, url string) *Target {
+		if ref == nil {
+			return nil
+		}
+		t.Name, t.URL, t.PID = "reference build", url, ref.pid()
+		return &t
+	}
+	admin := adminHeader(&cfg)
 
 	if !cfg.SkipCatalog {
-		bj, _ := json.Marshal(bare)
+		bj, _ := json.Marshal(&BareResponse{Header: srv.header, Plain: srv.plain, Gzip: srv.gzip})
 		bf := filepath.Join(cfg.WorkDir, "bare.json")
 		if err := os.WriteFile(bf, bj, 0o600); err != nil {
 			return nil, err
@@ -220,13 +319,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			h := admin.Clone()
 			h.Del("Content-Type")
 			h.Set("Accept-Encoding", enc)
-			base := &Target{Name: "bare net/http", Method: "GET", URL: bp.URL + "/api/v1/settings/openrouter/models", Header: h}
-			aim := &Target{Name: "aimodels", Method: "GET", URL: catURL, Header: h}
-			logf(&cfg, "catalog (%s): %d rounds of %v per side, %d connections…", enc, cfg.Rounds, cfg.Phase, cfg.CatalogConns)
-			p := alternate(ctx, &cfg, "catalog "+enc, base, aim, func(c *http.Client, t *Target) *Result {
-				return Closed(ctx, c, t, cfg.CatalogConns, cfg.Phase, cfg.MaxPerPhase)
-			}, cfg.CatalogConns, "")
-			rep.Catalog = append(rep.Catalog, p)
+			base := &Target{Name: "bare net/http", Target: vegeta.Target{Method: "GET", URL: bp.URL + "/api/v1/settings/openrouter/models", Header: h}, PID: bp.Cmd.Process.Pid}
+			aim := &Target{Name: "aimodels", Target: vegeta.Target{Method: "GET", URL: srv.catalogURL(), Header: h}, PID: srv.pid()}
+			var rt *Target
+			if ref != nil {
+				rt = refTarget(*aim, ref.catalogURL())
+			}
+			logf(&cfg, "catalog (%s): %d rounds of %v per side, %d workers…", enc, cfg.Rounds, cfg.Phase, cfg.CatalogConns)
+			rep.Catalog = append(rep.Catalog, alternate(ctx, &cfg, "catalog "+enc, Load{Conns: cfg.CatalogConns}, cfg.CatalogConns, "", base, aim, rt, nil))
 		}
 		bp.Stop()
 	}
@@ -234,10 +334,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if !cfg.SkipRequests {
 		direct := http.Header{"Authorization": {"Bearer " + openroutertest.DefaultAPIKey}, "Content-Type": {"application/json"}}
 		msg := `"messages":[{"role":"user","content":"Say hello in one short sentence."}]`
-		base := &Target{Name: "direct to fake", Method: "POST", URL: fake.URL + "/chat/completions", Header: direct,
-			Body: []byte(fmt.Sprintf(`{"model":%q,%s}`, cfg.Model, msg))}
-		aim := &Target{Name: "via aimodels", Method: "POST", URL: srv.URL + "/api/v1/chat/completions", Header: admin,
-			Body: []byte(`{"model":"text",` + msg + `}`)}
+		base := &Target{Name: "direct to fake", Target: vegeta.Target{Method: "POST", URL: fake.URL + "/chat/completions", Header: direct,
+			Body: []byte(fmt.Sprintf(`{"model":%q,%s}`, cfg.Model, msg))}}
+		aim := &Target{Name: "via aimodels", Target: vegeta.Target{Method: "POST", URL: srv.proc.URL + "/api/v1/chat/completions", Header: admin,
+			Body: []byte(`{"model":"text",` + msg + `}`)}, PID: srv.pid()}
+		var rt *Target
+		if ref != nil {
+			rt = refTarget(*aim, ref.proc.URL+"/api/v1/chat/completions")
+		}
 		reset := fakeRoot + "/_fake/reset"
 		pp, err := Start(ctx, "bare proxy", cfg.Self, []string{"proxy", "-addr", "127.0.0.1:0", "-to", fakeRoot}, nil, "LISTENING", os.Stderr)
 		if err != nil {
@@ -245,46 +349,75 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 		defer pp.Stop()
 		px := *base
-		px.Name = "bare proxy"
-		px.URL = pp.URL + openroutertest.APIPrefix + "/chat/completions"
+		px.Name, px.URL, px.PID = "bare proxy", pp.URL+openroutertest.APIPrefix+"/chat/completions", pp.Cmd.Process.Pid
 
-		logf(&cfg, "requests at %.0f req/s: %d rounds of %v per side (upstream latency %v)…", cfg.Rate, cfg.Rounds, cfg.Phase, cfg.Latency)
-		rep.Fixed = alternate(ctx, &cfg, fmt.Sprintf("chat @%.0f/s", cfg.Rate), base, aim, func(c *http.Client, t *Target) *Result {
-			return Open(ctx, c, t, cfg.Rate, cfg.Phase, 4096)
-		}, 256, reset, &px)
-
-		logf(&cfg, "requests at maximum rate: %d rounds of %v per side, %d connections…", cfg.Rounds, cfg.Phase, cfg.MaxConns)
-		rep.Max = alternate(ctx, &cfg, "chat max", base, aim, func(c *http.Client, t *Target) *Result {
-			return Closed(ctx, c, t, cfg.MaxConns, cfg.Phase, cfg.MaxPerPhase)
-		}, cfg.MaxConns, reset, &px)
+		for _, rate := range cfg.Rates {
+			logf(&cfg, "requests at %d req/s: %d rounds of %v per side (upstream latency %v)…", rate, cfg.Rounds, cfg.Phase, cfg.Latency)
+			rep.Fixed = append(rep.Fixed, alternate(ctx, &cfg, fmt.Sprintf("chat @%d/s", rate), Load{Rate: rate}, 256, reset, base, aim, rt, &px))
+		}
+		logf(&cfg, "requests at maximum rate: %d rounds of %v per side, %d workers…", cfg.Rounds, cfg.Phase, cfg.MaxConns)
+		rep.Max = alternate(ctx, &cfg, "chat max", Load{Conns: cfg.MaxConns}, cfg.MaxConns, reset, base, aim, rt, &px)
 
 		sb, sa := *base, *aim
 		sb.Body = []byte(fmt.Sprintf(`{"model":%q,"stream":true,%s}`, cfg.Model, msg))
 		sa.Body = []byte(`{"model":"text","stream":true,` + msg + `}`)
 		sb.FirstEvent, sa.FirstEvent = true, true
-		logf(&cfg, "streaming at %.0f req/s: time to first event, %d rounds of %v per side…", cfg.StreamRate, cfg.Rounds, cfg.Phase)
-		rep.Stream = alternate(ctx, &cfg, fmt.Sprintf("stream TTFB @%.0f/s", cfg.StreamRate), &sb, &sa, func(c *http.Client, t *Target) *Result {
-			return Open(ctx, c, t, cfg.StreamRate, cfg.Phase, 4096)
-		}, 64, reset)
-		rep.LoadedMem, _ = ReadMemory(srv.Cmd.Process.Pid)
+		var sr *Target
+		if rt != nil {
+			sr = refTarget(sa, rt.URL)
+		}
+		logf(&cfg, "streaming at %d req/s: time to first event, %d rounds of %v per side…", cfg.StreamRate, cfg.Rounds, cfg.Phase)
+		rep.Stream = alternate(ctx, &cfg, fmt.Sprintf("stream TTFB @%d/s", cfg.StreamRate), Load{Rate: cfg.StreamRate}, 64, reset, &sb, &sa, sr, nil)
+		rep.LoadedMem, _ = ReadMemory(srv.pid())
+		if ref != nil {
+			rep.RefLoadedMem, _ = ReadMemory(ref.pid())
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	rep.Elapsed = time.Since(rep.Started)
 	rep.LoadAfter = LoadAvg()
 	return rep, nil
 }
 
-// alternate runs baseline then aimodels cfg.Rounds times (ABAB…), each
-// phase on a fresh client after a short warm-up, and merges the rounds.
-func alternate(ctx context.Context, cfg *Config, name string, base, aim *Target, run func(*http.Client, *Target) *Result, conns int, reset string, proxy ...*Target) Pair {
-	var bs, as, ps []*Result
+// alternate runs the baseline, aimodels, the reference build and the
+// proxy (the last two when not nil) cfg.Rounds times with load l, each
+// phase on a fresh client of conns connections after a 300 ms
+// closed-loop warm-up on it, and merges the rounds. aimodels and the
+// reference build swap places every other round, so that neither always
+// runs first.
+func alternate(ctx context.Context, cfg *Config, name string, l Load, conns int, reset string, base, aim, ref, proxy *Target) Pair {
+	p := Pair{Scenario: name, Load: l}
+	sides := map[*Target]*Side{}
+	for _, s := range []struct {
+		t    *Target
+		side **Side
+	}{{base, &p.Base}, {aim, &p.AIM}, {ref, &p.Ref}, {proxy, &p.Proxy}} {
+		if s.t != nil {
+			*s.side = &Side{All: &Result{Target: s.t.Name}}
+			sides[s.t] = *s.side
+		}
+	}
 	for r := range cfg.Rounds {
-		for _, t := range append([]*Target{base, aim}, proxy...) {
+		if ctx.Err() != nil {
+			break
+		}
+		order := []*Target{base, aim, ref, proxy}
+		if r%2 == 1 {
+			order[1], order[2] = ref, aim
+		}
+		for _, t := range order {
+			if t == nil {
+				continue
+			}
+			side := sides[t]
 			if reset != "" {
 				_ = call(ctx, NewClient(1), "POST", reset, nil, "", nil)
 			}
 			c := NewClient(conns)
 			// Warm-up: open the connections and fill caches on both hops.
-			Closed(ctx, c, t, min(conns, 16), 300*time.Millisecond, 2000)
+			Attack(ctx, c, t, Load{Conns: min(conns, 16)}, 300*time.Millisecond, nil)
 			runtime.GC()
 			var prof chan error
 			if t == aim && r == 0 && cfg.pprofURL != "" {
@@ -293,33 +426,39 @@ func alternate(ctx context.Context, cfg *Config, name string, base, aim *Target,
 					prof <- saveProfile(ctx, cfg.pprofURL, cfg.Phase, filepath.Join(cfg.PprofDir, fileName(name)+".pprof"))
 				}()
 			}
-			res := run(c, t)
+			res := Attack(ctx, c, t, l, cfg.Phase, side.All)
 			if prof != nil {
 				if err := <-prof; err != nil {
 					logf(cfg, "    profile: %v", err)
 				}
 			}
 			c.CloseIdleConnections()
-			logf(cfg, "  round %d %-15s %8.0f req/s  p50 %-9v p99 %-9v errors %d dropped %d",
-				r+1, t.Name, res.RPS(), res.Pct(0.50).Round(time.Microsecond), res.Pct(0.99).Round(time.Microsecond), res.Errors, res.Dropped)
-			if res.FirstErr != nil {
-				logf(cfg, "    first error: %v", res.FirstErr)
+			cpu := ""
+			if t.PID != 0 {
+				cpu = fmt.Sprintf("  CPU %.0f ms/1k (%v)", res.CPUPer1000(), res.CPU)
 			}
-			switch t {
-			case base:
-				bs = append(bs, res)
-			case aim:
-				as = append(as, res)
-			default:
-				ps = append(ps, res)
+			logf(cfg, "  round %d %-15s sent %6.0f/s %8.0f ok/s  p50 %-9v p99 %-9v errors %d%s",
+				r+1, t.Name, res.Metrics.Rate, res.RPS(), res.Pct(0.50).Round(time.Microsecond), res.Pct(0.99).Round(time.Microsecond), res.Errors, cpu)
+			if res.FirstErr != "" {
+				logf(cfg, "    first error: %s", res.FirstErr)
 			}
+			side.Rounds = append(side.Rounds, res)
 		}
 	}
-	p := Pair{Scenario: name, Base: Merge(bs...), AIM: Merge(as...), BaseRounds: bs, AIMRounds: as, ProxyRounds: ps}
-	if len(ps) > 0 {
-		p.Proxy = Merge(ps...)
+	for _, s := range sides {
+		s.All.Close()
 	}
 	return p
+}
+
+// describe returns git describe --always --dirty of the checkout dir, or
+// "?" when git cannot tell.
+func describe(dir string) string {
+	out, err := exec.Command("git", "-C", dir, "describe", "--always", "--dirty").Output()
+	if err != nil {
+		return "?"
+	}
+	return strings.TrimSpace(string(out))
 }
 
 // call sends one request and fails on a non-2xx status.
