@@ -4,16 +4,31 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/aimodels/aimodels/core/domain"
+	"github.com/aimodels/aimodels/ports"
 )
+
+// Account is the use case of the OpenRouter account: what the key can
+// still spend, and whether it works.
+type Account struct {
+	gw   ports.AccountGateway
+	keys *Keys
+	log  *slog.Logger
+}
+
+// NewAccount returns the account use case; keys supplies the decrypted key.
+func NewAccount(gw ports.AccountGateway, keys *Keys, opts Options) *Account {
+	return &Account{gw: gw, keys: keys, log: opts.withDefaults().Logger}
+}
 
 // Balance returns what the scope's key can still spend and what was spent.
 // GET /key and GET /credits are asked at once; when /credits refuses the
 // key (401/403, as it does for ordinary keys) the balance comes from /key
 // alone and says that the account's credits are unknown.
-func (s *Service) Balance(ctx context.Context, scope string) (domain.Balance, error) {
-	key, err := s.apiKey(ctx, scopeOrDefault(scope))
+func (a *Account) Balance(ctx context.Context, scope string) (domain.Balance, error) {
+	key, err := a.keys.apiKey(ctx, scopeOrDefault(scope))
 	if err != nil {
 		return domain.Balance{}, err
 	}
@@ -25,10 +40,10 @@ func (s *Service) Balance(ctx context.Context, scope string) (domain.Balance, er
 	defer cancel()
 	ch := make(chan creditsResult, 1)
 	go func() {
-		c, err := s.deps.Gateway.Credits(cctx, key)
+		c, err := a.gw.Credits(cctx, key)
 		ch <- creditsResult{c, err}
 	}()
-	info, err := s.deps.Gateway.KeyInfo(ctx, key)
+	info, err := a.gw.KeyInfo(ctx, key)
 	if err != nil {
 		cancel() // no balance without /key: do not wait out /credits' retries
 		<-ch
@@ -40,7 +55,7 @@ func (s *Service) Balance(ctx context.Context, scope string) (domain.Balance, er
 	case cr.err == nil:
 		credits = &cr.c
 	case errors.Is(cr.err, domain.ErrInvalidKey), errors.Is(cr.err, domain.ErrForbidden):
-		s.log.Debug("credits refused for this key; balance from /key alone")
+		a.log.Debug("credits refused for this key; balance from /key alone")
 	default:
 		return domain.Balance{}, fmt.Errorf("balance: %w", cr.err)
 	}
@@ -49,12 +64,12 @@ func (s *Service) Balance(ctx context.Context, scope string) (domain.Balance, er
 
 // TestConnection checks the scope's key with an authenticated call (GET
 // /key; the catalog is public and would prove nothing).
-func (s *Service) TestConnection(ctx context.Context, scope string) domain.ConnectionResult {
-	key, err := s.apiKey(ctx, scopeOrDefault(scope))
+func (a *Account) TestConnection(ctx context.Context, scope string) domain.ConnectionResult {
+	key, err := a.keys.apiKey(ctx, scopeOrDefault(scope))
 	if err != nil {
 		return connectionFailure(err)
 	}
-	info, err := s.deps.Gateway.KeyInfo(ctx, key)
+	info, err := a.gw.KeyInfo(ctx, key)
 	if err != nil {
 		return connectionFailure(err)
 	}

@@ -13,35 +13,36 @@ import (
 )
 
 // catalogCache keeps the last good catalog. Concurrent cold callers share
-// one upstream fetch; when a refresh fails the last good catalog is served
-// marked stale, and the upstream is not asked again before retryAfter.
+// one upstream fetch, which a caller that gives up does not cancel; when a
+// refresh fails the last good catalog is served marked stale, and the
+// upstream is not asked again before retry.
+//
+// golang.org/x/sync/singleflight would share the fetch too, but the core
+// depends on the standard library only; the shared fetch is the one
+// channel below.
 type catalogCache struct {
-	gw    ports.Gateway
+	gw    ports.CatalogGateway
 	clock ports.Clock
 	log   *slog.Logger
 	ttl   time.Duration
 	retry time.Duration
 	limit time.Duration
+	// key returns the key to fetch with ("" for none): the public catalog
+	// ignores it, a per-key catalog (/models/user) needs it.
+	key func(context.Context) domain.APIKey
 
 	mu          sync.Mutex
 	cur         *domain.Catalog
 	version     uint64
 	staleErr    error
 	lastAttempt time.Time
-	inflight    *fetchCall
-	// key returns the key to fetch with ("" for none): the public catalog
-	// ignores it, a per-key catalog (/models/user) needs it.
-	key func(context.Context) domain.APIKey
+	inflight    *fetchCall // nil when no fetch runs
 }
 
 type fetchCall struct {
-	done chan struct{}
+	done chan struct{} // closed when view and err are set
 	view ports.CatalogView
 	err  error
-}
-
-func newCatalogCache(gw ports.Gateway, clock ports.Clock, log *slog.Logger, o Options) *catalogCache {
-	return &catalogCache{gw: gw, clock: clock, log: log, ttl: o.CatalogTTL, retry: o.CatalogRetryAfter, limit: o.CatalogFetchTimeout}
 }
 
 func (c *catalogCache) viewLocked() ports.CatalogView {
@@ -70,9 +71,8 @@ func (c *catalogCache) get(ctx context.Context, refresh bool) (ports.CatalogView
 	call := c.inflight
 	if call == nil {
 		call = &fetchCall{done: make(chan struct{})}
-		c.inflight = call
-		c.lastAttempt = now
-		go c.fetch(call)
+		c.inflight, c.lastAttempt = call, now
+		go c.fetch(context.WithoutCancel(ctx), call)
 	}
 	c.mu.Unlock()
 
@@ -84,10 +84,10 @@ func (c *catalogCache) get(ctx context.Context, refresh bool) (ports.CatalogView
 	}
 }
 
-// fetch runs detached from any one caller's context, so a caller that
-// gives up does not cancel the fetch the others wait for. Whatever happens
-// in the gateway (an error, a panic), the waiters are released.
-func (c *catalogCache) fetch(call *fetchCall) {
+// fetch runs one upstream fetch for every waiter, bounded by limit
+// whatever the callers' contexts; whatever the gateway does (an error, a
+// panic), the waiters are released.
+func (c *catalogCache) fetch(ctx context.Context, call *fetchCall) {
 	var models []domain.Model
 	err := errors.New("catalog fetch aborted")
 	defer func() {
@@ -96,13 +96,9 @@ func (c *catalogCache) fetch(call *fetchCall) {
 		}
 		c.finish(call, models, err)
 	}()
-	ctx, cancel := context.WithTimeout(context.Background(), c.limit)
+	ctx, cancel := context.WithTimeout(ctx, c.limit)
 	defer cancel()
-	var key domain.APIKey
-	if c.key != nil {
-		key = c.key(ctx)
-	}
-	models, err = c.gw.ListModels(ctx, key)
+	models, err = c.gw.ListModels(ctx, c.key(ctx))
 }
 
 func (c *catalogCache) finish(call *fetchCall, models []domain.Model, err error) {
@@ -127,6 +123,6 @@ func (c *catalogCache) finish(call *fetchCall, models []domain.Model, err error)
 }
 
 // Catalog returns the cached catalog, fetching when cold, expired or refresh.
-func (s *Service) Catalog(ctx context.Context, refresh bool) (ports.CatalogView, error) {
-	return s.catalog.get(ctx, refresh)
+func (mm *ModelManager) Catalog(ctx context.Context, refresh bool) (ports.CatalogView, error) {
+	return mm.catalog.get(ctx, refresh)
 }

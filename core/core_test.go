@@ -29,7 +29,7 @@ func newFixture(t *testing.T, opts core.Options) *fixture {
 	t.Helper()
 	ctrl := gomock.NewController(t)
 	f := &fixture{gw: mocks.NewMockGateway(ctrl), store: newMemStore(), clock: newClock()}
-	svc, err := core.New(core.Deps{Gateway: f.gw, Keys: f.store, Selections: f.store, Prompts: f.store, Cipher: &xorCipher{keyID: 1}, Clock: f.clock}, opts)
+	svc, err := core.New(core.Deps{Gateway: f.gw, Keys: f.store, Selections: f.store, Prompts: f.store, Cipher: &xorCipher{keyID: 1}}, withClock(opts, f.clock))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func TestCatalogRefreshForcesFetch(t *testing.T) {
 func TestCatalogServesStaleOnFailure(t *testing.T) {
 	f := newFixture(t, core.Options{CatalogTTL: time.Minute, CatalogRetryAfter: 10 * time.Second})
 	ctx := context.Background()
-	down := &domain.UpstreamError{Kind: domain.ErrUpstreamUnavailable, Status: 503}
+	down := &upstreamError{Kind: domain.ErrUpstreamUnavailable, Status: 503}
 	gomock.InOrder(
 		f.gw.EXPECT().ListModels(gomock.Any(), gomock.Any()).Return(testModels(), nil),
 		f.gw.EXPECT().ListModels(gomock.Any(), gomock.Any()).Return(nil, down),
@@ -120,7 +120,7 @@ func TestCatalogServesStaleOnFailure(t *testing.T) {
 
 func TestCatalogColdFailureIsTyped(t *testing.T) {
 	f := newFixture(t, core.Options{})
-	f.gw.EXPECT().ListModels(gomock.Any(), gomock.Any()).Return(nil, &domain.UpstreamError{Kind: domain.ErrTimeout})
+	f.gw.EXPECT().ListModels(gomock.Any(), gomock.Any()).Return(nil, &upstreamError{Kind: domain.ErrTimeout})
 	_, err := f.svc.Catalog(context.Background(), false)
 	if !errors.Is(err, domain.ErrTimeout) {
 		t.Fatalf("got %v, want ErrTimeout", err)
@@ -136,12 +136,18 @@ func TestCatalogColdStampedeSharesOneFetch(t *testing.T) {
 		<-release
 		return testModels(), nil
 	}).AnyTimes()
-	var wg sync.WaitGroup
+	// The fetch is held until every caller has started: whichever callers
+	// reach the cache before the release share the one fetch, and any
+	// that come after it find the fetched catalog, so the count is 1
+	// however the goroutines are scheduled.
+	var wg, started sync.WaitGroup
 	errs := make(chan error, 100)
 	for range 100 {
 		wg.Add(1)
+		started.Add(1)
 		go func() {
 			defer wg.Done()
+			started.Done()
 			v, err := f.svc.Catalog(context.Background(), false)
 			if err == nil && v.Catalog.Len() != 5 {
 				err = errors.New("wrong catalog")
@@ -149,7 +155,7 @@ func TestCatalogColdStampedeSharesOneFetch(t *testing.T) {
 			errs <- err
 		}()
 	}
-	time.Sleep(50 * time.Millisecond)
+	started.Wait()
 	close(release)
 	wg.Wait()
 	close(errs)
@@ -165,15 +171,16 @@ func TestCatalogColdStampedeSharesOneFetch(t *testing.T) {
 
 func TestCatalogCallerCancelDoesNotCancelSharedFetch(t *testing.T) {
 	f := newFixture(t, core.Options{})
-	release := make(chan struct{})
+	release, entered := make(chan struct{}), make(chan struct{})
 	f.gw.EXPECT().ListModels(gomock.Any(), gomock.Any()).DoAndReturn(func(ctx context.Context, _ domain.APIKey) ([]domain.Model, error) {
+		close(entered)
 		<-release
 		return testModels(), ctx.Err()
 	}).Times(1)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { _, err := f.svc.Catalog(ctx, false); done <- err }()
-	time.Sleep(20 * time.Millisecond)
+	<-entered // the caller's fetch is running and cannot finish before release
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled caller got %v", err)
@@ -321,22 +328,23 @@ func TestMovedCiphertextDoesNotDecrypt(t *testing.T) {
 }
 
 func TestBalance(t *testing.T) {
-	f64 := func(v float64) *float64 { return &v }
+	d := domain.MustDecimal
+	ptr := func(s string) *domain.Decimal { v := d(s); return &v }
 	cases := []struct {
 		name         string
 		info         domain.KeyInfo
 		credits      domain.Credits
 		creditsErr   error
-		wantBalance  float64
-		wantUsage    float64
+		wantBalance  string
+		wantUsage    string
 		creditsKnown bool
 		wantErr      error
 	}{
-		{"credits known", domain.KeyInfo{Usage: 1}, domain.Credits{TotalCredits: 300, TotalUsage: 60.73895567}, nil, 239.26104433, 60.73895567, true, nil},
-		{"key limit lower", domain.KeyInfo{Usage: 1, LimitRemaining: f64(10)}, domain.Credits{TotalCredits: 300, TotalUsage: 60}, nil, 10, 60, true, nil},
-		{"credits refused 403", domain.KeyInfo{Usage: 0.65, LimitRemaining: f64(4.35)}, domain.Credits{}, &domain.UpstreamError{Kind: domain.ErrForbidden, Status: 403}, 4.35, 0.65, false, nil},
-		{"credits refused 401", domain.KeyInfo{Usage: 0.5}, domain.Credits{}, &domain.UpstreamError{Kind: domain.ErrInvalidKey, Status: 401}, 0, 0.5, false, nil},
-		{"credits down", domain.KeyInfo{}, domain.Credits{}, &domain.UpstreamError{Kind: domain.ErrUpstreamUnavailable}, 0, 0, false, domain.ErrUpstreamUnavailable},
+		{"credits known", domain.KeyInfo{Usage: d("1")}, domain.Credits{TotalCredits: d("300"), TotalUsage: d("60.73895567")}, nil, "239.26104433", "60.73895567", true, nil},
+		{"key limit lower", domain.KeyInfo{Usage: d("1"), LimitRemaining: ptr("10")}, domain.Credits{TotalCredits: d("300"), TotalUsage: d("60")}, nil, "10", "60", true, nil},
+		{"credits refused 403", domain.KeyInfo{Usage: d("0.65"), LimitRemaining: ptr("4.35")}, domain.Credits{}, &upstreamError{Kind: domain.ErrForbidden, Status: 403}, "4.35", "0.65", false, nil},
+		{"credits refused 401", domain.KeyInfo{Usage: d("0.5")}, domain.Credits{}, &upstreamError{Kind: domain.ErrInvalidKey, Status: 401}, "0", "0.5", false, nil},
+		{"credits down", domain.KeyInfo{}, domain.Credits{}, &upstreamError{Kind: domain.ErrUpstreamUnavailable}, "0", "0", false, domain.ErrUpstreamUnavailable},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -354,7 +362,7 @@ func TestBalance(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if b.Balance != c.wantBalance || b.Usage != c.wantUsage || b.CreditsKnown != c.creditsKnown {
+			if b.Balance.String() != c.wantBalance || b.Usage.String() != c.wantUsage || b.CreditsKnown != c.creditsKnown {
 				t.Fatalf("balance %+v", b)
 			}
 		})
@@ -374,12 +382,12 @@ func TestTestConnectionStatuses(t *testing.T) {
 		want domain.ConnectionStatus
 	}{
 		{nil, domain.ConnSuccess},
-		{&domain.UpstreamError{Kind: domain.ErrInvalidKey, Status: 401, Message: "User not found."}, domain.ConnInvalidKey},
-		{&domain.UpstreamError{Kind: domain.ErrRateLimited, Status: 429, RetryAfter: 3 * time.Second}, domain.ConnRateLimited},
-		{&domain.UpstreamError{Kind: domain.ErrInsufficientCredits, Status: 402}, domain.ConnInsufficientCredit},
-		{&domain.UpstreamError{Kind: domain.ErrUpstreamUnavailable}, domain.ConnNetworkError},
-		{&domain.UpstreamError{Kind: domain.ErrTimeout}, domain.ConnTimeout},
-		{&domain.UpstreamError{Kind: domain.ErrBadUpstreamResponse}, domain.ConnUpstreamError},
+		{&upstreamError{Kind: domain.ErrInvalidKey, Status: 401, Message: "User not found."}, domain.ConnInvalidKey},
+		{&upstreamError{Kind: domain.ErrRateLimited, Status: 429, Wait: 3 * time.Second}, domain.ConnRateLimited},
+		{&upstreamError{Kind: domain.ErrInsufficientCredits, Status: 402}, domain.ConnInsufficientCredit},
+		{&upstreamError{Kind: domain.ErrUpstreamUnavailable}, domain.ConnNetworkError},
+		{&upstreamError{Kind: domain.ErrTimeout}, domain.ConnTimeout},
+		{&upstreamError{Kind: domain.ErrBadUpstreamResponse}, domain.ConnUpstreamError},
 	}
 	for _, c := range cases {
 		t.Run(string(c.want), func(t *testing.T) {
@@ -441,7 +449,7 @@ func TestCompleteErrors(t *testing.T) {
 	}
 	f.withKey(t)
 	f.catalogOnce()
-	f.gw.EXPECT().ChatCompletion(gomock.Any(), gomock.Any(), gomock.Any()).Return(nil, &domain.UpstreamError{Kind: domain.ErrInsufficientCredits, Status: 402})
+	f.gw.EXPECT().ChatCompletion(gomock.Any(), gomock.Any(), gomock.Any()).Return(nil, &upstreamError{Kind: domain.ErrInsufficientCredits, Status: 402})
 	if _, err := f.svc.Complete(ctx, "", chat("text")); !errors.Is(err, domain.ErrInsufficientCredits) {
 		t.Fatalf("402: %v", err)
 	}
@@ -599,7 +607,7 @@ func TestCatalogGatewayPanicReleasesWaiters(t *testing.T) {
 func TestBalanceDoesNotWaitForCreditsWhenKeyFails(t *testing.T) {
 	f := newFixture(t, core.Options{})
 	f.withKey(t)
-	f.gw.EXPECT().KeyInfo(gomock.Any(), gomock.Any()).Return(domain.KeyInfo{}, &domain.UpstreamError{Kind: domain.ErrInvalidKey})
+	f.gw.EXPECT().KeyInfo(gomock.Any(), gomock.Any()).Return(domain.KeyInfo{}, &upstreamError{Kind: domain.ErrInvalidKey})
 	f.gw.EXPECT().Credits(gomock.Any(), gomock.Any()).DoAndReturn(func(ctx context.Context, _ domain.APIKey) (domain.Credits, error) {
 		<-ctx.Done() // a /credits call stuck in retries
 		return domain.Credits{}, ctx.Err()
@@ -624,7 +632,7 @@ func TestSelectionAvailabilityIsCheckedOrUnknown(t *testing.T) {
 
 	down := newFixture(t, core.Options{})
 	save(down, "openai/gpt-4o")
-	down.gw.EXPECT().ListModels(gomock.Any(), gomock.Any()).Return(nil, &domain.UpstreamError{Kind: domain.ErrUpstreamUnavailable, Status: 503}).AnyTimes()
+	down.gw.EXPECT().ListModels(gomock.Any(), gomock.Any()).Return(nil, &upstreamError{Kind: domain.ErrUpstreamUnavailable, Status: 503}).AnyTimes()
 	sel, err := down.svc.Selection(ctx, "")
 	if err != nil {
 		t.Fatal(err)
@@ -676,7 +684,7 @@ func TestCachedKeyRecordReadAgainAfterRotation(t *testing.T) {
 	keys := &countingKeys{memStore: store}
 	clock := newClock()
 	cipher := &disablingCipher{xorCipher: xorCipher{keyID: 1}, disabled: map[byte]bool{}}
-	svc, err := core.New(core.Deps{Gateway: gw, Keys: keys, Selections: store, Prompts: store, Cipher: cipher, Clock: clock}, core.Options{SettingsTTL: time.Hour})
+	svc, err := core.New(core.Deps{Gateway: gw, Keys: keys, Selections: store, Prompts: store, Cipher: cipher}, core.Options{Clock: clock, SettingsTTL: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}

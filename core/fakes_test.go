@@ -7,7 +7,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aimodels/aimodels/core"
 	"github.com/aimodels/aimodels/core/domain"
+	"github.com/aimodels/aimodels/ports"
 )
 
 // fakeClock is a settable clock.
@@ -254,4 +256,22 @@ func testModels() []domain.Model {
 		mk("google/gemini-audio", "Google: Gemini Audio", []string{"text", "audio"}, []string{"text"}, "0.0000001", "0.0000004"),
 		mk("openai/text-embedding-3-small", "OpenAI: Embedding", []string{"text"}, []string{"embeddings"}, "0.00000002", "0"),
 	}
+}
+
+// upstreamError is what a gateway returns: a domain kind, the status it
+// came with, and how long to wait when the upstream said so.
+type upstreamError struct {
+	Kind    error
+	Status  int
+	Message string
+	Wait    time.Duration
+}
+
+func (e *upstreamError) Error() string             { return e.Kind.Error() + ": " + e.Message }
+func (e *upstreamError) Unwrap() error             { return e.Kind }
+func (e *upstreamError) RetryAfter() time.Duration { return e.Wait }
+
+func withClock(o core.Options, c ports.Clock) core.Options {
+	o.Clock = c
+	return o
 }

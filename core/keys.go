@@ -8,7 +8,25 @@ import (
 	"time"
 
 	"github.com/aimodels/aimodels/core/domain"
+	"github.com/aimodels/aimodels/ports"
 )
+
+// Keys is the use case of the stored API keys: set (encrypted), delete,
+// show masked, and decrypt one for a request. A scope's encrypted record
+// is cached for Options.SettingsTTL; the plaintext never is.
+type Keys struct {
+	store    ports.KeyStore
+	cipher   ports.Cipher
+	clock    ports.Clock
+	cache    *ttlCache[*domain.StoredKey]
+	rechecks rechecks
+}
+
+// NewKeys returns the keys use case over store and cipher.
+func NewKeys(store ports.KeyStore, cipher ports.Cipher, opts Options) *Keys {
+	o := opts.withDefaults()
+	return &Keys{store: store, cipher: cipher, clock: o.Clock, cache: newTTLCache[*domain.StoredKey](o.Clock, o.SettingsTTL)}
+}
 
 // Providers whose keys aimodels stores.
 var Providers = []string{domain.ProviderOpenRouter}
@@ -23,9 +41,9 @@ func checkProvider(p string) error {
 }
 
 // KeyStatuses returns the masked status of every provider's key.
-func (s *Service) KeyStatuses(ctx context.Context, scope string) ([]domain.KeyStatus, error) {
+func (ks *Keys) KeyStatuses(ctx context.Context, scope string) ([]domain.KeyStatus, error) {
 	scope = scopeOrDefault(scope)
-	stored, err := s.deps.Keys.ListKeys(ctx, scope)
+	stored, err := ks.store.ListKeys(ctx, scope)
 	if err != nil {
 		return nil, fmt.Errorf("list keys: %w", err)
 	}
@@ -44,7 +62,7 @@ func (s *Service) KeyStatuses(ctx context.Context, scope string) ([]domain.KeySt
 
 // SetKey validates, encrypts and stores a key; the plaintext is kept
 // nowhere and only the masked form is returned.
-func (s *Service) SetKey(ctx context.Context, scope, provider, raw string) (domain.KeyStatus, error) {
+func (ks *Keys) SetKey(ctx context.Context, scope, provider, raw string) (domain.KeyStatus, error) {
 	scope = scopeOrDefault(scope)
 	if err := checkProvider(provider); err != nil {
 		return domain.KeyStatus{}, err
@@ -53,30 +71,30 @@ func (s *Service) SetKey(ctx context.Context, scope, provider, raw string) (doma
 	if err != nil {
 		return domain.KeyStatus{}, err
 	}
-	ct, keyID, err := s.deps.Cipher.Encrypt([]byte(key.Reveal()), domain.AssociatedData(scope, provider))
+	ct, keyID, err := ks.cipher.Encrypt([]byte(key.Reveal()), domain.AssociatedData(scope, provider))
 	if err != nil {
 		return domain.KeyStatus{}, fmt.Errorf("encrypt key: %w", err)
 	}
 	rec := &domain.StoredKey{Scope: scope, Provider: provider, Ciphertext: ct, KeyID: keyID, Hint: key.Masked()}
-	defer s.keys.forget(scope)
-	if err := s.deps.Keys.SaveKey(ctx, rec); err != nil {
+	defer ks.cache.forget(scope)
+	if err := ks.store.SaveKey(ctx, rec); err != nil {
 		return domain.KeyStatus{}, fmt.Errorf("save key: %w", err)
 	}
 	at := rec.UpdatedAt
 	if at.IsZero() {
-		at = s.clock.Now().UTC()
+		at = ks.clock.Now().UTC()
 	}
 	return domain.KeyStatus{Provider: provider, Configured: true, Masked: rec.Hint, UpdatedAt: at}, nil
 }
 
 // DeleteKey removes a key.
-func (s *Service) DeleteKey(ctx context.Context, scope, provider string) error {
+func (ks *Keys) DeleteKey(ctx context.Context, scope, provider string) error {
 	scope = scopeOrDefault(scope)
 	if err := checkProvider(provider); err != nil {
 		return err
 	}
-	defer s.keys.forget(scope)
-	if err := s.deps.Keys.DeleteKey(ctx, scope, provider); err != nil {
+	defer ks.cache.forget(scope)
+	if err := ks.store.DeleteKey(ctx, scope, provider); err != nil {
 		return fmt.Errorf("delete key: %w", err)
 	}
 	return nil
@@ -84,16 +102,16 @@ func (s *Service) DeleteKey(ctx context.Context, scope, provider string) error {
 
 // apiKey returns the scope's decrypted OpenRouter key for one request.
 // The encrypted record is cached for SettingsTTL; the plaintext is not.
-func (s *Service) apiKey(ctx context.Context, scope string) (domain.APIKey, error) {
-	k, cached, err := s.apiKeyOnce(ctx, scope)
-	if cached && errors.Is(err, domain.ErrDecrypt) && s.rechecks.due(scope, s.clock.Now(), s.keys.ttl) {
+func (ks *Keys) apiKey(ctx context.Context, scope string) (domain.APIKey, error) {
+	k, cached, err := ks.apiKeyOnce(ctx, scope)
+	if cached && errors.Is(err, domain.ErrDecrypt) && ks.rechecks.due(scope, ks.clock.Now(), ks.cache.ttl) {
 		// The cached record may predate a key rotation that re-encrypted
 		// it under a key it does not know (and disabled the old one):
 		// read it from the store once more, at most once per TTL, so that
 		// a keyset that cannot read it does not turn every request into a
 		// database read.
-		s.keys.forget(scope)
-		k, _, err = s.apiKeyOnce(ctx, scope)
+		ks.cache.forget(scope)
+		k, _, err = ks.apiKeyOnce(ctx, scope)
 	}
 	return k, err
 }
@@ -121,25 +139,25 @@ func (r *rechecks) due(scope string, now time.Time, every time.Duration) bool {
 
 // apiKeyOnce loads (or takes from the cache) and decrypts the key;
 // cached reports that the record came from the cache.
-func (s *Service) apiKeyOnce(ctx context.Context, scope string) (_ domain.APIKey, cached bool, _ error) {
-	rec, ok, hit := s.keys.get(scope)
+func (ks *Keys) apiKeyOnce(ctx context.Context, scope string) (_ domain.APIKey, cached bool, _ error) {
+	rec, ok, hit := ks.cache.get(scope)
 	if !hit {
-		gen := s.keys.generation()
-		r, err := s.deps.Keys.GetKey(ctx, scope, domain.ProviderOpenRouter)
+		gen := ks.cache.generation()
+		r, err := ks.store.GetKey(ctx, scope, domain.ProviderOpenRouter)
 		switch {
 		case errors.Is(err, domain.ErrNotFound):
-			s.keys.put(gen, scope, nil, false)
+			ks.cache.put(gen, scope, nil, false)
 		case err != nil:
 			return "", false, fmt.Errorf("load API key: %w", err)
 		default:
 			rec, ok = r, true
-			s.keys.put(gen, scope, r, true)
+			ks.cache.put(gen, scope, r, true)
 		}
 	}
 	if !ok {
 		return "", hit, domain.ErrNoAPIKey
 	}
-	pt, err := s.deps.Cipher.Decrypt(rec.Ciphertext, domain.AssociatedData(rec.Scope, rec.Provider))
+	pt, err := ks.cipher.Decrypt(rec.Ciphertext, domain.AssociatedData(rec.Scope, rec.Provider))
 	if err != nil {
 		if !errors.Is(err, domain.ErrDecrypt) {
 			err = fmt.Errorf("%w: %w", domain.ErrDecrypt, err)

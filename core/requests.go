@@ -15,41 +15,57 @@ import (
 // is asked to transcribe.
 const TranscribeInstruction = "Transcribe this audio verbatim. Reply with the transcript only, in the language spoken."
 
+// Requests is the use case of requests to the models: chat completions
+// (plain and streamed) and transcriptions, each sent to the scope's
+// selected model of its type unless the request names a model.
+type Requests struct {
+	gw     ports.InferenceGateway
+	keys   *Keys
+	models *ModelManager
+	clock  ports.Clock
+}
+
+// NewRequests returns the requests use case: keys supplies the decrypted
+// key, models the selection and the catalog.
+func NewRequests(gw ports.InferenceGateway, keys *Keys, models *ModelManager, opts Options) *Requests {
+	return &Requests{gw: gw, keys: keys, models: models, clock: opts.withDefaults().Clock}
+}
+
 // resolveModel turns a type name into the scope's model for that type, or
 // returns an explicit model id unchanged. The catalog entry is returned
 // when the catalog is at hand (nil otherwise).
-func (s *Service) resolveModel(ctx context.Context, scope, name string) (string, *domain.Model, error) {
+func (rq *Requests) resolveModel(ctx context.Context, scope, name string) (string, *domain.Model, error) {
 	t := domain.ModelType(name)
 	if !t.Valid() {
 		var m *domain.Model
-		if v, ok := s.catalog.cached(); ok {
+		if v, ok := rq.models.catalog.cached(); ok {
 			m, _ = v.Catalog.Lookup(name)
 		}
 		return name, m, nil
 	}
-	saved, err := s.savedSelections(ctx, scope)
+	saved, err := rq.models.saved(ctx, scope)
 	if err != nil {
 		return "", nil, err
 	}
 	for i := range saved {
 		if saved[i].Type == t {
 			var m *domain.Model
-			if v, ok := s.catalog.cached(); ok {
+			if v, ok := rq.models.catalog.cached(); ok {
 				m, _ = v.Catalog.Lookup(saved[i].ModelID)
 			} else if t == domain.TypeAudio {
 				// Audio requests are routed by the model's kind: fetch once.
-				if v, err := s.catalog.get(ctx, false); err == nil {
+				if v, err := rq.models.catalog.get(ctx, false); err == nil {
 					m, _ = v.Catalog.Lookup(saved[i].ModelID)
 				}
 			}
 			return saved[i].ModelID, m, nil
 		}
 	}
-	view, err := s.catalog.get(ctx, false)
+	view, err := rq.models.catalog.get(ctx, false)
 	if err != nil {
 		return "", nil, fmt.Errorf("no %s model is selected and the catalog is unavailable for a default: %w", t, err)
 	}
-	rec := domain.RecommendedModel(view.Catalog, t, s.prefs[t])
+	rec := domain.RecommendedModel(view.Catalog, t, rq.models.prefs[t])
 	if rec == nil {
 		return "", nil, &domain.ModelError{Kind: domain.ErrModelNotFound, ModelID: name, Type: t}
 	}
@@ -58,16 +74,16 @@ func (s *Service) resolveModel(ctx context.Context, scope, name string) (string,
 
 // prepareChat validates a chat request and returns the decrypted key, the
 // resolved model id and, when at hand, its catalog entry.
-func (s *Service) prepareChat(ctx context.Context, scope string, req *domain.ChatRequest) (domain.APIKey, string, *domain.Model, error) {
+func (rq *Requests) prepareChat(ctx context.Context, scope string, req *domain.ChatRequest) (domain.APIKey, string, *domain.Model, error) {
 	scope = scopeOrDefault(scope)
 	if err := req.Validate(); err != nil {
 		return "", "", nil, err
 	}
-	key, err := s.apiKey(ctx, scope)
+	key, err := rq.keys.apiKey(ctx, scope)
 	if err != nil {
 		return "", "", nil, err
 	}
-	id, m, err := s.resolveModel(ctx, scope, req.Model)
+	id, m, err := rq.resolveModel(ctx, scope, req.Model)
 	if err != nil {
 		return "", "", nil, err
 	}
@@ -78,24 +94,24 @@ func (s *Service) prepareChat(ctx context.Context, scope string, req *domain.Cha
 // ("text", "image", "audio") means the scope's selected model of that type.
 // A dedicated speech-to-text model gets the request's audio part sent to
 // the transcription endpoint, answered as a chat completion.
-func (s *Service) Complete(ctx context.Context, scope string, req *domain.ChatRequest) (*domain.ChatResponse, error) {
-	key, id, m, err := s.prepareChat(ctx, scope, req)
+func (rq *Requests) Complete(ctx context.Context, scope string, req *domain.ChatRequest) (*domain.ChatResponse, error) {
+	key, id, m, err := rq.prepareChat(ctx, scope, req)
 	if err != nil {
 		return nil, err
 	}
 	if m != nil && m.IsTranscription() && !m.Serves(domain.TypeText) {
-		return s.completeByTranscription(ctx, key, id, req)
+		return rq.completeByTranscription(ctx, key, id, req)
 	}
 	out := *req
 	out.Model = id
-	resp, err := s.deps.Gateway.ChatCompletion(ctx, key, &out)
+	resp, err := rq.gw.ChatCompletion(ctx, key, &out)
 	if err != nil {
 		return nil, fmt.Errorf("chat completion with %s: %w", id, err)
 	}
 	return resp, nil
 }
 
-func (s *Service) completeByTranscription(ctx context.Context, key domain.APIKey, id string, req *domain.ChatRequest) (*domain.ChatResponse, error) {
+func (rq *Requests) completeByTranscription(ctx context.Context, key domain.APIKey, id string, req *domain.ChatRequest) (*domain.ChatResponse, error) {
 	var audio *domain.InputAudio
 	prompt := ""
 	for i := range req.Messages {
@@ -119,11 +135,11 @@ func (s *Service) completeByTranscription(ctx context.Context, key domain.APIKey
 	if err := tr.Validate(); err != nil {
 		return nil, err
 	}
-	t, err := s.deps.Gateway.Transcribe(ctx, key, tr)
+	t, err := rq.gw.Transcribe(ctx, key, tr)
 	if err != nil {
 		return nil, fmt.Errorf("transcription with %s: %w", id, err)
 	}
-	now := s.clock.Now()
+	now := rq.clock.Now()
 	resp := &domain.ChatResponse{
 		ID:      "transcription-" + strconv.FormatInt(now.UnixNano(), 36),
 		Model:   id,
@@ -134,8 +150,8 @@ func (s *Service) completeByTranscription(ctx context.Context, key domain.APIKey
 }
 
 // Stream sends a streaming chat completion to the resolved model.
-func (s *Service) Stream(ctx context.Context, scope string, req *domain.ChatRequest) (ports.ChatStream, error) {
-	key, id, m, err := s.prepareChat(ctx, scope, req)
+func (rq *Requests) Stream(ctx context.Context, scope string, req *domain.ChatRequest) (ports.ChatStream, error) {
+	key, id, m, err := rq.prepareChat(ctx, scope, req)
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +161,7 @@ func (s *Service) Stream(ctx context.Context, scope string, req *domain.ChatRequ
 	out := *req
 	out.Model = id
 	out.Stream = true
-	st, err := s.deps.Gateway.ChatCompletionStream(ctx, key, &out)
+	st, err := rq.gw.ChatCompletionStream(ctx, key, &out)
 	if err != nil {
 		return nil, fmt.Errorf("chat stream with %s: %w", id, err)
 	}
@@ -157,12 +173,12 @@ func (s *Service) Stream(ctx context.Context, scope string, req *domain.ChatRequ
 // (output "transcription") is called on the transcription endpoint; a chat
 // model that accepts audio gets the audio as an input_audio part with
 // TranscribeInstruction.
-func (s *Service) Transcribe(ctx context.Context, scope string, req *domain.TranscriptionRequest) (*domain.Transcription, error) {
+func (rq *Requests) Transcribe(ctx context.Context, scope string, req *domain.TranscriptionRequest) (*domain.Transcription, error) {
 	scope = scopeOrDefault(scope)
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	key, err := s.apiKey(ctx, scope)
+	key, err := rq.keys.apiKey(ctx, scope)
 	if err != nil {
 		return nil, err
 	}
@@ -170,12 +186,12 @@ func (s *Service) Transcribe(ctx context.Context, scope string, req *domain.Tran
 	if name == "" {
 		name = string(domain.TypeAudio)
 	}
-	id, m, err := s.resolveModel(ctx, scope, name)
+	id, m, err := rq.resolveModel(ctx, scope, name)
 	if err != nil {
 		return nil, err
 	}
 	if m == nil {
-		if v, err := s.catalog.get(ctx, false); err == nil {
+		if v, err := rq.models.catalog.get(ctx, false); err == nil {
 			m, _ = v.Catalog.Lookup(id)
 		}
 	}
@@ -183,11 +199,11 @@ func (s *Service) Transcribe(ctx context.Context, scope string, req *domain.Tran
 		if !m.Serves(domain.TypeAudio) {
 			return nil, &domain.ModelError{Kind: domain.ErrModelTypeMismatch, ModelID: id, Type: domain.TypeAudio}
 		}
-		return s.transcribeByChat(ctx, key, id, req)
+		return rq.transcribeByChat(ctx, key, id, req)
 	}
 	out := *req
 	out.Model = id
-	t, err := s.deps.Gateway.Transcribe(ctx, key, &out)
+	t, err := rq.gw.Transcribe(ctx, key, &out)
 	if err != nil {
 		return nil, fmt.Errorf("transcription with %s: %w", id, err)
 	}
@@ -197,7 +213,7 @@ func (s *Service) Transcribe(ctx context.Context, scope string, req *domain.Tran
 	return t, nil
 }
 
-func (s *Service) transcribeByChat(ctx context.Context, key domain.APIKey, id string, req *domain.TranscriptionRequest) (*domain.Transcription, error) {
+func (rq *Requests) transcribeByChat(ctx context.Context, key domain.APIKey, id string, req *domain.TranscriptionRequest) (*domain.Transcription, error) {
 	instruction := TranscribeInstruction
 	if req.Language != "" {
 		instruction += " Language hint: " + req.Language + "."
@@ -215,7 +231,7 @@ func (s *Service) transcribeByChat(ctx context.Context, key domain.APIKey, id st
 			}},
 		}},
 	}
-	resp, err := s.deps.Gateway.ChatCompletion(ctx, key, chat)
+	resp, err := rq.gw.ChatCompletion(ctx, key, chat)
 	if err != nil {
 		return nil, fmt.Errorf("transcription with %s: %w", id, err)
 	}

@@ -10,24 +10,24 @@ import (
 	"github.com/aimodels/aimodels/ports"
 )
 
-// Deps are the driven ports a Service needs. Gateway, Keys, Selections,
-// Prompts and Cipher are required; Clock, Pinger and Logger are optional.
+// Deps are the driven ports of a whole Service. Gateway, Keys,
+// Selections, Prompts and Cipher are required; Pinger is optional
+// (without it Ready always succeeds).
 type Deps struct {
 	Gateway    ports.Gateway
 	Keys       ports.KeyStore
 	Selections ports.SelectionStore
 	Prompts    ports.PromptStore
 	Cipher     ports.Cipher
-	// Pinger backs Ready; without it Ready always succeeds.
-	Pinger ports.Pinger
+	Pinger     ports.Pinger
+}
+
+// Options tune the use cases. Zero values take the defaults.
+type Options struct {
 	// Clock defaults to the system clock.
 	Clock ports.Clock
 	// Logger defaults to a logger that discards everything.
 	Logger *slog.Logger
-}
-
-// Options tune a Service. Zero values take the defaults.
-type Options struct {
 	// CatalogTTL is how long a fetched catalog is served before it is
 	// fetched again. Default 10 minutes.
 	CatalogTTL time.Duration
@@ -45,17 +45,42 @@ type Options struct {
 	Preferences map[domain.ModelType][]string
 }
 
-// Service implements ports.Service.
+// withDefaults returns o with every zero value replaced by its default.
+func (o Options) withDefaults() Options {
+	if o.Clock == nil {
+		o.Clock = ports.SystemClock{}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.CatalogTTL <= 0 {
+		o.CatalogTTL = 10 * time.Minute
+	}
+	if o.CatalogRetryAfter <= 0 {
+		o.CatalogRetryAfter = min(o.CatalogTTL, 30*time.Second)
+	}
+	if o.CatalogFetchTimeout <= 0 {
+		o.CatalogFetchTimeout = 60 * time.Second
+	}
+	if o.SettingsTTL == 0 {
+		o.SettingsTTL = 5 * time.Second
+	}
+	if o.Preferences == nil {
+		o.Preferences = domain.DefaultPreferences
+	}
+	return o
+}
+
+// Service bundles every use case over one set of ports, for importers that
+// want them all (the aimodels server does). It implements ports.Service;
+// each embedded use case can also be used alone.
 type Service struct {
-	deps    Deps
-	log     *slog.Logger
-	clock   ports.Clock
-	catalog *catalogCache
-	keys    *ttlCache[*domain.StoredKey]
-	sels    *ttlCache[[]domain.SavedSelection]
-	prefs   map[domain.ModelType][]string
-	// rechecks bounds re-reads of cached key records that stop decrypting.
-	rechecks rechecks
+	*ModelManager
+	*Account
+	*Keys
+	*Prompts
+	*Requests
+	pinger ports.Pinger
 }
 
 var _ ports.Service = (*Service)(nil)
@@ -74,56 +99,24 @@ func New(deps Deps, opts Options) (*Service, error) {
 	case deps.Cipher == nil:
 		return nil, errors.New("core.New: Deps.Cipher is required")
 	}
-	if deps.Clock == nil {
-		deps.Clock = ports.SystemClock{}
-	}
-	if deps.Logger == nil {
-		deps.Logger = slog.New(slog.DiscardHandler)
-	}
-	if opts.CatalogTTL <= 0 {
-		opts.CatalogTTL = 10 * time.Minute
-	}
-	if opts.CatalogRetryAfter <= 0 {
-		opts.CatalogRetryAfter = min(opts.CatalogTTL, 30*time.Second)
-	}
-	if opts.CatalogFetchTimeout <= 0 {
-		opts.CatalogFetchTimeout = 60 * time.Second
-	}
-	if opts.SettingsTTL == 0 {
-		opts.SettingsTTL = 5 * time.Second
-	}
-	prefs := opts.Preferences
-	if prefs == nil {
-		prefs = domain.DefaultPreferences
-	}
-	s := &Service{
-		deps:  deps,
-		log:   deps.Logger,
-		clock: deps.Clock,
-		prefs: prefs,
-	}
-	s.catalog = newCatalogCache(deps.Gateway, deps.Clock, deps.Logger, opts)
-	s.catalog.key = func(ctx context.Context) domain.APIKey {
-		// The catalog is shared by every scope; it is fetched with the
-		// default scope's key when one is stored (a gateway listing
-		// /models/user needs one), and without a key otherwise.
-		k, err := s.apiKey(ctx, domain.DefaultScope)
-		if err != nil {
-			return ""
-		}
-		return k
-	}
-	s.keys = newTTLCache[*domain.StoredKey](deps.Clock, opts.SettingsTTL)
-	s.sels = newTTLCache[[]domain.SavedSelection](deps.Clock, opts.SettingsTTL)
-	return s, nil
+	keys := NewKeys(deps.Keys, deps.Cipher, opts)
+	models := NewModelManager(deps.Gateway, deps.Selections, keys, opts)
+	return &Service{
+		ModelManager: models,
+		Account:      NewAccount(deps.Gateway, keys, opts),
+		Keys:         keys,
+		Prompts:      NewPrompts(deps.Prompts, opts),
+		Requests:     NewRequests(deps.Gateway, keys, models, opts),
+		pinger:       deps.Pinger,
+	}, nil
 }
 
 // Ready reports whether the stores can be reached.
 func (s *Service) Ready(ctx context.Context) error {
-	if s.deps.Pinger == nil {
+	if s.pinger == nil {
 		return nil
 	}
-	if err := s.deps.Pinger.Ping(ctx); err != nil {
+	if err := s.pinger.Ping(ctx); err != nil {
 		return &domain.StoreError{Kind: domain.ErrStoreUnavailable, Op: "ping", Err: err}
 	}
 	return nil

@@ -7,22 +7,39 @@ import (
 	"github.com/aimodels/aimodels/core/domain"
 )
 
-// Gateway is OpenRouter as the core sees it. Every error is a
-// *domain.UpstreamError (or wraps one) whose Kind is a domain sentinel.
-// The key is passed per call and never kept.
+// Gateway is OpenRouter as the core sees it: the three parts below, each
+// taken alone by the use case that needs it. Every error wraps a domain
+// sentinel (errors.Is(err, domain.ErrRateLimited), …) and, where the
+// upstream asked to wait, answers domain.RetryAfterOf. The key is passed
+// per call and never kept.
 type Gateway interface {
+	CatalogGateway
+	AccountGateway
+	InferenceGateway
+}
+
+// CatalogGateway lists the models.
+type CatalogGateway interface {
 	// ListModels fetches the whole catalog (every output modality). The
 	// key may be empty: the catalog is public.
 	ListModels(ctx context.Context, key domain.APIKey) ([]domain.Model, error)
+}
+
+// AccountGateway reads what the account and the key may spend.
+type AccountGateway interface {
 	// KeyInfo returns what GET /key says about key; it proves the key works.
 	KeyInfo(ctx context.Context, key domain.APIKey) (domain.KeyInfo, error)
 	// Credits returns the account's credits; ordinary keys may get ErrInvalidKey or ErrForbidden.
 	Credits(ctx context.Context, key domain.APIKey) (domain.Credits, error)
+}
+
+// InferenceGateway sends requests to models.
+type InferenceGateway interface {
 	// ChatCompletion sends a non-streaming chat completion.
 	ChatCompletion(ctx context.Context, key domain.APIKey, req *domain.ChatRequest) (*domain.ChatResponse, error)
 	// ChatCompletionStream sends a streaming chat completion.
 	ChatCompletionStream(ctx context.Context, key domain.APIKey, req *domain.ChatRequest) (ChatStream, error)
-	// Transcribe sends audio to POST /audio/transcriptions.
+	// Transcribe sends audio to a speech-to-text model.
 	Transcribe(ctx context.Context, key domain.APIKey, req *domain.TranscriptionRequest) (*domain.Transcription, error)
 }
 

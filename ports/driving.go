@@ -74,15 +74,21 @@ type RequestService interface {
 	Transcribe(ctx context.Context, scope string, req *domain.TranscriptionRequest) (*domain.Transcription, error)
 }
 
-// Service is everything the core offers to driving adapters.
+// Readiness is what a readiness probe asks.
+type Readiness interface {
+	// Ready reports whether the stores can be reached.
+	Ready(ctx context.Context) error
+}
+
+// Service is everything the core offers to driving adapters; each adapter
+// takes only the parts it calls.
 type Service interface {
 	ModelService
 	AccountService
 	KeyService
 	PromptService
 	RequestService
-	// Ready reports whether the stores can be reached.
-	Ready(ctx context.Context) error
+	Readiness
 }
 
 // SystemClock is the real Clock.

@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/aimodels/aimodels/adapters/echoapi"
+	"github.com/aimodels/aimodels/adapters/openrouter"
 	"github.com/aimodels/aimodels/core/domain"
 	"github.com/aimodels/aimodels/ports"
 	"github.com/aimodels/aimodels/ports/mocks"
@@ -24,14 +25,31 @@ import (
 
 const token = "admin-token-for-tests"
 
-func newServer(t *testing.T) (*echo.Echo, *mocks.MockService) {
+// services are one mock per driving port: a test sets expectations on
+// the ones its routes call, and any other call fails it.
+type services struct {
+	models   *mocks.MockModelService
+	account  *mocks.MockAccountService
+	keys     *mocks.MockKeyService
+	prompts  *mocks.MockPromptService
+	requests *mocks.MockRequestService
+	ready    *mocks.MockReadiness
+}
+
+func newServer(t *testing.T) (*echo.Echo, services) {
 	t.Helper()
-	svc := mocks.NewMockService(gomock.NewController(t))
+	ctrl := gomock.NewController(t)
+	svc := services{
+		models: mocks.NewMockModelService(ctrl), account: mocks.NewMockAccountService(ctrl),
+		keys: mocks.NewMockKeyService(ctrl), prompts: mocks.NewMockPromptService(ctrl),
+		requests: mocks.NewMockRequestService(ctrl), ready: mocks.NewMockReadiness(ctrl),
+	}
 	e := echo.New()
 	e.HTTPErrorHandler = echoapi.ErrorHandler(nil)
-	echoapi.RegisterProbes(e, svc)
+	echoapi.RegisterProbes(e, svc.ready)
 	g := e.Group("/api/v1", echoapi.BearerAuth(token, "/api/v1/openapi.json"))
-	echoapi.Register(g, svc, echoapi.Options{})
+	echoapi.Register(g, echoapi.Services{Models: svc.models, Account: svc.account, Keys: svc.keys,
+		Prompts: svc.prompts, Requests: svc.requests}, echoapi.Options{})
 	return e, svc
 }
 
@@ -92,20 +110,20 @@ func TestDomainErrorStatusMapping(t *testing.T) {
 		code   string
 	}{
 		{domain.ErrNoAPIKey, 400, "no_api_key"},
-		{&domain.UpstreamError{Kind: domain.ErrInvalidKey, Status: 401, Message: "User not found."}, 401, "invalid_key"},
-		{&domain.UpstreamError{Kind: domain.ErrForbidden, Status: 403}, 403, "forbidden"},
-		{&domain.UpstreamError{Kind: domain.ErrInsufficientCredits, Status: 402}, 402, "insufficient_credits"},
-		{&domain.UpstreamError{Kind: domain.ErrRateLimited, Status: 429, RetryAfter: 1500 * time.Millisecond}, 429, "rate_limited"},
-		{&domain.UpstreamError{Kind: domain.ErrModelNotFound, Status: 404}, 404, "model_not_found"},
+		{&openrouter.Error{Kind: domain.ErrInvalidKey, Status: 401, Message: "User not found."}, 401, "invalid_key"},
+		{&openrouter.Error{Kind: domain.ErrForbidden, Status: 403}, 403, "forbidden"},
+		{&openrouter.Error{Kind: domain.ErrInsufficientCredits, Status: 402}, 402, "insufficient_credits"},
+		{&openrouter.Error{Kind: domain.ErrRateLimited, Status: 429, Wait: 1500 * time.Millisecond}, 429, "rate_limited"},
+		{&openrouter.Error{Kind: domain.ErrModelNotFound, Status: 404}, 404, "model_not_found"},
 		{&domain.ModelError{Kind: domain.ErrModelNotFound, ModelID: "x/y"}, 422, "model_not_found"},
 		{&domain.ModelError{Kind: domain.ErrModelTypeMismatch, ModelID: "x/y", Type: domain.TypeImage}, 422, "model_type_mismatch"},
 		{&domain.ValidationError{Field: "messages", Reason: "must not be empty"}, 422, "validation_error"},
-		{&domain.UpstreamError{Kind: domain.ErrUpstreamRejected, Status: 400}, 400, "upstream_rejected"},
+		{&openrouter.Error{Kind: domain.ErrUpstreamRejected, Status: 400}, 400, "upstream_rejected"},
 		{&domain.StoreError{Kind: domain.ErrNotFound}, 404, "not_found"},
 		{&domain.StoreError{Kind: domain.ErrConflict}, 409, "conflict"},
-		{&domain.UpstreamError{Kind: domain.ErrTimeout}, 504, "timeout"},
-		{&domain.UpstreamError{Kind: domain.ErrBadUpstreamResponse}, 502, "bad_upstream_response"},
-		{&domain.UpstreamError{Kind: domain.ErrUpstreamUnavailable, Status: 503}, 503, "upstream_unavailable"},
+		{&openrouter.Error{Kind: domain.ErrTimeout}, 504, "timeout"},
+		{&openrouter.Error{Kind: domain.ErrBadUpstreamResponse}, 502, "bad_upstream_response"},
+		{&openrouter.Error{Kind: domain.ErrUpstreamUnavailable, Status: 503}, 503, "upstream_unavailable"},
 		{&domain.StoreError{Kind: domain.ErrStoreUnavailable}, 503, "store_unavailable"},
 		{domain.ErrDecrypt, 500, "key_unreadable"},
 		{io.ErrUnexpectedEOF, 500, "internal"},
@@ -113,7 +131,7 @@ func TestDomainErrorStatusMapping(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.code+"/"+http.StatusText(c.status), func(t *testing.T) {
 			e, svc := newServer(t)
-			svc.EXPECT().Balance(gomock.Any(), domain.DefaultScope).Return(domain.Balance{}, c.err)
+			svc.account.EXPECT().Balance(gomock.Any(), domain.DefaultScope).Return(domain.Balance{}, c.err)
 			rec := do(e, call{method: "GET", path: "/api/v1/settings/openrouter/balance"})
 			if rec.Code != c.status || errCode(t, rec) != c.code {
 				t.Fatalf("got %d %s", rec.Code, rec.Body)
@@ -157,8 +175,8 @@ func TestAuthOnEveryRoute(t *testing.T) {
 func TestModelsSeedShapeETagGzip(t *testing.T) {
 	e, svc := newServer(t)
 	cat := catalog()
-	svc.EXPECT().Catalog(gomock.Any(), false).Return(ports.CatalogView{Catalog: cat, Version: 1}, nil).Times(3)
-	svc.EXPECT().Catalog(gomock.Any(), true).Return(ports.CatalogView{Catalog: cat, Version: 1, Stale: true}, nil)
+	svc.models.EXPECT().Catalog(gomock.Any(), false).Return(ports.CatalogView{Catalog: cat, Version: 1}, nil).Times(3)
+	svc.models.EXPECT().Catalog(gomock.Any(), true).Return(ports.CatalogView{Catalog: cat, Version: 1, Stale: true}, nil)
 	rec := do(e, call{method: "GET", path: "/api/v1/settings/openrouter/models"})
 	if rec.Code != 200 {
 		t.Fatalf("%d %s", rec.Code, rec.Body)
@@ -208,20 +226,20 @@ func TestModelsSeedShapeETagGzip(t *testing.T) {
 
 func TestSeedBalanceAndConnectionShapes(t *testing.T) {
 	e, svc := newServer(t)
-	svc.EXPECT().Balance(gomock.Any(), gomock.Any()).Return(domain.ComputeBalance(domain.KeyInfo{Usage: 1, RateLimit: &domain.RateLimit{Requests: -1, Interval: "10s"}},
-		&domain.Credits{TotalCredits: 30, TotalUsage: 4.5}), nil)
+	svc.account.EXPECT().Balance(gomock.Any(), gomock.Any()).Return(domain.ComputeBalance(domain.KeyInfo{Usage: domain.MustDecimal("1"), RateLimit: &domain.RateLimit{Requests: -1, Interval: "10s"}},
+		&domain.Credits{TotalCredits: domain.MustDecimal("30"), TotalUsage: domain.MustDecimal("4.5")}), nil)
 	rec := do(e, call{method: "GET", path: "/api/v1/settings/openrouter/balance"})
 	var b map[string]any
 	_ = json.Unmarshal(rec.Body.Bytes(), &b)
 	if b["balance"] != 25.5 || b["usage"] != 4.5 || b["formatted_balance"] != "$25.50" || b["formatted_usage"] != "$4.50" || b["rate_limit"] == nil {
 		t.Fatalf("balance: %s", rec.Body)
 	}
-	svc.EXPECT().TestConnection(gomock.Any(), gomock.Any()).Return(domain.ConnectionResult{Success: true, Status: domain.ConnSuccess, Message: "Connection successful"})
+	svc.account.EXPECT().TestConnection(gomock.Any(), gomock.Any()).Return(domain.ConnectionResult{Success: true, Status: domain.ConnSuccess, Message: "Connection successful"})
 	rec = do(e, call{method: "POST", path: "/api/v1/settings/openrouter/test-connection"})
 	if strings.TrimSpace(rec.Body.String()) != `{"success":true,"message":"Connection successful","status":"success"}` {
 		t.Fatalf("test-connection: %s", rec.Body)
 	}
-	svc.EXPECT().TestConnection(gomock.Any(), gomock.Any()).Return(domain.ConnectionResult{Status: domain.ConnNoKey, Message: "No OpenRouter API key is configured"})
+	svc.account.EXPECT().TestConnection(gomock.Any(), gomock.Any()).Return(domain.ConnectionResult{Status: domain.ConnNoKey, Message: "No OpenRouter API key is configured"})
 	rec = do(e, call{method: "POST", path: "/api/v1/settings/openrouter/test-connection"})
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"success":false`) || !strings.Contains(rec.Body.String(), `"status":"no_key"`) {
 		t.Fatalf("no key: %s", rec.Body)
@@ -270,7 +288,7 @@ func TestSelectionRoundTrip(t *testing.T) {
 		domain.TypeImage: {Type: domain.TypeImage, ModelID: "openai/gpt-4o", Model: m, Recommended: true, Available: true, Checked: true},
 		domain.TypeAudio: {Type: domain.TypeAudio},
 	}
-	svc.EXPECT().SaveSelection(gomock.Any(), domain.DefaultScope, map[domain.ModelType]string{domain.TypeText: "openai/gpt-4o"}).Return(saved, nil)
+	svc.models.EXPECT().SaveSelection(gomock.Any(), domain.DefaultScope, map[domain.ModelType]string{domain.TypeText: "openai/gpt-4o"}).Return(saved, nil)
 	rec := do(e, call{method: "PUT", path: "/api/v1/settings/openrouter/selection", body: `{"text":"openai/gpt-4o"}`})
 	var got map[string]echoapi.SelectionEntryDTO
 	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || rec.Code != 200 {
@@ -283,7 +301,7 @@ func TestSelectionRoundTrip(t *testing.T) {
 		t.Fatalf("availability: %+v", got)
 	}
 	// A saved model checked and missing, and one that could not be checked.
-	svc.EXPECT().Selection(gomock.Any(), domain.DefaultScope).Return(domain.Selection{
+	svc.models.EXPECT().Selection(gomock.Any(), domain.DefaultScope).Return(domain.Selection{
 		domain.TypeText:  {Type: domain.TypeText, ModelID: "gone/model", Saved: true, Checked: true},
 		domain.TypeImage: {Type: domain.TypeImage, ModelID: "openai/gpt-4o", Saved: true, Available: true},
 		domain.TypeAudio: {Type: domain.TypeAudio},
@@ -296,7 +314,7 @@ func TestSelectionRoundTrip(t *testing.T) {
 	if got["text"].Available || got["text"].Availability != "unavailable" || !got["image"].Available || got["image"].Availability != "unknown" {
 		t.Fatalf("availability: %s", rec.Body)
 	}
-	svc.EXPECT().SaveSelection(gomock.Any(), gomock.Any(), gomock.Any()).Return(nil, &domain.ModelError{Kind: domain.ErrModelNotFound, ModelID: "../../etc/passwd", Type: domain.TypeText})
+	svc.models.EXPECT().SaveSelection(gomock.Any(), gomock.Any(), gomock.Any()).Return(nil, &domain.ModelError{Kind: domain.ErrModelNotFound, ModelID: "../../etc/passwd", Type: domain.TypeText})
 	rec = do(e, call{method: "PUT", path: "/api/v1/settings/openrouter/selection", body: `{"text":"../../etc/passwd"}`})
 	if rec.Code != 422 || errCode(t, rec) != "model_not_found" {
 		t.Fatalf("%d %s", rec.Code, rec.Body)
@@ -306,16 +324,16 @@ func TestSelectionRoundTrip(t *testing.T) {
 func TestKeysNeverReturnPlaintext(t *testing.T) {
 	e, svc := newServer(t)
 	const key = "sk-or-v1-0123456789abcdef0123456789abcdef"
-	svc.EXPECT().SetKey(gomock.Any(), domain.DefaultScope, "openrouter", key).Return(domain.KeyStatus{Provider: "openrouter", Configured: true, Masked: domain.MaskKey(key)}, nil)
+	svc.keys.EXPECT().SetKey(gomock.Any(), domain.DefaultScope, "openrouter", key).Return(domain.KeyStatus{Provider: "openrouter", Configured: true, Masked: domain.MaskKey(key)}, nil)
 	rec := do(e, call{method: "PUT", path: "/api/v1/settings/api-keys/openrouter", body: `{"key":"` + key + `"}`})
 	if rec.Code != 200 || strings.Contains(rec.Body.String(), "0123456789") || !strings.Contains(rec.Body.String(), "sk-or-v1-…cdef") {
 		t.Fatalf("%d %s", rec.Code, rec.Body)
 	}
-	svc.EXPECT().DeleteKey(gomock.Any(), domain.DefaultScope, "openrouter").Return(nil)
+	svc.keys.EXPECT().DeleteKey(gomock.Any(), domain.DefaultScope, "openrouter").Return(nil)
 	if rec := do(e, call{method: "DELETE", path: "/api/v1/settings/api-keys/openrouter"}); rec.Code != 204 {
 		t.Fatalf("delete: %d", rec.Code)
 	}
-	svc.EXPECT().KeyStatuses(gomock.Any(), domain.DefaultScope).Return([]domain.KeyStatus{{Provider: "openrouter"}}, nil)
+	svc.keys.EXPECT().KeyStatuses(gomock.Any(), domain.DefaultScope).Return([]domain.KeyStatus{{Provider: "openrouter"}}, nil)
 	rec = do(e, call{method: "GET", path: "/api/v1/settings/api-keys"})
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"keys":[{"provider":"openrouter","configured":false}]`) {
 		t.Fatalf("%s", rec.Body)
@@ -325,24 +343,24 @@ func TestKeysNeverReturnPlaintext(t *testing.T) {
 func TestPromptsCRUD(t *testing.T) {
 	e, svc := newServer(t)
 	p := &domain.Prompt{ID: 7, Name: "describe", Type: domain.TypeImage, Text: "Describe the image"}
-	svc.EXPECT().CreatePrompt(gomock.Any(), domain.DefaultScope, domain.Prompt{Name: "describe", Type: domain.TypeImage, Text: "Describe the image"}).Return(p, nil)
+	svc.prompts.EXPECT().CreatePrompt(gomock.Any(), domain.DefaultScope, domain.Prompt{Name: "describe", Type: domain.TypeImage, Text: "Describe the image"}).Return(p, nil)
 	rec := do(e, call{method: "POST", path: "/api/v1/settings/prompts", body: `{"name":"describe","type":"image","text":"Describe the image"}`})
 	if rec.Code != 201 || !strings.Contains(rec.Body.String(), `"id":7`) {
 		t.Fatalf("%d %s", rec.Code, rec.Body)
 	}
-	svc.EXPECT().ListPrompts(gomock.Any(), domain.DefaultScope, domain.TypeImage).Return([]domain.Prompt{*p}, nil)
+	svc.prompts.EXPECT().ListPrompts(gomock.Any(), domain.DefaultScope, domain.TypeImage).Return([]domain.Prompt{*p}, nil)
 	if rec := do(e, call{method: "GET", path: "/api/v1/settings/prompts?type=image"}); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"prompts":[{"id":7`) {
 		t.Fatalf("%d %s", rec.Code, rec.Body)
 	}
-	svc.EXPECT().UpdatePrompt(gomock.Any(), domain.DefaultScope, gomock.Any()).Return(nil, &domain.StoreError{Kind: domain.ErrConflict})
+	svc.prompts.EXPECT().UpdatePrompt(gomock.Any(), domain.DefaultScope, gomock.Any()).Return(nil, &domain.StoreError{Kind: domain.ErrConflict})
 	if rec := do(e, call{method: "PUT", path: "/api/v1/settings/prompts/7", body: `{"name":"dup","type":"text","text":"x"}`}); rec.Code != 409 {
 		t.Fatalf("conflict: %d", rec.Code)
 	}
-	svc.EXPECT().GetPrompt(gomock.Any(), domain.DefaultScope, int64(8)).Return(nil, &domain.StoreError{Kind: domain.ErrNotFound})
+	svc.prompts.EXPECT().GetPrompt(gomock.Any(), domain.DefaultScope, int64(8)).Return(nil, &domain.StoreError{Kind: domain.ErrNotFound})
 	if rec := do(e, call{method: "GET", path: "/api/v1/settings/prompts/8"}); rec.Code != 404 {
 		t.Fatalf("missing: %d", rec.Code)
 	}
-	svc.EXPECT().DeletePrompt(gomock.Any(), domain.DefaultScope, int64(7)).Return(nil)
+	svc.prompts.EXPECT().DeletePrompt(gomock.Any(), domain.DefaultScope, int64(7)).Return(nil)
 	if rec := do(e, call{method: "DELETE", path: "/api/v1/settings/prompts/7"}); rec.Code != 204 {
 		t.Fatalf("delete: %d", rec.Code)
 	}
@@ -370,7 +388,7 @@ func (s *fakeStream) Close() error { s.closed = true; return nil }
 func TestChatCompletions(t *testing.T) {
 	e, svc := newServer(t)
 	raw := `{"id":"gen-1","object":"chat.completion","choices":[{"message":{"content":"hi"}}]}`
-	svc.EXPECT().Complete(gomock.Any(), domain.DefaultScope, gomock.Any()).DoAndReturn(
+	svc.requests.EXPECT().Complete(gomock.Any(), domain.DefaultScope, gomock.Any()).DoAndReturn(
 		func(_ any, _ string, r *domain.ChatRequest) (*domain.ChatResponse, error) {
 			if r.Model != "text" || string(r.Extra["temperature"]) != "0.3" {
 				t.Errorf("request %+v", r)
@@ -383,21 +401,21 @@ func TestChatCompletions(t *testing.T) {
 	}
 
 	st := &fakeStream{chunks: []string{`{"choices":[{"delta":{"content":"a"}}]}`, `{"choices":[{"delta":{"content":"b"}}]}`}}
-	svc.EXPECT().Stream(gomock.Any(), domain.DefaultScope, gomock.Any()).Return(st, nil)
+	svc.requests.EXPECT().Stream(gomock.Any(), domain.DefaultScope, gomock.Any()).Return(st, nil)
 	rec = do(e, call{method: "POST", path: "/api/v1/chat/completions", body: `{"model":"text","stream":true,"messages":[{"role":"user","content":"hi"}]}`})
 	want := "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\ndata: {\"choices\":[{\"delta\":{\"content\":\"b\"}}]}\n\ndata: [DONE]\n\n"
 	if rec.Body.String() != want || rec.Header().Get("Content-Type") != "text/event-stream" || !st.closed {
 		t.Fatalf("stream: %q %v closed=%v", rec.Body, rec.Header(), st.closed)
 	}
 
-	st = &fakeStream{chunks: []string{`{"x":1}`}, err: &domain.UpstreamError{Kind: domain.ErrUpstreamRejected, Code: 400, Message: "Token limit reached"}}
-	svc.EXPECT().Stream(gomock.Any(), gomock.Any(), gomock.Any()).Return(st, nil)
+	st = &fakeStream{chunks: []string{`{"x":1}`}, err: &openrouter.Error{Kind: domain.ErrUpstreamRejected, Code: 400, Message: "Token limit reached"}}
+	svc.requests.EXPECT().Stream(gomock.Any(), gomock.Any(), gomock.Any()).Return(st, nil)
 	rec = do(e, call{method: "POST", path: "/api/v1/chat/completions", body: `{"model":"text","stream":true,"messages":[{"role":"user","content":"hi"}]}`})
 	if !strings.Contains(rec.Body.String(), `data: {"error":{"code":"upstream_rejected"`) || !strings.HasSuffix(rec.Body.String(), "data: [DONE]\n\n") {
 		t.Fatalf("mid-stream error: %q", rec.Body)
 	}
 
-	svc.EXPECT().Complete(gomock.Any(), gomock.Any(), gomock.Any()).Return(&domain.ChatResponse{ID: "t1", Model: "openai/whisper-1", Choices: []domain.Choice{{Content: "spoken", FinishReason: "stop"}}}, nil)
+	svc.requests.EXPECT().Complete(gomock.Any(), gomock.Any(), gomock.Any()).Return(&domain.ChatResponse{ID: "t1", Model: "openai/whisper-1", Choices: []domain.Choice{{Content: "spoken", FinishReason: "stop"}}}, nil)
 	rec = do(e, call{method: "POST", path: "/api/v1/chat/completions", body: `{"model":"audio","messages":[{"role":"user","content":"x"}]}`})
 	if !strings.Contains(rec.Body.String(), `"content":"spoken"`) || !strings.Contains(rec.Body.String(), `"object":"chat.completion"`) {
 		t.Fatalf("synthesised: %s", rec.Body)
@@ -406,7 +424,7 @@ func TestChatCompletions(t *testing.T) {
 
 func TestTranscriptionJSONAndMultipart(t *testing.T) {
 	e, svc := newServer(t)
-	svc.EXPECT().Transcribe(gomock.Any(), domain.DefaultScope, gomock.Any()).DoAndReturn(
+	svc.requests.EXPECT().Transcribe(gomock.Any(), domain.DefaultScope, gomock.Any()).DoAndReturn(
 		func(_ any, _ string, r *domain.TranscriptionRequest) (*domain.Transcription, error) {
 			if string(r.Audio) != "RIFFdata" || r.Format != "wav" || r.Model != "audio" {
 				t.Errorf("json request %+v", r)
@@ -424,7 +442,7 @@ func TestTranscriptionJSONAndMultipart(t *testing.T) {
 	_ = mw.WriteField("model", "openai/gpt-4o-transcribe")
 	_ = mw.WriteField("response_format", "text")
 	_ = mw.Close()
-	svc.EXPECT().Transcribe(gomock.Any(), domain.DefaultScope, gomock.Any()).DoAndReturn(
+	svc.requests.EXPECT().Transcribe(gomock.Any(), domain.DefaultScope, gomock.Any()).DoAndReturn(
 		func(_ any, _ string, r *domain.TranscriptionRequest) (*domain.Transcription, error) {
 			if string(r.Audio) != "ID3audio" || r.Format != "mp3" || r.Model != "openai/gpt-4o-transcribe" {
 				t.Errorf("multipart request %+v", r)
@@ -473,7 +491,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 
 func TestProbesAndSPA(t *testing.T) {
 	e, svc := newServer(t)
-	svc.EXPECT().Ready(gomock.Any()).Return(&domain.StoreError{Kind: domain.ErrStoreUnavailable})
+	svc.ready.EXPECT().Ready(gomock.Any()).Return(&domain.StoreError{Kind: domain.ErrStoreUnavailable})
 	if rec := do(e, call{method: "GET", path: "/readyz", noAuth: true}); rec.Code != 503 {
 		t.Fatalf("readyz down: %d", rec.Code)
 	}
@@ -502,7 +520,7 @@ func TestProbesAndSPA(t *testing.T) {
 func TestMultiLineEventIsOneDataLine(t *testing.T) {
 	e, svc := newServer(t)
 	st := &fakeStream{chunks: []string{"{\n  \"choices\": [\n    {\"delta\": {\"content\": \"a\"}}\n  ]\n}"}}
-	svc.EXPECT().Stream(gomock.Any(), gomock.Any(), gomock.Any()).Return(st, nil)
+	svc.requests.EXPECT().Stream(gomock.Any(), gomock.Any(), gomock.Any()).Return(st, nil)
 	rec := do(e, call{method: "POST", path: "/api/v1/chat/completions", body: `{"model":"text","stream":true,"messages":[{"role":"user","content":"hi"}]}`})
 	want := "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\ndata: [DONE]\n\n"
 	if rec.Body.String() != want {
@@ -512,7 +530,7 @@ func TestMultiLineEventIsOneDataLine(t *testing.T) {
 
 func TestStoreDetailStaysInTheLog(t *testing.T) {
 	e, svc := newServer(t)
-	svc.EXPECT().KeyStatuses(gomock.Any(), gomock.Any()).Return(nil,
+	svc.keys.EXPECT().KeyStatuses(gomock.Any(), gomock.Any()).Return(nil,
 		&domain.StoreError{Kind: domain.ErrStoreUnavailable, Op: "list keys", Err: io.ErrUnexpectedEOF})
 	rec := do(e, call{method: "GET", path: "/api/v1/settings/api-keys"})
 	if rec.Code != 503 || errCode(t, rec) != "store_unavailable" || strings.Contains(rec.Body.String(), "unexpected EOF") || strings.Contains(rec.Body.String(), "list keys") {

@@ -32,8 +32,7 @@ type encodedCatalog struct {
 	body    []byte
 	gz      []byte
 	etag    string
-	// The headers of every answer from this encoding, built once.
-	hETag, hFetchedAt, hLenBody, hLenGzip sharedHeader
+	fetched string // X-Catalog-Fetched-At
 }
 
 func (ce *catalogEncoder) get(view ports.CatalogView) (*encodedCatalog, error) {
@@ -63,10 +62,7 @@ func (ce *catalogEncoder) get(view ports.CatalogView) (*encodedCatalog, error) {
 	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
 	ce.enc = &encodedCatalog{
 		version: view.Version, catalog: view.Catalog, body: body, gz: gz.Bytes(), etag: etag,
-		hETag:      newSharedHeader("ETag", etag),
-		hFetchedAt: newSharedHeader("X-Catalog-Fetched-At", view.Catalog.FetchedAt().UTC().Format(time.RFC3339)),
-		hLenBody:   newSharedHeader(echo.HeaderContentLength, strconv.Itoa(len(body))),
-		hLenGzip:   newSharedHeader(echo.HeaderContentLength, strconv.Itoa(gz.Len())),
+		fetched: view.Catalog.FetchedAt().UTC().Format(time.RFC3339),
 	}
 	return ce.enc, nil
 }
@@ -76,41 +72,24 @@ func (ce *catalogEncoder) serve(c echo.Context, view ports.CatalogView) error {
 	if err != nil {
 		return WriteError(c, err)
 	}
-	// Every header is a shared, pre-built value: a cached answer costs no
-	// header allocation (this route is the one polled by every UI).
 	h := c.Response().Header()
-	enc.hETag.set(h)
-	hVaryEncoding.set(h)
-	hPrivateNoCache.set(h)
-	enc.hFetchedAt.set(h)
-	if view.Stale {
-		hStale.set(h)
-	} else {
-		hFresh.set(h)
-	}
+	h.Set("ETag", enc.etag)
+	h.Set("Vary", "Accept-Encoding")
+	h.Set("Cache-Control", "private, no-cache")
+	h.Set("X-Catalog-Fetched-At", enc.fetched)
+	h.Set("X-Catalog-Stale", strconv.FormatBool(view.Stale))
 	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagMatch(inm, enc.etag) {
 		return c.NoContent(http.StatusNotModified)
 	}
 	body := enc.body
-	// A known length avoids chunked encoding of the pre-encoded bytes.
-	length := enc.hLenBody
 	if acceptsGzip(c.Request().Header.Get("Accept-Encoding")) {
-		hGzip.set(h)
-		body, length = enc.gz, enc.hLenGzip
+		h.Set("Content-Encoding", "gzip")
+		body = enc.gz
 	}
-	length.set(h)
-	hJSON.set(h)
+	// A known length avoids chunked encoding of the pre-encoded bytes.
+	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
 }
-
-var (
-	hVaryEncoding   = newSharedHeader("Vary", "Accept-Encoding")
-	hPrivateNoCache = newSharedHeader("Cache-Control", "private, no-cache")
-	hStale          = newSharedHeader("X-Catalog-Stale", "true")
-	hFresh          = newSharedHeader("X-Catalog-Stale", "false")
-	hGzip           = newSharedHeader("Content-Encoding", "gzip")
-	hJSON           = newSharedHeader(echo.HeaderContentType, echo.MIMEApplicationJSON)
-)
 
 // etagMatch reports whether an If-None-Match header matches etag (weak
 // comparison, as RFC 9110 asks for If-None-Match).

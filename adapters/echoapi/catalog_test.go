@@ -1,7 +1,6 @@
 package echoapi
 
 import (
-	"net/http"
 	"testing"
 )
 
@@ -45,18 +44,5 @@ func TestETagMatch(t *testing.T) {
 		if got := etagMatch(h, etag); got != want {
 			t.Errorf("etagMatch(%q) = %v, want %v", h, got, want)
 		}
-	}
-}
-
-func TestSharedHeaderIsNotChangedByAdd(t *testing.T) {
-	sh := newSharedHeader("x-test", "one")
-	h := http.Header{}
-	sh.set(h)
-	h.Add("X-Test", "two")
-	if got := h.Values("X-Test"); len(got) != 2 || got[1] != "two" {
-		t.Fatalf("header after Add: %q", got)
-	}
-	if len(sh.val) != 1 || sh.val[0] != "one" {
-		t.Fatalf("Add changed the shared value: %q", sh.val)
 	}
 }

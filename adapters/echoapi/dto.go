@@ -1,6 +1,7 @@
 package echoapi
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/aimodels/aimodels/core/domain"
@@ -116,44 +117,62 @@ func selectionDTO(sel domain.Selection) map[string]SelectionEntryDTO {
 }
 
 // BalanceDTO is the balance response: the original specification's fields
-// first, then the detail beside them.
+// first, then the detail beside them. Amounts are exact decimals written
+// as JSON numbers.
 type BalanceDTO struct {
-	Balance               float64           `json:"balance"`
-	Usage                 float64           `json:"usage"`
-	FormattedBalance      string            `json:"formatted_balance"`
-	FormattedUsage        string            `json:"formatted_usage"`
-	RateLimit             *domain.RateLimit `json:"rate_limit"`
-	BalanceKnown          bool              `json:"balance_known"`
-	CreditsKnown          bool              `json:"credits_known"`
-	TotalCredits          *float64          `json:"total_credits"`
-	FormattedTotalCredits string            `json:"formatted_total_credits,omitempty"`
-	Limit                 *float64          `json:"limit"`
-	LimitRemaining        *float64          `json:"limit_remaining"`
-	LimitReset            string            `json:"limit_reset,omitempty"`
-	UsageDaily            float64           `json:"usage_daily"`
-	UsageWeekly           float64           `json:"usage_weekly"`
-	UsageMonthly          float64           `json:"usage_monthly"`
-	IsFreeTier            bool              `json:"is_free_tier"`
+	Balance               json.Number   `json:"balance"`
+	Usage                 json.Number   `json:"usage"`
+	FormattedBalance      string        `json:"formatted_balance"`
+	FormattedUsage        string        `json:"formatted_usage"`
+	RateLimit             *RateLimitDTO `json:"rate_limit"`
+	BalanceKnown          bool          `json:"balance_known"`
+	CreditsKnown          bool          `json:"credits_known"`
+	TotalCredits          *json.Number  `json:"total_credits"`
+	FormattedTotalCredits string        `json:"formatted_total_credits,omitempty"`
+	Limit                 *json.Number  `json:"limit"`
+	LimitRemaining        *json.Number  `json:"limit_remaining"`
+	LimitReset            string        `json:"limit_reset,omitempty"`
+	UsageDaily            json.Number   `json:"usage_daily"`
+	UsageWeekly           json.Number   `json:"usage_weekly"`
+	UsageMonthly          json.Number   `json:"usage_monthly"`
+	IsFreeTier            bool          `json:"is_free_tier"`
+}
+
+// RateLimitDTO is the key's request rate limit as OpenRouter states it.
+type RateLimitDTO struct {
+	Requests int    `json:"requests"`
+	Interval string `json:"interval"`
+}
+
+func optionalNumber(d *domain.Decimal) *json.Number {
+	if d == nil {
+		return nil
+	}
+	n := number(*d)
+	return &n
 }
 
 func balanceDTO(b domain.Balance) BalanceDTO {
+	k := &b.Key
 	d := BalanceDTO{
-		Balance: b.Balance, Usage: b.Usage,
-		FormattedUsage: domain.FormatUSDFloat(b.Usage),
-		RateLimit:      b.Key.RateLimit, BalanceKnown: b.BalanceKnown, CreditsKnown: b.CreditsKnown,
-		Limit: b.Key.Limit, LimitRemaining: b.Key.LimitRemaining, LimitReset: b.Key.LimitReset,
-		UsageDaily: b.Key.UsageDaily, UsageWeekly: b.Key.UsageWeekly, UsageMonthly: b.Key.UsageMonthly,
-		IsFreeTier: b.Key.IsFreeTier,
+		Balance: number(b.Balance), Usage: number(b.Usage),
+		FormattedUsage: domain.FormatUSD(b.Usage),
+		BalanceKnown:   b.BalanceKnown, CreditsKnown: b.CreditsKnown,
+		Limit: optionalNumber(k.Limit), LimitRemaining: optionalNumber(k.LimitRemaining), LimitReset: k.LimitReset,
+		UsageDaily: number(k.UsageDaily), UsageWeekly: number(k.UsageWeekly), UsageMonthly: number(k.UsageMonthly),
+		IsFreeTier: k.IsFreeTier,
+	}
+	if k.RateLimit != nil {
+		d.RateLimit = &RateLimitDTO{Requests: k.RateLimit.Requests, Interval: k.RateLimit.Interval}
 	}
 	if b.BalanceKnown {
-		d.FormattedBalance = domain.FormatUSDFloat(b.Balance)
+		d.FormattedBalance = domain.FormatUSD(b.Balance)
 	} else {
 		d.FormattedBalance = "unknown"
 	}
 	if b.CreditsKnown {
-		tc := b.TotalCredits
-		d.TotalCredits = &tc
-		d.FormattedTotalCredits = domain.FormatUSDFloat(tc)
+		d.TotalCredits = optionalNumber(&b.TotalCredits)
+		d.FormattedTotalCredits = domain.FormatUSD(b.TotalCredits)
 	}
 	return d
 }
@@ -167,7 +186,19 @@ type ConnectionDTO struct {
 
 // KeysDTO lists the masked keys.
 type KeysDTO struct {
-	Keys []domain.KeyStatus `json:"keys"`
+	Keys []KeyStatusDTO `json:"keys"`
+}
+
+// KeyStatusDTO is one provider's key, masked.
+type KeyStatusDTO struct {
+	Provider   string    `json:"provider"`
+	Configured bool      `json:"configured"`
+	Masked     string    `json:"masked,omitempty"`
+	UpdatedAt  time.Time `json:"updated_at,omitzero"`
+}
+
+func keyStatusDTO(k domain.KeyStatus) KeyStatusDTO {
+	return KeyStatusDTO{Provider: k.Provider, Configured: k.Configured, Masked: k.Masked, UpdatedAt: k.UpdatedAt}
 }
 
 // PromptDTO is a stored prompt.

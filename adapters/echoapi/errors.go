@@ -30,7 +30,6 @@ type ErrorDetail struct {
 // place where domain errors meet HTTP.
 func StatusOf(err error) (int, string) {
 	var me *domain.ModelError
-	var ue *domain.UpstreamError
 	var he *echo.HTTPError
 	switch {
 	case errors.Is(err, context.Canceled):
@@ -56,7 +55,9 @@ func StatusOf(err error) (int, string) {
 		return http.StatusPaymentRequired, "insufficient_credits"
 	case errors.Is(err, domain.ErrRateLimited):
 		return http.StatusTooManyRequests, "rate_limited"
-	case errors.Is(err, domain.ErrModelNotFound) && errors.As(err, &ue):
+	case errors.Is(err, domain.ErrModelNotFound):
+		// Not the catalog's (a *domain.ModelError, above): the upstream has
+		// no endpoint for the model.
 		return http.StatusNotFound, "model_not_found"
 	case errors.Is(err, domain.ErrUpstreamRejected):
 		return http.StatusBadRequest, "upstream_rejected"

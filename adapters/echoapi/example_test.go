@@ -18,15 +18,16 @@ func (exampleT) Errorf(string, ...any) {}
 func (exampleT) Fatalf(string, ...any) {}
 
 // ExampleRegister mounts the API on an importer's own Echo group, behind
-// its own auth, with one scope per tenant header.
+// its own auth, with one scope per tenant header. Here only the keys
+// routes are mounted; echoapi.All(svc) mounts every route of a core.Service.
 func ExampleRegister() {
-	svc := mocks.NewMockService(gomock.NewController(exampleT{})) // your core.Service
-	svc.EXPECT().KeyStatuses(gomock.Any(), "tenant-7").Return([]domain.KeyStatus{{Provider: "openrouter"}}, nil)
+	keys := mocks.NewMockKeyService(gomock.NewController(exampleT{})) // your core.Keys
+	keys.EXPECT().KeyStatuses(gomock.Any(), "tenant-7").Return([]domain.KeyStatus{{Provider: "openrouter"}}, nil)
 
 	e := echo.New()
 	e.HTTPErrorHandler = echoapi.ErrorHandler(nil)
 	g := e.Group("/ai/v1", echoapi.BearerAuth("s3cret"))
-	echoapi.Register(g, svc, echoapi.Options{
+	echoapi.Register(g, echoapi.Services{Keys: keys}, echoapi.Options{
 		Prefix: "/ai/v1",
 		Scope:  func(c echo.Context) string { return c.Request().Header.Get("X-Tenant") },
 	})

@@ -32,13 +32,13 @@ func FuzzRequestDecoders(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte, which uint8) {
 		e, svc := newServer(t)
-		svc.EXPECT().SetKey(gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any()).Return(domain.KeyStatus{Provider: "openrouter"}, nil).AnyTimes()
-		svc.EXPECT().SaveSelection(gomock.Any(), gomock.Any(), gomock.Any()).Return(domain.Selection{}, nil).AnyTimes()
-		svc.EXPECT().CreatePrompt(gomock.Any(), gomock.Any(), gomock.Any()).Return(&domain.Prompt{ID: 1}, nil).AnyTimes()
-		svc.EXPECT().UpdatePrompt(gomock.Any(), gomock.Any(), gomock.Any()).Return(&domain.Prompt{ID: 3}, nil).AnyTimes()
-		svc.EXPECT().Complete(gomock.Any(), gomock.Any(), gomock.Any()).Return(&domain.ChatResponse{Raw: json.RawMessage(`{}`)}, nil).AnyTimes()
-		svc.EXPECT().Stream(gomock.Any(), gomock.Any(), gomock.Any()).Return(&fakeStream{}, nil).AnyTimes()
-		svc.EXPECT().Transcribe(gomock.Any(), gomock.Any(), gomock.Any()).Return(&domain.Transcription{Text: "x"}, nil).AnyTimes()
+		svc.keys.EXPECT().SetKey(gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any()).Return(domain.KeyStatus{Provider: "openrouter"}, nil).AnyTimes()
+		svc.models.EXPECT().SaveSelection(gomock.Any(), gomock.Any(), gomock.Any()).Return(domain.Selection{}, nil).AnyTimes()
+		svc.prompts.EXPECT().CreatePrompt(gomock.Any(), gomock.Any(), gomock.Any()).Return(&domain.Prompt{ID: 1}, nil).AnyTimes()
+		svc.prompts.EXPECT().UpdatePrompt(gomock.Any(), gomock.Any(), gomock.Any()).Return(&domain.Prompt{ID: 3}, nil).AnyTimes()
+		svc.requests.EXPECT().Complete(gomock.Any(), gomock.Any(), gomock.Any()).Return(&domain.ChatResponse{Raw: json.RawMessage(`{}`)}, nil).AnyTimes()
+		svc.requests.EXPECT().Stream(gomock.Any(), gomock.Any(), gomock.Any()).Return(&fakeStream{}, nil).AnyTimes()
+		svc.requests.EXPECT().Transcribe(gomock.Any(), gomock.Any(), gomock.Any()).Return(&domain.Transcription{Text: "x"}, nil).AnyTimes()
 		r := routes[int(which)%len(routes)]
 		rec := do(e, call{method: r.method, path: r.path, body: string(body)})
 		if rec.Code >= 500 {

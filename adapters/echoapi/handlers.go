@@ -17,7 +17,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/aimodels/aimodels/core/domain"
-	"github.com/aimodels/aimodels/core/domain/jsonscan"
 )
 
 // fail writes err as the JSON error response and logs the failures that
@@ -29,8 +28,8 @@ func (a *api) fail(c echo.Context, err error) error {
 	return WriteError(c, err)
 }
 
-// readJSON reads a JSON body: it must be declared application/json, be
-// valid UTF-8 and valid JSON. Malformed input is a 400, never a 500.
+// readJSON reads a JSON body: it must be declared application/json and be
+// valid UTF-8. Whoever decodes it reports malformed JSON (errMalformed).
 func readJSON(c echo.Context) ([]byte, error) {
 	ct := c.Request().Header.Get(echo.HeaderContentType)
 	if mt, _, _ := mime.ParseMediaType(ct); mt != echo.MIMEApplicationJSON {
@@ -46,9 +45,6 @@ func readJSON(c echo.Context) ([]byte, error) {
 	}
 	if !utf8.Valid(body) {
 		return nil, echo.NewHTTPError(http.StatusBadRequest, "the request body is not valid UTF-8")
-	}
-	if !jsonscan.Valid(body) {
-		return nil, echo.NewHTTPError(http.StatusBadRequest, "malformed JSON")
 	}
 	return body, nil
 }
@@ -72,7 +68,11 @@ func readBody(r *http.Request) ([]byte, error) {
 // a Content-Length header.
 const maxPresizedBody = 64 << 10
 
-// decodeStrict decodes a settings body, refusing unknown fields.
+// errMalformed answers a body that is not JSON: a 400, never a 500.
+var errMalformed = echo.NewHTTPError(http.StatusBadRequest, "malformed JSON")
+
+// decodeStrict decodes a settings body, refusing unknown fields and
+// anything after the value.
 func decodeStrict(c echo.Context, v any) error {
 	body, err := readJSON(c)
 	if err != nil {
@@ -80,7 +80,15 @@ func decodeStrict(c echo.Context, v any) error {
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	err = dec.Decode(v)
+	if err == nil && dec.Decode(new(json.RawMessage)) != io.EOF {
+		return errMalformed
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return errMalformed
+	}
+	if err != nil {
 		msg := "the JSON body does not have the expected shape"
 		var te *json.UnmarshalTypeError
 		switch {
@@ -94,9 +102,9 @@ func decodeStrict(c echo.Context, v any) error {
 	return nil
 }
 
-func (a *api) models(c echo.Context) error {
+func (a *api) listModels(c echo.Context) error {
 	refresh, _ := strconv.ParseBool(c.QueryParam("refresh"))
-	view, err := a.svc.Catalog(c.Request().Context(), refresh)
+	view, err := a.models.Catalog(c.Request().Context(), refresh)
 	if err != nil {
 		return a.fail(c, err)
 	}
@@ -104,7 +112,7 @@ func (a *api) models(c echo.Context) error {
 }
 
 func (a *api) selection(c echo.Context) error {
-	sel, err := a.svc.Selection(c.Request().Context(), a.scope(c))
+	sel, err := a.models.Selection(c.Request().Context(), a.scope(c))
 	if err != nil {
 		return a.fail(c, err)
 	}
@@ -128,7 +136,7 @@ func (a *api) saveSelection(c echo.Context) error {
 		}
 		choices[t] = id
 	}
-	sel, err := a.svc.SaveSelection(c.Request().Context(), a.scope(c), choices)
+	sel, err := a.models.SaveSelection(c.Request().Context(), a.scope(c), choices)
 	if err != nil {
 		return a.fail(c, err)
 	}
@@ -136,7 +144,7 @@ func (a *api) saveSelection(c echo.Context) error {
 }
 
 func (a *api) balance(c echo.Context) error {
-	b, err := a.svc.Balance(c.Request().Context(), a.scope(c))
+	b, err := a.account.Balance(c.Request().Context(), a.scope(c))
 	if err != nil {
 		return a.fail(c, err)
 	}
@@ -144,16 +152,20 @@ func (a *api) balance(c echo.Context) error {
 }
 
 func (a *api) testConnection(c echo.Context) error {
-	r := a.svc.TestConnection(c.Request().Context(), a.scope(c))
+	r := a.account.TestConnection(c.Request().Context(), a.scope(c))
 	return c.JSON(http.StatusOK, ConnectionDTO{Success: r.Success, Message: r.Message, Status: string(r.Status)})
 }
 
-func (a *api) keys(c echo.Context) error {
-	ks, err := a.svc.KeyStatuses(c.Request().Context(), a.scope(c))
+func (a *api) listKeys(c echo.Context) error {
+	ks, err := a.keys.KeyStatuses(c.Request().Context(), a.scope(c))
 	if err != nil {
 		return a.fail(c, err)
 	}
-	return c.JSON(http.StatusOK, KeysDTO{Keys: ks})
+	out := KeysDTO{Keys: make([]KeyStatusDTO, len(ks))}
+	for i, k := range ks {
+		out.Keys[i] = keyStatusDTO(k)
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 func (a *api) setKey(c echo.Context) error {
@@ -161,15 +173,15 @@ func (a *api) setKey(c echo.Context) error {
 	if err := decodeStrict(c, &in); err != nil {
 		return a.fail(c, err)
 	}
-	st, err := a.svc.SetKey(c.Request().Context(), a.scope(c), c.Param("provider"), in.Key)
+	st, err := a.keys.SetKey(c.Request().Context(), a.scope(c), c.Param("provider"), in.Key)
 	if err != nil {
 		return a.fail(c, err)
 	}
-	return c.JSON(http.StatusOK, st)
+	return c.JSON(http.StatusOK, keyStatusDTO(st))
 }
 
 func (a *api) deleteKey(c echo.Context) error {
-	if err := a.svc.DeleteKey(c.Request().Context(), a.scope(c), c.Param("provider")); err != nil {
+	if err := a.keys.DeleteKey(c.Request().Context(), a.scope(c), c.Param("provider")); err != nil {
 		return a.fail(c, err)
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -184,7 +196,7 @@ func promptID(c echo.Context) (int64, error) {
 }
 
 func (a *api) listPrompts(c echo.Context) error {
-	ps, err := a.svc.ListPrompts(c.Request().Context(), a.scope(c), domain.ModelType(c.QueryParam("type")))
+	ps, err := a.prompts.ListPrompts(c.Request().Context(), a.scope(c), domain.ModelType(c.QueryParam("type")))
 	if err != nil {
 		return a.fail(c, err)
 	}
@@ -200,7 +212,7 @@ func (a *api) getPrompt(c echo.Context) error {
 	if err != nil {
 		return a.fail(c, err)
 	}
-	p, err := a.svc.GetPrompt(c.Request().Context(), a.scope(c), id)
+	p, err := a.prompts.GetPrompt(c.Request().Context(), a.scope(c), id)
 	if err != nil {
 		return a.fail(c, err)
 	}
@@ -212,7 +224,7 @@ func (a *api) createPrompt(c echo.Context) error {
 	if err := decodeStrict(c, &in); err != nil {
 		return a.fail(c, err)
 	}
-	p, err := a.svc.CreatePrompt(c.Request().Context(), a.scope(c), domain.Prompt{Name: in.Name, Type: domain.ModelType(in.Type), Text: in.Text})
+	p, err := a.prompts.CreatePrompt(c.Request().Context(), a.scope(c), domain.Prompt{Name: in.Name, Type: domain.ModelType(in.Type), Text: in.Text})
 	if err != nil {
 		return a.fail(c, err)
 	}
@@ -228,7 +240,7 @@ func (a *api) updatePrompt(c echo.Context) error {
 	if err := decodeStrict(c, &in); err != nil {
 		return a.fail(c, err)
 	}
-	p, err := a.svc.UpdatePrompt(c.Request().Context(), a.scope(c), domain.Prompt{ID: id, Name: in.Name, Type: domain.ModelType(in.Type), Text: in.Text})
+	p, err := a.prompts.UpdatePrompt(c.Request().Context(), a.scope(c), domain.Prompt{ID: id, Name: in.Name, Type: domain.ModelType(in.Type), Text: in.Text})
 	if err != nil {
 		return a.fail(c, err)
 	}
@@ -240,7 +252,7 @@ func (a *api) deletePrompt(c echo.Context) error {
 	if err != nil {
 		return a.fail(c, err)
 	}
-	if err := a.svc.DeletePrompt(c.Request().Context(), a.scope(c), id); err != nil {
+	if err := a.prompts.DeletePrompt(c.Request().Context(), a.scope(c), id); err != nil {
 		return a.fail(c, err)
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -253,15 +265,18 @@ func (a *api) chatCompletions(c echo.Context) error {
 	if err != nil {
 		return a.fail(c, err)
 	}
-	var req domain.ChatRequest
-	if err := req.UnmarshalJSON(body); err != nil { // body is valid JSON (readJSON)
+	req, err := DecodeChatRequest(body)
+	if err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			err = errMalformed
+		}
 		return a.fail(c, err)
 	}
-	ctx := c.Request().Context()
 	if req.Stream {
-		return a.stream(c, &req)
+		return a.stream(c, req)
 	}
-	resp, err := a.svc.Complete(ctx, a.scope(c), &req)
+	resp, err := a.requests.Complete(c.Request().Context(), a.scope(c), req)
 	if err != nil {
 		return a.fail(c, err)
 	}
@@ -271,21 +286,6 @@ func (a *api) chatCompletions(c echo.Context) error {
 	return c.JSON(http.StatusOK, openAIResponse(resp, time.Now()))
 }
 
-// openAIResponse renders a response that has no upstream body (a
-// transcription answered as a chat completion) in OpenAI's shape.
-func openAIResponse(r *domain.ChatResponse, now time.Time) map[string]any {
-	choices := make([]map[string]any, len(r.Choices))
-	for i, ch := range r.Choices {
-		choices[i] = map[string]any{"index": i, "finish_reason": ch.FinishReason,
-			"message": map[string]any{"role": "assistant", "content": ch.Content}}
-	}
-	return map[string]any{
-		"id": r.ID, "object": "chat.completion", "created": now.Unix(), "model": r.Model, "choices": choices,
-		"usage": map[string]any{"prompt_tokens": r.Usage.PromptTokens, "completion_tokens": r.Usage.CompletionTokens,
-			"total_tokens": r.Usage.TotalTokens, "cost": r.Usage.Cost},
-	}
-}
-
 var (
 	sseData = []byte("data: ")
 	sseEnd  = []byte("\n\n")
@@ -293,7 +293,7 @@ var (
 )
 
 func (a *api) stream(c echo.Context, req *domain.ChatRequest) error {
-	st, err := a.svc.Stream(c.Request().Context(), a.scope(c), req)
+	st, err := a.requests.Stream(c.Request().Context(), a.scope(c), req)
 	if err != nil {
 		return a.fail(c, err)
 	}
@@ -364,14 +364,14 @@ func (a *api) transcriptions(c echo.Context) error {
 	if err != nil {
 		return a.fail(c, err)
 	}
-	tr, err := a.svc.Transcribe(c.Request().Context(), a.scope(c), req)
+	tr, err := a.requests.Transcribe(c.Request().Context(), a.scope(c), req)
 	if err != nil {
 		return a.fail(c, err)
 	}
 	if format == "text" {
 		return c.String(http.StatusOK, tr.Text)
 	}
-	return c.JSON(http.StatusOK, tr)
+	return c.JSON(http.StatusOK, transcriptionOut(tr))
 }
 
 // transcriptionModel maps what a client names to what the core resolves:

@@ -1,14 +1,10 @@
 package echoapi
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/binary"
-	"encoding/hex"
 	"io/fs"
 	"log/slog"
-	mrand "math/rand/v2"
 	"net/http"
 	"path"
 	"strings"
@@ -87,47 +83,28 @@ func AccessLog(log *slog.Logger) echo.MiddlewareFunc {
 	}
 }
 
-// RequestIDs returns a generator of request ids for Echo's RequestID
-// middleware: a random per-process prefix and 64 random bits
-// ("1f0c9a7e5d3b2a64-9b2e4f0a1c3d5e7f"). Ids are unique across processes
-// and restarts, cost no system call, and, unlike a counter, say nothing
-// about the server's traffic. They are not secrets.
-func RequestIDs() func() string {
-	var seed [8]byte
-	_, _ = rand.Read(seed[:])
-	prefix := hex.EncodeToString(seed[:]) + "-"
-	return func() string {
-		var buf [40]byte
-		b := append(buf[:0], prefix...)
-		var r [8]byte
-		binary.BigEndian.PutUint64(r[:], mrand.Uint64())
-		return string(hex.AppendEncode(b, r[:]))
-	}
-}
-
 // ContentSecurityPolicy is the policy of the settings UI: everything from
 // this origin only, no inline script, no framing.
 const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 
 // securityHeaders are the headers every response carries.
-var securityHeaders = []sharedHeader{
-	newSharedHeader("X-Content-Type-Options", "nosniff"),
-	newSharedHeader("X-Frame-Options", "DENY"),
-	newSharedHeader("Referrer-Policy", "no-referrer"),
-	newSharedHeader("Content-Security-Policy", ContentSecurityPolicy),
-	newSharedHeader("Cross-Origin-Opener-Policy", "same-origin"),
-	newSharedHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+var securityHeaders = [][2]string{
+	{"X-Content-Type-Options", "nosniff"},
+	{"X-Frame-Options", "DENY"},
+	{"Referrer-Policy", "no-referrer"},
+	{"Content-Security-Policy", ContentSecurityPolicy},
+	{"Cross-Origin-Opener-Policy", "same-origin"},
+	{"Permissions-Policy", "camera=(), microphone=(), geolocation=()"},
 }
 
-// SecurityHeaders sets the headers every response carries (shared
-// values: no allocation per request).
+// SecurityHeaders sets the headers every response carries.
 func SecurityHeaders() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			h := c.Response().Header()
-			for _, sh := range securityHeaders {
-				sh.set(h)
+			for _, kv := range securityHeaders {
+				h.Set(kv[0], kv[1])
 			}
 			return next(c)
 		}
@@ -136,7 +113,7 @@ func SecurityHeaders() echo.MiddlewareFunc {
 
 // RegisterProbes adds GET /healthz (the process is up) and GET /readyz
 // (the database answers) to e; both are public.
-func RegisterProbes(e *echo.Echo, svc ports.Service) {
+func RegisterProbes(e *echo.Echo, svc ports.Readiness) {
 	e.GET("/healthz", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -178,19 +155,3 @@ func SPA(fsys fs.FS) echo.HandlerFunc {
 		return c.HTMLBlob(http.StatusOK, index)
 	}
 }
-
-// sharedHeader is a response header whose one value is built once and
-// shared by every response that sends it: setting it costs no allocation
-// and no key canonicalisation. net/http and Echo only ever replace such a
-// slice or append to it (which copies it, its capacity being 1); nothing
-// may change one in place.
-type sharedHeader struct {
-	key string
-	val []string
-}
-
-func newSharedHeader(key, value string) sharedHeader {
-	return sharedHeader{key: http.CanonicalHeaderKey(key), val: []string{value}[:1:1]}
-}
-
-func (s sharedHeader) set(h http.Header) { h[s.key] = s.val }

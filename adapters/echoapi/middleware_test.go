@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/labstack/echo/v4"
@@ -19,7 +18,7 @@ func TestAccessLogLevelsAndFields(t *testing.T) {
 	var buf bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	e := echo.New()
-	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: echoapi.RequestIDs()}))
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{}))
 	e.Use(echoapi.AccessLog(log))
 	e.GET("/read", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
 	e.GET("/missing", func(c echo.Context) error { return echo.ErrNotFound })
@@ -61,38 +60,5 @@ func TestAccessLogLevelsAndFields(t *testing.T) {
 		if strings.Contains(buf.String(), secret) {
 			t.Fatalf("the access log carries %q: %s", secret, buf.String())
 		}
-	}
-}
-
-func TestRequestIDsAreUniqueAcrossGeneratorsAndGoroutines(t *testing.T) {
-	a, b := echoapi.RequestIDs(), echoapi.RequestIDs()
-	x, y := a(), b()
-	if x == y || len(x) != len("0123456789abcdef-0123456789abcdef") || x[:17] == y[:17] {
-		t.Fatalf("two processes' first ids: %q %q", x, y)
-	}
-	if z := a(); z[:17] != x[:17] || z == x {
-		t.Fatalf("one process's ids: %q %q (same prefix, different ids)", x, z)
-	}
-	var mu sync.Mutex
-	seen := map[string]bool{}
-	var wg sync.WaitGroup
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range 1000 {
-				id := a()
-				mu.Lock()
-				if seen[id] {
-					t.Errorf("duplicate id %q", id)
-				}
-				seen[id] = true
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	if len(seen) != 8000 {
-		t.Fatalf("%d ids", len(seen))
 	}
 }

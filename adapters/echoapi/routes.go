@@ -51,12 +51,12 @@ type route struct {
 
 func routes() []route {
 	return []route{
-		{method: "GET", path: "/settings/openrouter/models", summary: "Models grouped by type (text, image, audio); ?refresh=true bypasses the cache", tag: "models", resp: "GroupedModels", status: 200, params: []string{"refresh"}, handle: (*api).models},
+		{method: "GET", path: "/settings/openrouter/models", summary: "Models grouped by type (text, image, audio); ?refresh=true bypasses the cache", tag: "models", resp: "GroupedModels", status: 200, params: []string{"refresh"}, handle: (*api).listModels},
 		{method: "GET", path: "/settings/openrouter/selection", summary: "The selected (or recommended) model of every type", tag: "models", resp: "Selection", status: 200, handle: (*api).selection},
 		{method: "PUT", path: "/settings/openrouter/selection", summary: "Save the model of one or more types", tag: "models", limit: SettingsBodyLimit, body: "SelectionInput", resp: "Selection", status: 200, handle: (*api).saveSelection},
 		{method: "GET", path: "/settings/openrouter/balance", summary: "What the account can still spend and what it spent", tag: "account", resp: "Balance", status: 200, handle: (*api).balance},
 		{method: "POST", path: "/settings/openrouter/test-connection", summary: "Check the stored key against OpenRouter", tag: "account", resp: "Connection", status: 200, handle: (*api).testConnection},
-		{method: "GET", path: "/settings/api-keys", summary: "Masked API keys", tag: "keys", resp: "Keys", status: 200, handle: (*api).keys},
+		{method: "GET", path: "/settings/api-keys", summary: "Masked API keys", tag: "keys", resp: "Keys", status: 200, handle: (*api).listKeys},
 		{method: "PUT", path: "/settings/api-keys/:provider", summary: "Store or replace a provider's API key (encrypted)", tag: "keys", limit: SettingsBodyLimit, body: "KeyInput", resp: "KeyStatus", status: 200, handle: (*api).setKey},
 		{method: "DELETE", path: "/settings/api-keys/:provider", summary: "Delete a provider's API key", tag: "keys", status: 204, handle: (*api).deleteKey},
 		{method: "GET", path: "/settings/prompts", summary: "List prompts; ?type= filters", tag: "prompts", resp: "Prompts", status: 200, params: []string{"type"}, handle: (*api).listPrompts},
@@ -70,20 +70,58 @@ func routes() []route {
 	}
 }
 
-type api struct {
-	svc     ports.Service
-	log     *slog.Logger
-	scope   func(echo.Context) string
-	catalog catalogEncoder
-	prefix  string
-	doc     []byte
+// Services are the driving ports the routes call, one per group of
+// routes; a nil one leaves its routes out (the OpenAPI document still
+// describes them all). All fills every field from one ports.Service.
+type Services struct {
+	Models   ports.ModelService   // catalog and selection
+	Account  ports.AccountService // balance and connection test
+	Keys     ports.KeyService     // API keys
+	Prompts  ports.PromptService  // prompts
+	Requests ports.RequestService // chat completions and transcriptions
 }
 
-// Register mounts every API route on g (typically e.Group("/api/v1",
-// auth)). Authentication is the caller's: the aimodels binary uses
-// BearerAuth; an importing service may use its own.
-func Register(g *echo.Group, svc ports.Service, opts Options) {
-	a := &api{svc: svc, log: opts.Logger, scope: opts.Scope, prefix: opts.Prefix}
+// All returns Services that call svc for every route.
+func All(svc ports.Service) Services {
+	return Services{Models: svc, Account: svc, Keys: svc, Prompts: svc, Requests: svc}
+}
+
+// present reports whether the service of a route's tag is set.
+func (s Services) present(tag string) bool {
+	switch tag {
+	case "models":
+		return s.Models != nil
+	case "account":
+		return s.Account != nil
+	case "keys":
+		return s.Keys != nil
+	case "prompts":
+		return s.Prompts != nil
+	case "requests":
+		return s.Requests != nil
+	}
+	return true
+}
+
+type api struct {
+	models   ports.ModelService
+	account  ports.AccountService
+	keys     ports.KeyService
+	prompts  ports.PromptService
+	requests ports.RequestService
+	log      *slog.Logger
+	scope    func(echo.Context) string
+	catalog  catalogEncoder
+	prefix   string
+	doc      []byte
+}
+
+// Register mounts the API routes of svc on g (typically
+// e.Group("/api/v1", auth)). Authentication is the caller's: the aimodels
+// binary uses BearerAuth; an importing service may use its own.
+func Register(g *echo.Group, svc Services, opts Options) {
+	a := &api{models: svc.Models, account: svc.Account, keys: svc.Keys, prompts: svc.Prompts, requests: svc.Requests,
+		log: opts.Logger, scope: opts.Scope, prefix: opts.Prefix}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -95,6 +133,9 @@ func Register(g *echo.Group, svc ports.Service, opts Options) {
 	}
 	a.doc = buildOpenAPI(strings.TrimSuffix(a.prefix, "/"))
 	for _, r := range routes() {
+		if !svc.present(r.tag) {
+			continue
+		}
 		var mw []echo.MiddlewareFunc
 		if r.limit != "" {
 			mw = append(mw, middleware.BodyLimit(r.limit))

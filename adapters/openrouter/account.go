@@ -12,16 +12,39 @@ import (
 // wireKey is GET /key's key object (inside "data" today; at the top level
 // in the 2025 schema).
 type wireKey struct {
-	Label          string            `json:"label"`
-	Limit          *float64          `json:"limit"`
-	LimitRemaining *float64          `json:"limit_remaining"`
-	LimitReset     *string           `json:"limit_reset"`
-	Usage          float64           `json:"usage"`
-	UsageDaily     float64           `json:"usage_daily"`
-	UsageWeekly    float64           `json:"usage_weekly"`
-	UsageMonthly   float64           `json:"usage_monthly"`
-	IsFreeTier     bool              `json:"is_free_tier"`
-	RateLimit      *domain.RateLimit `json:"rate_limit"`
+	Label          string       `json:"label"`
+	Limit          *json.Number `json:"limit"`
+	LimitRemaining *json.Number `json:"limit_remaining"`
+	LimitReset     *string      `json:"limit_reset"`
+	Usage          json.Number  `json:"usage"`
+	UsageDaily     json.Number  `json:"usage_daily"`
+	UsageWeekly    json.Number  `json:"usage_weekly"`
+	UsageMonthly   json.Number  `json:"usage_monthly"`
+	IsFreeTier     bool         `json:"is_free_tier"`
+	RateLimit      *struct {
+		Requests int    `json:"requests"`
+		Interval string `json:"interval"`
+	} `json:"rate_limit"`
+}
+
+// money is an amount of dollars as OpenRouter sent it, exactly; zero when
+// absent or not a number.
+func money(n json.Number) domain.Decimal {
+	d, _ := domain.ParseDecimal(string(n))
+	return d
+}
+
+// optionalMoney is money for a field that may be null: nil when absent,
+// null or not a number.
+func optionalMoney(n *json.Number) *domain.Decimal {
+	if n == nil {
+		return nil
+	}
+	d, err := domain.ParseDecimal(string(*n))
+	if err != nil {
+		return nil
+	}
+	return &d
 }
 
 // lenient decodes b into v, tolerating fields of an unexpected type.
@@ -69,9 +92,12 @@ func ParseKeyInfo(body []byte) (domain.KeyInfo, error) {
 		return domain.KeyInfo{}, badJSON(op, 200, err)
 	}
 	ki := domain.KeyInfo{
-		Label: w.Label, Limit: w.Limit, LimitRemaining: w.LimitRemaining, Usage: w.Usage,
-		UsageDaily: w.UsageDaily, UsageWeekly: w.UsageWeekly, UsageMonthly: w.UsageMonthly,
-		IsFreeTier: w.IsFreeTier, RateLimit: w.RateLimit,
+		Label: w.Label, Limit: optionalMoney(w.Limit), LimitRemaining: optionalMoney(w.LimitRemaining),
+		Usage: money(w.Usage), UsageDaily: money(w.UsageDaily), UsageWeekly: money(w.UsageWeekly),
+		UsageMonthly: money(w.UsageMonthly), IsFreeTier: w.IsFreeTier,
+	}
+	if w.RateLimit != nil {
+		ki.RateLimit = &domain.RateLimit{Requests: w.RateLimit.Requests, Interval: w.RateLimit.Interval}
 	}
 	if w.LimitReset != nil {
 		ki.LimitReset = *w.LimitReset
@@ -87,21 +113,22 @@ func ParseCredits(body []byte) (domain.Credits, error) {
 		return domain.Credits{}, err
 	}
 	var w struct {
-		TotalCredits *float64 `json:"total_credits"`
-		TotalUsage   *float64 `json:"total_usage"`
+		TotalCredits *json.Number `json:"total_credits"`
+		TotalUsage   *json.Number `json:"total_usage"`
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return domain.Credits{}, &domain.UpstreamError{Kind: domain.ErrBadUpstreamResponse, Op: op, Status: 200,
+		return domain.Credits{}, &Error{Kind: domain.ErrBadUpstreamResponse, Op: op, Status: 200,
 			Message: `response has no "data" object`}
 	}
 	if err := lenient(data, &w); err != nil {
 		return domain.Credits{}, badJSON(op, 200, err)
 	}
-	if w.TotalCredits == nil || w.TotalUsage == nil {
-		return domain.Credits{}, &domain.UpstreamError{Kind: domain.ErrBadUpstreamResponse, Op: op, Status: 200,
+	credits, usage := optionalMoney(w.TotalCredits), optionalMoney(w.TotalUsage)
+	if credits == nil || usage == nil {
+		return domain.Credits{}, &Error{Kind: domain.ErrBadUpstreamResponse, Op: op, Status: 200,
 			Message: "response lacks total_credits or total_usage"}
 	}
-	return domain.Credits{TotalCredits: *w.TotalCredits, TotalUsage: *w.TotalUsage}, nil
+	return domain.Credits{TotalCredits: *credits, TotalUsage: *usage}, nil
 }
 
 // KeyInfo returns what GET /key says about key.

@@ -20,14 +20,14 @@ func TestKeyInfoFixtures(t *testing.T) {
 	}
 	var raw struct {
 		Data struct {
-			Label string  `json:"label"`
-			Usage float64 `json:"usage"`
+			Label string      `json:"label"`
+			Usage json.Number `json:"usage"`
 		} `json:"data"`
 	}
 	if err := json.Unmarshal(s.Fixture(openroutertest.FixtureKey), &raw); err != nil {
 		t.Fatal(err)
 	}
-	if ki.Label != raw.Data.Label || ki.Usage != raw.Data.Usage || ki.Limit != nil || ki.LimitRemaining != nil {
+	if ki.Label != raw.Data.Label || !ki.Usage.Equal(domain.MustDecimal(string(raw.Data.Usage))) || ki.Limit != nil || ki.LimitRemaining != nil {
 		t.Fatalf("key info %+v, fixture %+v", ki, raw.Data)
 	}
 	if ki.RateLimit == nil || ki.RateLimit.Requests != -1 || ki.RateLimit.Interval != "10s" {
@@ -40,7 +40,7 @@ func TestKeyInfoFixtures(t *testing.T) {
 
 	older := s.Fixture(openroutertest.FixtureKeyOlderSchema)
 	var rawOld struct {
-		Usage     float64 `json:"usage"`
+		Usage     json.Number `json:"usage"`
 		RateLimit struct {
 			Requests int `json:"requests"`
 		} `json:"rate_limit"`
@@ -56,7 +56,7 @@ func TestKeyInfoFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if ki.Usage != rawOld.Usage || ki.RateLimit == nil || ki.RateLimit.Requests != rawOld.RateLimit.Requests || ki.Limit != nil {
+			if !ki.Usage.Equal(domain.MustDecimal(string(rawOld.Usage))) || ki.RateLimit == nil || ki.RateLimit.Requests != rawOld.RateLimit.Requests || ki.Limit != nil {
 				t.Fatalf("older schema: %+v", ki)
 			}
 		})
@@ -72,14 +72,14 @@ func TestCredits(t *testing.T) {
 	}
 	var m struct {
 		Data struct {
-			TotalCredits float64 `json:"total_credits"`
-			TotalUsage   float64 `json:"total_usage"`
+			TotalCredits json.Number `json:"total_credits"`
+			TotalUsage   json.Number `json:"total_usage"`
 		} `json:"data"`
 	}
 	if err := json.Unmarshal(s.Fixture(openroutertest.FixtureCredits), &m); err != nil {
 		t.Fatal(err)
 	}
-	if cr.TotalCredits != m.Data.TotalCredits || cr.TotalUsage != m.Data.TotalUsage || cr.TotalCredits == 0 {
+	if !cr.TotalCredits.Equal(domain.MustDecimal(string(m.Data.TotalCredits))) || !cr.TotalUsage.Equal(domain.MustDecimal(string(m.Data.TotalUsage))) || cr.TotalCredits.IsZero() {
 		t.Fatalf("credits %+v, fixture %+v", cr, m.Data)
 	}
 

@@ -11,6 +11,7 @@ import (
 
 const opChat = "POST /chat/completions"
 
+// wireChat is the part of a chat completion body that aimodels reads.
 type wireChat struct {
 	ID       string `json:"id"`
 	Model    string `json:"model"`
@@ -23,31 +24,18 @@ type wireChat struct {
 		} `json:"message"`
 	} `json:"choices"`
 	Usage *struct {
-		PromptTokens     int     `json:"prompt_tokens"`
-		CompletionTokens int     `json:"completion_tokens"`
-		TotalTokens      int     `json:"total_tokens"`
-		Cost             float64 `json:"cost"`
+		PromptTokens     int         `json:"prompt_tokens"`
+		CompletionTokens int         `json:"completion_tokens"`
+		TotalTokens      int         `json:"total_tokens"`
+		Cost             json.Number `json:"cost"`
 	} `json:"usage"`
 	Error *apiError `json:"error"`
 }
 
 // ParseChatResponse parses a chat completion body; Raw keeps the body.
-// A body with an "error" object is an error even with status 200.
-//
-// A well-formed completion is read in one validation pass and one walk
-// (core/domain/jsonscan); anything else (an error object, a field of an
-// unexpected type, a duplicate or differently-cased key) is read by
-// encoding/json, so the result is always encoding/json's
-// (FuzzParseChatResponseFastPath).
+// A body with an "error" object is an error even with status 200. Fields
+// of an unexpected type are left unset rather than failing the parse.
 func ParseChatResponse(body []byte) (*domain.ChatResponse, error) {
-	if r, ok := parseChatFast(body); ok {
-		return r, nil
-	}
-	return parseChatSlow(body)
-}
-
-// parseChatSlow reads a completion with encoding/json: the reference.
-func parseChatSlow(body []byte) (*domain.ChatResponse, error) {
 	var w wireChat
 	if err := lenient(body, &w); err != nil {
 		return nil, badJSON(opChat, 200, err)
@@ -56,7 +44,7 @@ func parseChatSlow(body []byte) (*domain.ChatResponse, error) {
 		return nil, inBodyError(opChat, 200, w.Error)
 	}
 	if w.Choices == nil {
-		return nil, &domain.UpstreamError{Kind: domain.ErrBadUpstreamResponse, Op: opChat, Status: 200,
+		return nil, &Error{Kind: domain.ErrBadUpstreamResponse, Op: opChat, Status: 200,
 			Message: `response has no "choices"`}
 	}
 	r := &domain.ChatResponse{ID: w.ID, Model: w.Model, Provider: w.Provider, Raw: json.RawMessage(body)}
@@ -73,7 +61,7 @@ func parseChatSlow(body []byte) (*domain.ChatResponse, error) {
 	}
 	if w.Usage != nil {
 		r.Usage = domain.Usage{PromptTokens: w.Usage.PromptTokens, CompletionTokens: w.Usage.CompletionTokens,
-			TotalTokens: w.Usage.TotalTokens, Cost: w.Usage.Cost}
+			TotalTokens: w.Usage.TotalTokens, Cost: money(w.Usage.Cost)}
 	}
 	return r, nil
 }
@@ -127,13 +115,91 @@ func chatPayload(req *domain.ChatRequest, stream bool) ([]byte, error) {
 	if req == nil {
 		return nil, &domain.ValidationError{Field: "request", Reason: "is required"}
 	}
-	r := *req
-	r.Stream = stream
-	payload, err := r.MarshalJSON()
+	return EncodeChatRequest(req, stream)
+}
+
+// wireMessage is a chat message as OpenRouter reads it.
+type wireMessage struct {
+	Role       string          `json:"role"`
+	Content    any             `json:"content"` // string, []wirePart or nil
+	Name       string          `json:"name,omitempty"`
+	ToolCallID string          `json:"tool_call_id,omitempty"`
+	ToolCalls  json.RawMessage `json:"tool_calls,omitempty"`
+}
+
+// wirePart is one part of a multi-part message.
+type wirePart struct {
+	Type         string          `json:"type"`
+	Text         string          `json:"text,omitempty"`
+	ImageURL     *wireImageURL   `json:"image_url,omitempty"`
+	InputAudio   *wireInputAudio `json:"input_audio,omitempty"`
+	File         json.RawMessage `json:"file,omitempty"`
+	CacheControl json.RawMessage `json:"cache_control,omitempty"`
+}
+
+type wireImageURL struct {
+	URL    string `json:"url"`
+	Detail string `json:"detail,omitempty"`
+}
+
+type wireInputAudio struct {
+	Data   string `json:"data"`
+	Format string `json:"format"`
+}
+
+// EncodeChatRequest returns the JSON body OpenRouter's POST
+// /chat/completions gets for req: its model, messages and stream flag,
+// and every parameter in req.Extra forwarded unchanged (model, messages
+// and stream always win over Extra). An Extra value that is not valid JSON
+// is a validation error.
+func EncodeChatRequest(req *domain.ChatRequest, stream bool) ([]byte, error) {
+	body := make(map[string]any, len(req.Extra)+3)
+	for k, v := range req.Extra {
+		if !json.Valid(v) {
+			return nil, &domain.ValidationError{Field: k, Reason: "is not valid JSON"}
+		}
+		body[k] = v
+	}
+	msgs := make([]wireMessage, len(req.Messages))
+	for i, m := range req.Messages {
+		if len(m.ToolCalls) > 0 && !json.Valid(m.ToolCalls) {
+			return nil, &domain.ValidationError{Field: "tool_calls", Reason: "is not valid JSON"}
+		}
+		msgs[i] = wireMessage{Role: m.Role, Content: wireContent(m.Content), Name: m.Name, ToolCallID: m.ToolCallID, ToolCalls: m.ToolCalls}
+	}
+	body["model"] = req.Model
+	body["messages"] = msgs
+	delete(body, "stream")
+	if stream {
+		body["stream"] = true
+	}
+	b, err := json.Marshal(body)
 	if err != nil {
 		return nil, &domain.ValidationError{Field: "body", Reason: err.Error()}
 	}
-	return payload, nil
+	return b, nil
+}
+
+// wireContent is a message's content as JSON: a string, a part list or null.
+func wireContent(c domain.Content) any {
+	switch {
+	case c.Parts != nil:
+		parts := make([]wirePart, len(c.Parts))
+		for i, p := range c.Parts {
+			wp := wirePart{Type: p.Type, Text: p.Text, File: p.File, CacheControl: p.CacheControl}
+			if p.ImageURL != nil {
+				wp.ImageURL = &wireImageURL{p.ImageURL.URL, p.ImageURL.Detail}
+			}
+			if p.InputAudio != nil {
+				wp.InputAudio = &wireInputAudio{p.InputAudio.Data, p.InputAudio.Format}
+			}
+			parts[i] = wp
+		}
+		return parts
+	case c.Null:
+		return nil
+	}
+	return c.Text
 }
 
 const opTranscribe = "POST /audio/transcriptions"
@@ -145,16 +211,12 @@ func (c *Client) Transcribe(ctx context.Context, key domain.APIKey, req *domain.
 	if req == nil {
 		return nil, &domain.ValidationError{Field: "request", Reason: "is required"}
 	}
-	type inputAudio struct {
-		Data   string `json:"data"`
-		Format string `json:"format"`
-	}
 	payload, err := json.Marshal(struct {
-		Model      string     `json:"model"`
-		InputAudio inputAudio `json:"input_audio"`
-		Language   string     `json:"language,omitempty"`
-		Prompt     string     `json:"prompt,omitempty"`
-	}{req.Model, inputAudio{base64.StdEncoding.EncodeToString(req.Audio), req.Format}, req.Language, req.Prompt})
+		Model      string         `json:"model"`
+		InputAudio wireInputAudio `json:"input_audio"`
+		Language   string         `json:"language,omitempty"`
+		Prompt     string         `json:"prompt,omitempty"`
+	}{req.Model, wireInputAudio{base64.StdEncoding.EncodeToString(req.Audio), req.Format}, req.Language, req.Prompt})
 	if err != nil {
 		return nil, fmt.Errorf("openrouter: encode transcription request: %w", err)
 	}
@@ -169,10 +231,16 @@ func (c *Client) Transcribe(ctx context.Context, key domain.APIKey, req *domain.
 // when the body does not name one.
 func ParseTranscription(body []byte, model string) (*domain.Transcription, error) {
 	var w struct {
-		Text  *string                   `json:"text"`
-		Model string                    `json:"model"`
-		Usage domain.TranscriptionUsage `json:"usage"`
-		Error *apiError                 `json:"error"`
+		Text  *string `json:"text"`
+		Model string  `json:"model"`
+		Usage struct {
+			Cost         json.Number `json:"cost"`
+			Seconds      float64     `json:"seconds"`
+			InputTokens  int         `json:"input_tokens"`
+			OutputTokens int         `json:"output_tokens"`
+			TotalTokens  int         `json:"total_tokens"`
+		} `json:"usage"`
+		Error *apiError `json:"error"`
 	}
 	if err := lenient(body, &w); err != nil {
 		return nil, badJSON(opTranscribe, 200, err)
@@ -181,10 +249,12 @@ func ParseTranscription(body []byte, model string) (*domain.Transcription, error
 		return nil, inBodyError(opTranscribe, 200, w.Error)
 	}
 	if w.Text == nil {
-		return nil, &domain.UpstreamError{Kind: domain.ErrBadUpstreamResponse, Op: opTranscribe, Status: 200,
+		return nil, &Error{Kind: domain.ErrBadUpstreamResponse, Op: opTranscribe, Status: 200,
 			Message: `response has no "text"`}
 	}
-	t := &domain.Transcription{Text: *w.Text, Model: w.Model, Usage: w.Usage}
+	u := w.Usage
+	t := &domain.Transcription{Text: *w.Text, Model: w.Model, Usage: domain.TranscriptionUsage{
+		Cost: money(u.Cost), Seconds: u.Seconds, InputTokens: u.InputTokens, OutputTokens: u.OutputTokens, TotalTokens: u.TotalTokens}}
 	if t.Model == "" {
 		t.Model = model
 	}

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -181,70 +182,25 @@ func New(opts ...Option) (*Client, error) {
 		t.MaxIdleConns, t.MaxIdleConnsPerHost = 1024, 1024
 		c.http = &http.Client{Transport: t}
 	}
-	pooled := *c.http
-	pooled.Timeout = 0 // each attempt is bounded by attemptTransport instead
-	stream := pooled
-	pooled.Transport = attemptTransport{rt: transport(c.http), timeout: c.timeout}
-	stream.Transport = attemptTransport{rt: transport(c.http)}
-	c.rc = c.retryClient(&pooled, c.checkRetry)
-	c.rp = c.retryClient(&pooled, c.checkRetryInference)
+	// Every attempt of a JSON call is bounded by http.Client.Timeout
+	// (retryablehttp sends each attempt through Do); a stream bounds the
+	// wait for its headers itself and then lives as long as it is read.
+	timed := *c.http
+	timed.Transport = keepPool{transport(c.http)}
+	timed.Timeout = c.timeout
+	stream := timed
+	stream.Timeout = 0
+	c.rc = c.retryClient(&timed, c.checkRetry)
+	c.rp = c.retryClient(&timed, c.checkRetryInference)
 	c.rs = c.retryClient(&stream, c.checkRetryInference)
 	return c, nil
 }
 
-// attemptTransport is the transport of the retry clients.
-//
-// It bounds each attempt, headers and body, by timeout with a context
-// deadline. http.Client.Timeout would do the same, but for a transport it
-// does not know (a wrapper like this one) it starts a goroutine and a
-// timer per request; and a caller whose own deadline is already tighter
-// needs no second one at all.
-//
-// Each hop of a redirect (http.Client follows at most 10; OpenRouter's
-// API does not redirect) gets a deadline of its own; the caller's
-// deadline bounds the whole chain.
-//
-// It also hides the transport's CloseIdleConnections: retryablehttp
-// closes its client's idle connections whenever it gives up on a
-// request, and one failing request must not drop the pool every other
-// request uses. Client.Close still closes the real transport.
-type attemptTransport struct {
-	rt      http.RoundTripper
-	timeout time.Duration // 0: no limit (streams have their own)
-}
-
-// RoundTrip implements http.RoundTripper.
-func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if t.timeout <= 0 {
-		return t.rt.RoundTrip(req)
-	}
-	if d, ok := req.Context().Deadline(); ok && time.Until(d) <= t.timeout {
-		return t.rt.RoundTrip(req)
-	}
-	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
-	resp, err := t.rt.RoundTrip(req.WithContext(ctx))
-	if err != nil {
-		cancel()
-		return nil, err
-	}
-	if resp.Body == nil { // a RoundTripper may leave it to http.Client to fill
-		resp.Body = http.NoBody
-	}
-	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
-	return resp, nil
-}
-
-// cancelOnClose releases an attempt's deadline when its body is closed.
-type cancelOnClose struct {
-	io.ReadCloser
-	cancel context.CancelFunc
-}
-
-func (b *cancelOnClose) Close() error {
-	err := b.ReadCloser.Close()
-	b.cancel()
-	return err
-}
+// keepPool hides the transport's CloseIdleConnections from
+// retryablehttp, which calls it whenever it gives up on a request: one
+// failing request must not drop the connections every other request
+// reuses. Client.Close still closes them.
+type keepPool struct{ http.RoundTripper }
 
 func transport(hc *http.Client) http.RoundTripper {
 	if hc.Transport != nil {
@@ -266,6 +222,9 @@ func (c *Client) retryClient(hc *http.Client, check retryablehttp.CheckRetry) *r
 	if c.logger != nil {
 		rc.Logger = slogAdapter{c.logger}
 		rc.RequestLogHook = func(_ retryablehttp.Logger, r *http.Request, attempt int) {
+			if n, ok := r.Context().Value(attemptsKey{}).(*atomic.Int32); ok {
+				n.Store(int32(attempt + 1))
+			}
 			if c.logger.Enabled(r.Context(), slog.LevelDebug) {
 				c.logger.Debug("openrouter request", "method", r.Method, "path", r.URL.Path, "attempt", attempt+1)
 			}
@@ -298,7 +257,7 @@ func (c *Client) endpoint(pathAndQuery string) string {
 
 // send performs one logical request (with retries) and returns a 2xx
 // response whose body the caller must close; every failure is a
-// *domain.UpstreamError.
+// *Error.
 func (c *Client) send(ctx context.Context, rc *retryablehttp.Client, op, method, rawURL string, key domain.APIKey, body []byte, accept string) (*http.Response, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, transportError(op, ctx, err)
@@ -309,7 +268,7 @@ func (c *Client) send(ctx context.Context, rc *retryablehttp.Client, op, method,
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, method, rawURL, rb)
 	if err != nil {
-		return nil, &domain.UpstreamError{Kind: domain.ErrUpstreamRejected, Op: op, Message: "cannot build request", Err: err}
+		return nil, &Error{Kind: domain.ErrUpstreamRejected, Op: op, Message: "cannot build request", Err: err}
 	}
 	h := req.Header
 	if k := key.Reveal(); k != "" {
@@ -326,26 +285,57 @@ func (c *Client) send(ctx context.Context, rc *retryablehttp.Client, op, method,
 	if c.title != "" {
 		h.Set("X-Title", c.title)
 	}
+	var attempts atomic.Int32
+	if c.logger != nil {
+		req = req.WithContext(context.WithValue(ctx, attemptsKey{}, &attempts))
+	}
 	start := time.Now()
 	resp, err := rc.Do(req)
-	if err != nil {
-		if resp != nil {
+	if err == nil {
+		err = CheckResponse(op, resp)
+		if err != nil {
 			resp.Body.Close()
 		}
-		uerr := redactKey(transportError(op, ctx, err), key)
-		c.log(ctx, slog.LevelWarn, "openrouter request failed", "op", op, "error", uerr.Error(), "elapsed", time.Since(start))
-		return nil, uerr
-	}
-	if err := CheckResponse(op, resp); err != nil {
+	} else if resp != nil {
 		resp.Body.Close()
+	}
+	if err != nil {
+		if _, ok := err.(*Error); !ok {
+			err = transportError(op, ctx, err)
+		}
 		err = redactKey(err, key)
-		c.log(ctx, slog.LevelInfo, "openrouter error response", "op", op, "status", resp.StatusCode, "error", err.Error(), "elapsed", time.Since(start))
+		c.logFailure(ctx, op, err, int(attempts.Load()), time.Since(start))
 		return nil, err
 	}
 	if c.logger != nil && c.logger.Enabled(ctx, slog.LevelDebug) {
-		c.log(ctx, slog.LevelDebug, "openrouter response", "op", op, "status", resp.StatusCode, "elapsed", time.Since(start))
+		c.log(ctx, slog.LevelDebug, "openrouter response", "op", op, "status", resp.StatusCode, "attempts", attempts.Load(), "elapsed", time.Since(start))
 	}
 	return resp, nil
+}
+
+// attemptsKey carries a call's attempt counter to the request log hook.
+type attemptsKey struct{}
+
+// logFailure writes the one line of a failed call, at warn: what failed,
+// as which kind, after how many attempts and how long, and how long the
+// upstream asked to wait.
+func (c *Client) logFailure(ctx context.Context, op string, err error, attempts int, elapsed time.Duration) {
+	if c.logger == nil || !c.logger.Enabled(ctx, slog.LevelWarn) {
+		return
+	}
+	args := []any{"op", op, "attempts", attempts, "elapsed", elapsed}
+	var e *Error
+	if errors.As(err, &e) {
+		args = append(args, "kind", e.Kind.Error())
+		if e.Status != 0 {
+			args = append(args, "status", e.Status)
+		}
+		if e.Wait > 0 {
+			args = append(args, "retry_after", e.Wait)
+		}
+	}
+	args = append(args, "error", err.Error())
+	c.logger.Log(ctx, slog.LevelWarn, "openrouter call failed", args...)
 }
 
 func (c *Client) log(ctx context.Context, level slog.Level, msg string, args ...any) {
@@ -383,7 +373,7 @@ func readBody(ctx context.Context, op string, resp *http.Response, limit int64) 
 		if ctx.Err() != nil || isTimeout(err) {
 			return nil, transportError(op, ctx, err)
 		}
-		return nil, &domain.UpstreamError{Kind: domain.ErrBadUpstreamResponse, Op: op, Status: resp.StatusCode,
+		return nil, &Error{Kind: domain.ErrBadUpstreamResponse, Op: op, Status: resp.StatusCode,
 			Message: "response body cut short", Err: err}
 	}
 	if int64(buf.Len()) > limit {
@@ -393,13 +383,13 @@ func readBody(ctx context.Context, op string, resp *http.Response, limit int64) 
 }
 
 func tooLarge(op string, status int, limit int64) error {
-	return &domain.UpstreamError{Kind: domain.ErrBadUpstreamResponse, Op: op, Status: status,
+	return &Error{Kind: domain.ErrBadUpstreamResponse, Op: op, Status: status,
 		Message: fmt.Sprintf("response body exceeds %d bytes", limit)}
 }
 
 // badJSON wraps a decoding failure.
 func badJSON(op string, status int, err error) error {
-	return &domain.UpstreamError{Kind: domain.ErrBadUpstreamResponse, Op: op, Status: status,
+	return &Error{Kind: domain.ErrBadUpstreamResponse, Op: op, Status: status,
 		Message: "malformed JSON response", Err: err}
 }
 

@@ -3,7 +3,7 @@
 // (plain and streamed) and speech-to-text, over
 // github.com/hashicorp/go-retryablehttp.
 //
-// Every failure is a *domain.UpstreamError whose Kind is a domain sentinel
+// Every failure is a *Error whose Kind is a domain sentinel
 // (errors.Is(err, domain.ErrRateLimited) and so on); CheckResponse is the
 // one place that turns a non-2xx answer into one. Requests are retried on
 // connection errors, 408, 429, 502, 503 and 504 with exponential backoff

@@ -17,6 +17,62 @@ import (
 	"github.com/aimodels/aimodels/core/domain"
 )
 
+// Error is a failed call to OpenRouter. Kind is the domain sentinel it
+// maps to, so errors.Is(err, domain.ErrRateLimited) and friends work
+// through Unwrap; the rest is what OpenRouter said, for people and logs.
+// It never carries the API key.
+type Error struct {
+	// Kind is the domain sentinel this failure maps to.
+	Kind error
+	// Op names the call, such as "GET /models".
+	Op string
+	// Status is the HTTP status (0 when no response arrived).
+	Status int
+	// Code is OpenRouter's error.code, when it sent one.
+	Code int
+	// Message is OpenRouter's error.message (or a description of the fault).
+	Message string
+	// Metadata is OpenRouter's error.metadata, as sent.
+	Metadata map[string]any
+	// Wait is how long the upstream asked to wait (Retry-After; 0 when not said).
+	Wait time.Duration
+	// Err is the underlying transport or decoding error, if any.
+	Err error
+}
+
+// Error implements error.
+func (e *Error) Error() string {
+	s := "openrouter"
+	if e.Op != "" {
+		s += " " + e.Op
+	}
+	s += ": " + e.Kind.Error()
+	if e.Status != 0 {
+		s += " (HTTP " + strconv.Itoa(e.Status) + ")"
+	}
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	if e.Wait > 0 {
+		s += "; retry after " + e.Wait.String()
+	}
+	if e.Err != nil && e.Message == "" {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap exposes both the sentinel and the cause to errors.Is/As.
+func (e *Error) Unwrap() []error {
+	if e.Err != nil {
+		return []error{e.Kind, e.Err}
+	}
+	return []error{e.Kind}
+}
+
+// RetryAfter returns Wait, for domain.RetryAfterOf.
+func (e *Error) RetryAfter() time.Duration { return e.Wait }
+
 // apiError is OpenRouter's {"error": {"code", "message", "metadata"}}.
 type apiError struct {
 	Code     json.Number    `json:"code"`
@@ -40,7 +96,7 @@ type errorBody struct {
 }
 
 // CheckResponse returns nil for a 2xx response and otherwise a
-// *domain.UpstreamError with OpenRouter's message, code and metadata, the
+// *Error with OpenRouter's message, code and metadata, the
 // status, the Retry-After delay and a Kind chosen by status (see kindFor).
 // It reads (at most 64 KiB of) the body of an error response but does not
 // close it. op names the call, such as "GET /key".
@@ -48,11 +104,11 @@ func CheckResponse(op string, resp *http.Response) error {
 	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
 		return nil
 	}
-	ue := &domain.UpstreamError{
-		Kind:       kindFor(op, resp.StatusCode),
-		Op:         op,
-		Status:     resp.StatusCode,
-		RetryAfter: retryAfter(resp.Header, time.Now()),
+	ue := &Error{
+		Kind:   kindFor(op, resp.StatusCode),
+		Op:     op,
+		Status: resp.StatusCode,
+		Wait:   retryAfter(resp.Header, time.Now()),
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	var eb errorBody
@@ -137,7 +193,7 @@ func inBodyError(op string, status int, e *apiError) error {
 	if msg == "" {
 		msg = "error inside the response"
 	}
-	return &domain.UpstreamError{Kind: kind, Op: op, Status: status, Code: code, Message: msg, Metadata: e.Metadata}
+	return &Error{Kind: kind, Op: op, Status: status, Code: code, Message: msg, Metadata: e.Metadata}
 }
 
 // retryAfter parses Retry-After as seconds or an HTTP date (0 when absent
@@ -167,8 +223,8 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 // transportError maps a failure without a usable response: a done
 // context keeps context.Canceled / DeadlineExceeded visible, timeouts are
 // ErrTimeout, everything else (refused, reset, DNS) ErrUpstreamUnavailable.
-func transportError(op string, ctx context.Context, err error) *domain.UpstreamError {
-	ue := &domain.UpstreamError{Op: op, Err: err}
+func transportError(op string, ctx context.Context, err error) *Error {
+	ue := &Error{Op: op, Err: err}
 	switch {
 	case errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled):
 		ue.Kind = domain.ErrUpstreamUnavailable

@@ -40,7 +40,7 @@ func TestCheckResponseFixtures(t *testing.T) {
 			err := openrouter.CheckResponse(tt.op, resp)
 			ue := upstream(t, err, tt.kind)
 			msg, code := fixtureError(t, body)
-			if ue.Message != msg || ue.Code != code || ue.Status != tt.status || ue.Op != tt.op || ue.RetryAfter != 7*time.Second {
+			if ue.Message != msg || ue.Code != code || ue.Status != tt.status || ue.Op != tt.op || ue.Wait != 7*time.Second {
 				t.Fatalf("got %+v, want message %q code %d", ue, msg, code)
 			}
 		})
@@ -58,7 +58,7 @@ func TestCheckResponseFixtures(t *testing.T) {
 	err = openrouter.CheckResponse("GET /key", &http.Response{StatusCode: 503, Header: http.Header{"Retry-After": {date}},
 		Body: io.NopCloser(bytes.NewReader([]byte("<html>down</html>")))})
 	ue = upstream(t, err, domain.ErrUpstreamUnavailable)
-	if ue.RetryAfter < 80*time.Second || ue.RetryAfter > 90*time.Second || ue.Message != "<html>down</html>" {
+	if ue.Wait < 80*time.Second || ue.Wait > 90*time.Second || ue.Message != "<html>down</html>" {
 		t.Fatalf("%+v", ue)
 	}
 }
@@ -118,7 +118,7 @@ func TestErrorClassesFromFake(t *testing.T) {
 		s.SetFault(openroutertest.RouteKey, openroutertest.Fault{Status: 429, RetryAfter: "30"})
 		_, err := c.KeyInfo(ctx, testKey)
 		ue := upstream(t, err, domain.ErrRateLimited)
-		if ue.RetryAfter != 30*time.Second || s.RequestCount(openroutertest.RouteKey) != 1 {
+		if ue.Wait != 30*time.Second || s.RequestCount(openroutertest.RouteKey) != 1 {
 			t.Fatalf("%+v after %d requests", ue, s.RequestCount(openroutertest.RouteKey))
 		}
 	})

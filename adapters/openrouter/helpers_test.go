@@ -54,15 +54,15 @@ func fixture(t testing.TB, name string) []byte {
 	return b
 }
 
-// upstream asserts err is a *domain.UpstreamError of kind.
-func upstream(t testing.TB, err error, kind error) *domain.UpstreamError {
+// upstream asserts err is a *openrouter.Error of kind.
+func upstream(t testing.TB, err error, kind error) *openrouter.Error {
 	t.Helper()
 	if err == nil {
 		t.Fatalf("got no error, want %v", kind)
 	}
-	var ue *domain.UpstreamError
+	var ue *openrouter.Error
 	if !errors.As(err, &ue) {
-		t.Fatalf("error %T %v is not a *domain.UpstreamError", err, err)
+		t.Fatalf("error %T %v is not a *openrouter.Error", err, err)
 	}
 	if !errors.Is(err, kind) {
 		t.Fatalf("error %v: kind %v, want %v", err, ue.Kind, kind)

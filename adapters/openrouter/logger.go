@@ -12,10 +12,12 @@ import (
 // a secret.
 type slogAdapter struct{ l *slog.Logger }
 
-func (a slogAdapter) Error(msg string, kv ...any) { a.log(slog.LevelError, msg, kv) }
-func (a slogAdapter) Info(msg string, kv ...any)  { a.log(slog.LevelInfo, msg, kv) }
+// Every line of the library's is one attempt's story, so every one goes
+// to debug: Client.send logs the outcome of the whole call once.
+func (a slogAdapter) Error(msg string, kv ...any) { a.log(slog.LevelDebug, msg, kv) }
+func (a slogAdapter) Info(msg string, kv ...any)  { a.log(slog.LevelDebug, msg, kv) }
 func (a slogAdapter) Debug(msg string, kv ...any) { a.log(slog.LevelDebug, msg, kv) }
-func (a slogAdapter) Warn(msg string, kv ...any)  { a.log(slog.LevelWarn, msg, kv) }
+func (a slogAdapter) Warn(msg string, kv ...any)  { a.log(slog.LevelDebug, msg, kv) }
 
 // log checks the level first: retryablehttp logs every attempt at debug,
 // and a disabled line must cost nothing on the request path.

@@ -18,7 +18,7 @@ func redactKey(err error, key domain.APIKey) error {
 	if err == nil || k == "" {
 		return err
 	}
-	var ue *domain.UpstreamError
+	var ue *Error
 	if !errors.As(err, &ue) {
 		if strings.Contains(err.Error(), k) {
 			return errors.New(strings.ReplaceAll(err.Error(), k, redacted))

@@ -23,7 +23,7 @@ func TestUpstreamErrorsNeverCarryTheKey(t *testing.T) {
 	ctx := context.Background()
 	fake.SetFault(openroutertest.RouteChat, openroutertest.Fault{Status: 400, Body: []byte(echoed)})
 	_, err = c.ChatCompletion(ctx, key, &domain.ChatRequest{Model: "x/y", Messages: []domain.Message{{Role: "user", Content: domain.TextContent("hi")}}})
-	var ue *domain.UpstreamError
+	var ue *Error
 	if !errors.As(err, &ue) || !errors.Is(err, domain.ErrUpstreamRejected) {
 		t.Fatalf("got %v", err)
 	}
@@ -41,15 +41,15 @@ func TestUpstreamErrorsNeverCarryTheKey(t *testing.T) {
 }
 
 func TestRedactKeyLeavesOtherErrorsAlone(t *testing.T) {
-	base := &domain.UpstreamError{Kind: domain.ErrTimeout, Message: "slow"}
+	base := &Error{Kind: domain.ErrTimeout, Message: "slow"}
 	if got := redactKey(base, "sk-or-v1-secret-secret"); got != error(base) {
 		t.Fatal("an error without the key was copied")
 	}
 	if got := redactKey(errors.New("x sk-or-v1-secret-secret y"), "sk-or-v1-secret-secret"); got.Error() != "x [REDACTED] y" {
 		t.Fatalf("plain error: %v", got)
 	}
-	cause := &domain.UpstreamError{Kind: domain.ErrBadUpstreamResponse, Message: "bad body", Err: errors.New("near sk-or-v1-secret-secret")}
-	var got *domain.UpstreamError
+	cause := &Error{Kind: domain.ErrBadUpstreamResponse, Message: "bad body", Err: errors.New("near sk-or-v1-secret-secret")}
+	var got *Error
 	if !errors.As(redactKey(cause, "sk-or-v1-secret-secret"), &got) || strings.Contains(got.Err.Error(), "secret-secret") {
 		t.Fatalf("cause not redacted: %v", got.Err)
 	}

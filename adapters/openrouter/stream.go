@@ -20,7 +20,7 @@ import (
 // event stream once the response headers have arrived. Failures before
 // that are retried like any request; once the stream has started nothing
 // is retried, and an error object inside the stream comes back from Recv
-// as a *domain.UpstreamError.
+// as a *Error.
 func (c *Client) ChatCompletionStream(ctx context.Context, key domain.APIKey, req *domain.ChatRequest) (_ ports.ChatStream, err error) {
 	defer func() { err = redactKey(err, key) }()
 	payload, err := chatPayload(req, true)
@@ -40,12 +40,12 @@ func (c *Client) ChatCompletionStream(ctx context.Context, key domain.APIKey, re
 		// so the body is unusable. Report the timeout it was.
 		resp.Body.Close()
 		cancel(nil)
-		return nil, &domain.UpstreamError{Kind: domain.ErrTimeout, Op: opChat, Message: "no response headers in time", Err: errHeaderTimeout}
+		return nil, &Error{Kind: domain.ErrTimeout, Op: opChat, Message: "no response headers in time", Err: errHeaderTimeout}
 	}
 	if err != nil {
 		cancel(nil)
 		if !stopped && timedOut.Load() && ctx.Err() == nil {
-			return nil, &domain.UpstreamError{Kind: domain.ErrTimeout, Op: opChat, Message: "no response headers in time", Err: errHeaderTimeout}
+			return nil, &Error{Kind: domain.ErrTimeout, Op: opChat, Message: "no response headers in time", Err: errHeaderTimeout}
 		}
 		return nil, err
 	}
@@ -61,7 +61,7 @@ func (c *Client) ChatCompletionStream(ctx context.Context, key domain.APIKey, re
 		if json.Unmarshal(body, &eb) == nil && eb.Error != nil {
 			return nil, inBodyError(opChat, resp.StatusCode, eb.Error)
 		}
-		return nil, &domain.UpstreamError{Kind: domain.ErrBadUpstreamResponse, Op: opChat, Status: resp.StatusCode,
+		return nil, &Error{Kind: domain.ErrBadUpstreamResponse, Op: opChat, Status: resp.StatusCode,
 			Message: "expected text/event-stream, got " + mt, Err: errStreamNotEvents}
 	}
 	st := newStream(ctx, resp.Body, c.maxLine, func() { cancel(nil) })
@@ -111,7 +111,7 @@ func newStream(ctx context.Context, body io.ReadCloser, maxLine int, cancel func
 
 // Recv returns the next data event. It skips comments (": OPENROUTER
 // PROCESSING"), joins multi-line data, returns io.EOF after "data: [DONE]"
-// or at the end of the body, and returns a *domain.UpstreamError for an
+// or at the end of the body, and returns a *Error for an
 // event that carries an "error" object. After an error every call
 // returns the same error.
 func (s *Stream) Recv() (domain.StreamChunk, error) {
@@ -131,7 +131,7 @@ func (s *Stream) Recv() (domain.StreamChunk, error) {
 			timer.Stop()
 		}
 		if err != nil && s.idleFired.Load() {
-			err = &domain.UpstreamError{Kind: domain.ErrTimeout, Op: opChat, Message: "no stream data for " + s.idle.String(), Err: err}
+			err = &Error{Kind: domain.ErrTimeout, Op: opChat, Message: "no stream data for " + s.idle.String(), Err: err}
 		}
 		if err != nil {
 			s.err = err
@@ -198,7 +198,7 @@ func (s *Stream) nextEvent() (data []byte, ok bool, err error) {
 	}
 	if err := s.sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, false, &domain.UpstreamError{Kind: domain.ErrBadUpstreamResponse, Op: opChat, Status: 200,
+			return nil, false, &Error{Kind: domain.ErrBadUpstreamResponse, Op: opChat, Status: 200,
 				Message: "stream line too long", Err: err}
 		}
 		return nil, false, transportError(opChat, s.ctx, err)
@@ -216,7 +216,7 @@ func eventError(ev []byte) error {
 		Error *apiError `json:"error"`
 	}
 	if !json.Valid(ev) {
-		return &domain.UpstreamError{Kind: domain.ErrBadUpstreamResponse, Op: opChat, Status: 200,
+		return &Error{Kind: domain.ErrBadUpstreamResponse, Op: opChat, Status: 200,
 			Message: "stream event is not JSON"}
 	}
 	if !bytes.Contains(ev, []byte(`"error"`)) {

@@ -57,7 +57,7 @@ func newEcho(svc ports.Service, cfg *config, token string, log *slog.Logger) *ec
 		}
 	}
 	api := e.Group("/api/v1", echoapi.BearerAuth(token, "/api/v1/openapi.json"), timeout)
-	echoapi.Register(api, svc, echoapi.Options{
+	echoapi.Register(api, echoapi.All(svc), echoapi.Options{
 		Logger: log, Prefix: "/api/v1",
 		Scope: func(echo.Context) string { return cfg.Scope },
 	})

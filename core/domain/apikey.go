@@ -112,8 +112,8 @@ func AssociatedData(scope, provider string) []byte {
 
 // KeyStatus is what people see of a stored key: never the key.
 type KeyStatus struct {
-	Provider   string    `json:"provider"`
-	Configured bool      `json:"configured"`
-	Masked     string    `json:"masked,omitempty"`
-	UpdatedAt  time.Time `json:"updated_at,omitzero"`
+	Provider   string
+	Configured bool
+	Masked     string
+	UpdatedAt  time.Time
 }

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"errors"
+	"math/big"
 	"strconv"
 	"strings"
 )
@@ -142,12 +143,6 @@ func (d Decimal) Shift(n int) Decimal {
 	return d
 }
 
-// Float64 returns the nearest float64, for arithmetic where exactness no longer matters.
-func (d Decimal) Float64() float64 {
-	f, _ := strconv.ParseFloat(d.String(), 64)
-	return f
-}
-
 // String returns the exact plain decimal form, e.g. "0.0000005" or "-1".
 func (d Decimal) String() string {
 	if d.units == 0 {
@@ -221,15 +216,43 @@ func (d Decimal) FixedString(places int) string {
 	return s + strings.Repeat("0", places-(len(s)-dot-1))
 }
 
-// MarshalText encodes d as its exact decimal string.
-func (d Decimal) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+// Neg returns -d.
+func (d Decimal) Neg() Decimal { return Decimal{units: -d.units, scale: d.scale} }
 
-// UnmarshalText parses an exact decimal string.
-func (d *Decimal) UnmarshalText(b []byte) error {
-	v, err := ParseDecimal(string(b))
-	if err != nil {
-		return err
+// Add returns d + o, exact while the sum has at most 18 significant
+// digits (any amount of money or price this project meets); beyond that
+// it is rounded half away from zero to 18.
+func (d Decimal) Add(o Decimal) Decimal {
+	switch {
+	case d.units == 0:
+		return o
+	case o.units == 0:
+		return d
 	}
-	*d = v
-	return nil
+	scale := max(d.scale, o.scale)
+	x := new(big.Int).Mul(big.NewInt(d.units), pow10(scale-d.scale))
+	y := new(big.Int).Mul(big.NewInt(o.units), pow10(scale-o.scale))
+	return fromBig(x.Add(x, y), scale)
+}
+
+// Sub returns d − o (see Add).
+func (d Decimal) Sub(o Decimal) Decimal { return d.Add(o.Neg()) }
+
+// Cmp returns -1, 0 or +1 as d is less than, equal to or greater than o.
+func (d Decimal) Cmp(o Decimal) int { return d.Sub(o).Sign() }
+
+func pow10(n int32) *big.Int { return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil) }
+
+// fromBig returns x × 10^-scale, rounded to maxDecimalDigits significant digits.
+func fromBig(x *big.Int, scale int32) Decimal {
+	limit := pow10(maxDecimalDigits)
+	ten := big.NewInt(10)
+	for new(big.Int).Abs(x).Cmp(limit) >= 0 {
+		q, r := new(big.Int).QuoRem(x, ten, new(big.Int))
+		if r.CmpAbs(big.NewInt(5)) >= 0 {
+			q.Add(q, big.NewInt(int64(x.Sign())))
+		}
+		x, scale = q, scale-1
+	}
+	return Decimal{units: x.Int64(), scale: scale}.normalize()
 }

@@ -3,7 +3,6 @@ package domain
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 )
 
@@ -82,63 +81,13 @@ func (e *ModelError) Error() string {
 // Unwrap returns the sentinel.
 func (e *ModelError) Unwrap() error { return e.Kind }
 
-// UpstreamError is a typed failure of a call to OpenRouter. Kind is one of
-// the sentinels above; errors.Is(err, ErrRateLimited) and friends work
-// through Unwrap. It never carries the API key.
-type UpstreamError struct {
-	// Kind is the sentinel this failure maps to.
-	Kind error
-	// Op names the call, such as "GET /models".
-	Op string
-	// Status is the HTTP status (0 when no response arrived).
-	Status int
-	// Code is OpenRouter's error.code, when it sent one.
-	Code int
-	// Message is OpenRouter's error.message (or a description of the fault).
-	Message string
-	// Metadata is OpenRouter's error.metadata, as sent.
-	Metadata map[string]any
-	// RetryAfter is how long the upstream asked to wait (0 when not said).
-	RetryAfter time.Duration
-	// Err is the underlying transport or decoding error, if any.
-	Err error
-}
-
-// Error implements error.
-func (e *UpstreamError) Error() string {
-	s := "openrouter"
-	if e.Op != "" {
-		s += " " + e.Op
-	}
-	s += ": " + e.Kind.Error()
-	if e.Status != 0 {
-		s += " (HTTP " + strconv.Itoa(e.Status) + ")"
-	}
-	if e.Message != "" {
-		s += ": " + e.Message
-	}
-	if e.RetryAfter > 0 {
-		s += "; retry after " + e.RetryAfter.String()
-	}
-	if e.Err != nil && e.Message == "" {
-		s += ": " + e.Err.Error()
-	}
-	return s
-}
-
-// Unwrap exposes both the sentinel and the cause to errors.Is/As.
-func (e *UpstreamError) Unwrap() []error {
-	if e.Err != nil {
-		return []error{e.Kind, e.Err}
-	}
-	return []error{e.Kind}
-}
-
-// RetryAfterOf returns the retry-after duration carried by err, if any.
+// RetryAfterOf returns how long the upstream asked to wait before trying
+// again, when err (or an error it wraps) says so: any error with a
+// RetryAfter() time.Duration method, such as the OpenRouter adapter's.
 func RetryAfterOf(err error) time.Duration {
-	var ue *UpstreamError
-	if errors.As(err, &ue) {
-		return ue.RetryAfter
+	var ra interface{ RetryAfter() time.Duration }
+	if errors.As(err, &ra) {
+		return ra.RetryAfter()
 	}
 	return 0
 }

@@ -60,6 +60,8 @@ func (p Price) format(shift int, suffix string) string {
 	return FormatUSD(p.Amount.Shift(shift)) + suffix
 }
 
+var cent = MustDecimal("0.01")
+
 // FormatUSD formats an amount of US dollars: two decimals ("$0.50",
 // "$25.50"), or as many as it takes to show a small non-zero amount
 // ("$0.006", up to six decimals, then "<$0.000001").
@@ -67,24 +69,15 @@ func FormatUSD(d Decimal) string {
 	sign := ""
 	if d.Sign() < 0 {
 		sign = "-"
-		d = Decimal{units: -d.units, scale: d.scale}
+		d = d.Neg()
 	}
-	if d.IsZero() || d.Float64() >= 0.01 {
+	if d.IsZero() || d.Cmp(cent) >= 0 {
 		return sign + "$" + d.FixedString(2)
 	}
 	if r := d.Round(6); !r.IsZero() {
 		return sign + "$" + r.String()
 	}
 	return sign + "<$0.000001"
-}
-
-// FormatUSDFloat formats a float64 dollar amount such as an account balance.
-func FormatUSDFloat(f float64) string {
-	d, err := ParseDecimal(formatFloat(f))
-	if err != nil {
-		return ""
-	}
-	return FormatUSD(d)
 }
 
 // Pricing is a model's price list, in US dollars, as OpenRouter sends it.

@@ -127,6 +127,165 @@ func (mr *MockGatewayMockRecorder) Transcribe(ctx, key, req interface{}) *gomock
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Transcribe", reflect.TypeOf((*MockGateway)(nil).Transcribe), ctx, key, req)
 }
 
+// MockCatalogGateway is a mock of CatalogGateway interface.
+type MockCatalogGateway struct {
+	ctrl     *gomock.Controller
+	recorder *MockCatalogGatewayMockRecorder
+}
+
+// MockCatalogGatewayMockRecorder is the mock recorder for MockCatalogGateway.
+type MockCatalogGatewayMockRecorder struct {
+	mock *MockCatalogGateway
+}
+
+// NewMockCatalogGateway creates a new mock instance.
+func NewMockCatalogGateway(ctrl *gomock.Controller) *MockCatalogGateway {
+	mock := &MockCatalogGateway{ctrl: ctrl}
+	mock.recorder = &MockCatalogGatewayMockRecorder{mock}
+	return mock
+}
+
+// EXPECT returns an object that allows the caller to indicate expected use.
+func (m *MockCatalogGateway) EXPECT() *MockCatalogGatewayMockRecorder {
+	return m.recorder
+}
+
+// ListModels mocks base method.
+func (m *MockCatalogGateway) ListModels(ctx context.Context, key domain.APIKey) ([]domain.Model, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "ListModels", ctx, key)
+	ret0, _ := ret[0].([]domain.Model)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// ListModels indicates an expected call of ListModels.
+func (mr *MockCatalogGatewayMockRecorder) ListModels(ctx, key interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "ListModels", reflect.TypeOf((*MockCatalogGateway)(nil).ListModels), ctx, key)
+}
+
+// MockAccountGateway is a mock of AccountGateway interface.
+type MockAccountGateway struct {
+	ctrl     *gomock.Controller
+	recorder *MockAccountGatewayMockRecorder
+}
+
+// MockAccountGatewayMockRecorder is the mock recorder for MockAccountGateway.
+type MockAccountGatewayMockRecorder struct {
+	mock *MockAccountGateway
+}
+
+// NewMockAccountGateway creates a new mock instance.
+func NewMockAccountGateway(ctrl *gomock.Controller) *MockAccountGateway {
+	mock := &MockAccountGateway{ctrl: ctrl}
+	mock.recorder = &MockAccountGatewayMockRecorder{mock}
+	return mock
+}
+
+// EXPECT returns an object that allows the caller to indicate expected use.
+func (m *MockAccountGateway) EXPECT() *MockAccountGatewayMockRecorder {
+	return m.recorder
+}
+
+// Credits mocks base method.
+func (m *MockAccountGateway) Credits(ctx context.Context, key domain.APIKey) (domain.Credits, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Credits", ctx, key)
+	ret0, _ := ret[0].(domain.Credits)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// Credits indicates an expected call of Credits.
+func (mr *MockAccountGatewayMockRecorder) Credits(ctx, key interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Credits", reflect.TypeOf((*MockAccountGateway)(nil).Credits), ctx, key)
+}
+
+// KeyInfo mocks base method.
+func (m *MockAccountGateway) KeyInfo(ctx context.Context, key domain.APIKey) (domain.KeyInfo, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "KeyInfo", ctx, key)
+	ret0, _ := ret[0].(domain.KeyInfo)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// KeyInfo indicates an expected call of KeyInfo.
+func (mr *MockAccountGatewayMockRecorder) KeyInfo(ctx, key interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "KeyInfo", reflect.TypeOf((*MockAccountGateway)(nil).KeyInfo), ctx, key)
+}
+
+// MockInferenceGateway is a mock of InferenceGateway interface.
+type MockInferenceGateway struct {
+	ctrl     *gomock.Controller
+	recorder *MockInferenceGatewayMockRecorder
+}
+
+// MockInferenceGatewayMockRecorder is the mock recorder for MockInferenceGateway.
+type MockInferenceGatewayMockRecorder struct {
+	mock *MockInferenceGateway
+}
+
+// NewMockInferenceGateway creates a new mock instance.
+func NewMockInferenceGateway(ctrl *gomock.Controller) *MockInferenceGateway {
+	mock := &MockInferenceGateway{ctrl: ctrl}
+	mock.recorder = &MockInferenceGatewayMockRecorder{mock}
+	return mock
+}
+
+// EXPECT returns an object that allows the caller to indicate expected use.
+func (m *MockInferenceGateway) EXPECT() *MockInferenceGatewayMockRecorder {
+	return m.recorder
+}
+
+// ChatCompletion mocks base method.
+func (m *MockInferenceGateway) ChatCompletion(ctx context.Context, key domain.APIKey, req *domain.ChatRequest) (*domain.ChatResponse, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "ChatCompletion", ctx, key, req)
+	ret0, _ := ret[0].(*domain.ChatResponse)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// ChatCompletion indicates an expected call of ChatCompletion.
+func (mr *MockInferenceGatewayMockRecorder) ChatCompletion(ctx, key, req interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "ChatCompletion", reflect.TypeOf((*MockInferenceGateway)(nil).ChatCompletion), ctx, key, req)
+}
+
+// ChatCompletionStream mocks base method.
+func (m *MockInferenceGateway) ChatCompletionStream(ctx context.Context, key domain.APIKey, req *domain.ChatRequest) (ports.ChatStream, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "ChatCompletionStream", ctx, key, req)
+	ret0, _ := ret[0].(ports.ChatStream)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// ChatCompletionStream indicates an expected call of ChatCompletionStream.
+func (mr *MockInferenceGatewayMockRecorder) ChatCompletionStream(ctx, key, req interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "ChatCompletionStream", reflect.TypeOf((*MockInferenceGateway)(nil).ChatCompletionStream), ctx, key, req)
+}
+
+// Transcribe mocks base method.
+func (m *MockInferenceGateway) Transcribe(ctx context.Context, key domain.APIKey, req *domain.TranscriptionRequest) (*domain.Transcription, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Transcribe", ctx, key, req)
+	ret0, _ := ret[0].(*domain.Transcription)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// Transcribe indicates an expected call of Transcribe.
+func (mr *MockInferenceGatewayMockRecorder) Transcribe(ctx, key, req interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Transcribe", reflect.TypeOf((*MockInferenceGateway)(nil).Transcribe), ctx, key, req)
+}
+
 // MockChatStream is a mock of ChatStream interface.
 type MockChatStream struct {
 	ctrl     *gomock.Controller

@@ -365,6 +365,43 @@ func (mr *MockRequestServiceMockRecorder) Transcribe(ctx, scope, req interface{}
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Transcribe", reflect.TypeOf((*MockRequestService)(nil).Transcribe), ctx, scope, req)
 }
 
+// MockReadiness is a mock of Readiness interface.
+type MockReadiness struct {
+	ctrl     *gomock.Controller
+	recorder *MockReadinessMockRecorder
+}
+
+// MockReadinessMockRecorder is the mock recorder for MockReadiness.
+type MockReadinessMockRecorder struct {
+	mock *MockReadiness
+}
+
+// NewMockReadiness creates a new mock instance.
+func NewMockReadiness(ctrl *gomock.Controller) *MockReadiness {
+	mock := &MockReadiness{ctrl: ctrl}
+	mock.recorder = &MockReadinessMockRecorder{mock}
+	return mock
+}
+
+// EXPECT returns an object that allows the caller to indicate expected use.
+func (m *MockReadiness) EXPECT() *MockReadinessMockRecorder {
+	return m.recorder
+}
+
+// Ready mocks base method.
+func (m *MockReadiness) Ready(ctx context.Context) error {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Ready", ctx)
+	ret0, _ := ret[0].(error)
+	return ret0
+}
+
+// Ready indicates an expected call of Ready.
+func (mr *MockReadinessMockRecorder) Ready(ctx interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Ready", reflect.TypeOf((*MockReadiness)(nil).Ready), ctx)
+}
+
 // MockService is a mock of Service interface.
 type MockService struct {
 	ctrl     *gomock.Controller

@@ -26,7 +26,7 @@ var publicAPIRoutes = map[string]bool{"GET /api/v1/openapi.json": true}
 func registeredRoutes(t *testing.T) []string {
 	t.Helper()
 	e := echo.New()
-	echoapi.Register(e.Group("/api/v1"), mocks.NewMockService(gomock.NewController(t)), echoapi.Options{Prefix: "/api/v1"})
+	echoapi.Register(e.Group("/api/v1"), echoapi.All(mocks.NewMockService(gomock.NewController(t))), echoapi.Options{Prefix: "/api/v1"})
 	var out []string
 	for _, r := range e.Routes() {
 		if !strings.HasPrefix(r.Path, "/api/v1/") || r.Method == echo.RouteNotFound {

@@ -38,7 +38,7 @@ func newService(t *testing.T, fake *openroutertest.Server, opts core.Options, gw
 	return newServiceWith(t, fake, core.Deps{}, opts, gwOpts...)
 }
 
-// newServiceWith is newService with deps' Clock (the gateway and stores
+// newServiceWith is newService with deps (the gateway and stores
 // are filled in).
 func newServiceWith(t *testing.T, fake *openroutertest.Server, deps core.Deps, opts core.Options, gwOpts ...openrouter.Option) *core.Service {
 	t.Helper()
@@ -189,7 +189,7 @@ func TestStaleCatalogWhenUpstreamFails(t *testing.T) {
 	fake := openroutertest.New()
 	defer fake.Close()
 	clk := &manualClock{now: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)}
-	svc := newServiceWith(t, fake, core.Deps{Clock: clk}, core.Options{CatalogTTL: 50 * time.Millisecond, CatalogRetryAfter: 10 * time.Millisecond})
+	svc := newServiceWith(t, fake, core.Deps{}, core.Options{Clock: clk, CatalogTTL: 50 * time.Millisecond, CatalogRetryAfter: 10 * time.Millisecond})
 	ctx := context.Background()
 	good, err := svc.Catalog(ctx, false)
 	if err != nil {
