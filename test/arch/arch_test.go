@@ -1,7 +1,12 @@
 package arch
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -54,21 +59,80 @@ func TestCheckCatchesAViolation(t *testing.T) {
 	}
 }
 
-// TestDomainImportsOnlyTheStandardLibrary: core/domain and its
-// subpackages (jsonscan) depend on the standard library and on each other
-// only, as DESIGN.md asks of the domain.
+// TestDomainImportsOnlyTheStandardLibrary: core/domain depends on the
+// standard library only, and the use cases (core/...) on it, ports and
+// the standard library only, as DESIGN.md asks.
 func TestDomainImportsOnlyTheStandardLibrary(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", "../../core/domain/...").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go list: %v\n%s", err, out)
-	}
-	deps := strings.Fields(string(out))
-	if len(deps) < 2 {
-		t.Fatalf("listed %q: the domain and jsonscan at least were expected", deps)
-	}
-	for _, d := range deps {
-		if d != "github.com/aimodels/aimodels/core/domain" && !strings.HasPrefix(d, "github.com/aimodels/aimodels/core/domain/") {
-			t.Errorf("core/domain depends on %s, which is not the standard library", d)
+	for _, c := range []struct {
+		pattern string
+		allowed []string
+	}{
+		{"../../core/domain/...", []string{"github.com/aimodels/aimodels/core/domain"}},
+		{"../../core/...", []string{"github.com/aimodels/aimodels/core", "github.com/aimodels/aimodels/ports"}},
+	} {
+		out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", c.pattern).CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list: %v\n%s", err, out)
+		}
+		deps := strings.Fields(string(out))
+		if len(deps) == 0 {
+			t.Fatalf("%s: go list listed nothing", c.pattern)
+		}
+	next:
+		for _, d := range deps {
+			for _, a := range c.allowed {
+				if d == a || strings.HasPrefix(d, a+"/") {
+					continue next
+				}
+			}
+			t.Errorf("%s depends on %s, which is neither the standard library nor %v", c.pattern, d, c.allowed)
 		}
 	}
+}
+
+// TestDomainHasNoJSONMethods: the wire formats live in the adapters that
+// speak them, so no type of core/domain has a MarshalJSON or UnmarshalJSON
+// method.
+func TestDomainHasNoJSONMethods(t *testing.T) {
+	files, err := filepath.Glob("../../core/domain/*.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no domain sources found: %v", err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range jsonMethods(t, f, src) {
+			t.Errorf("%s: %s: the domain must not carry a wire format", f, m)
+		}
+	}
+}
+
+// TestJSONMethodCheckCatchesOne: the check above finds such a method.
+func TestJSONMethodCheckCatchesOne(t *testing.T) {
+	src := []byte("package domain\ntype T struct{}\nfunc (T) MarshalJSON() ([]byte, error) { return nil, nil }\nfunc (t *T) UnmarshalJSON([]byte) error { return nil }\nfunc MarshalJSON() {}\n")
+	if got := jsonMethods(t, "t.go", src); len(got) != 2 {
+		t.Fatalf("found %v, want the two methods", got)
+	}
+}
+
+// jsonMethods lists the MarshalJSON and UnmarshalJSON methods declared in src.
+func jsonMethods(t *testing.T, name string, src []byte) []string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), name, src, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if ok && fd.Recv != nil && (fd.Name.Name == "MarshalJSON" || fd.Name.Name == "UnmarshalJSON") {
+			out = append(out, fd.Name.Name)
+		}
+	}
+	return out
 }
