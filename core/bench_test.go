@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"context"
+	"github.com/aimodels/aimodels/adapters/memstore"
 	"testing"
 
 	"github.com/aimodels/aimodels/core"
@@ -39,7 +40,7 @@ func (g *stubGateway) Transcribe(context.Context, domain.APIKey, *domain.Transcr
 // model resolution. The gateway returns at once (no HTTP round trip);
 // the stores are warm in-process caches, as in a running server.
 func BenchmarkCompleteCoreOverhead(b *testing.B) {
-	st := newMemStore()
+	st := memstore.New()
 	gw := &stubGateway{models: testModels(), resp: domain.ChatResponse{Choices: []domain.Choice{{Content: "ok"}}}}
 	svc, err := core.New(core.Deps{Gateway: gw, Keys: st, Selections: st, Prompts: st, Cipher: &xorCipher{keyID: 1}}, core.Options{})
 	if err != nil {

@@ -3,6 +3,7 @@ package core_test
 import (
 	"context"
 	"errors"
+	"github.com/aimodels/aimodels/adapters/memstore"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,14 +22,14 @@ const testKey = "sk-or-v1-0123456789abcdef0123456789abcdef"
 type fixture struct {
 	svc   *core.Service
 	gw    *mocks.MockGateway
-	store *memStore
+	store *memstore.Store
 	clock *fakeClock
 }
 
 func newFixture(t *testing.T, opts core.Options) *fixture {
 	t.Helper()
 	ctrl := gomock.NewController(t)
-	f := &fixture{gw: mocks.NewMockGateway(ctrl), store: newMemStore(), clock: newClock()}
+	f := &fixture{gw: mocks.NewMockGateway(ctrl), store: memstore.New(), clock: newClock()}
 	svc, err := core.New(core.Deps{Gateway: f.gw, Keys: f.store, Selections: f.store, Prompts: f.store, Cipher: &xorCipher{keyID: 1}}, withClock(opts, f.clock))
 	if err != nil {
 		t.Fatal(err)
@@ -680,8 +681,8 @@ func (c *disablingCipher) Decrypt(ct, ad []byte) ([]byte, error) {
 func TestCachedKeyRecordReadAgainAfterRotation(t *testing.T) {
 	ctrl := gomock.NewController(t)
 	gw := mocks.NewMockGateway(ctrl)
-	store := newMemStore()
-	keys := &countingKeys{memStore: store}
+	store := memstore.New()
+	keys := &countingKeys{Store: store}
 	clock := newClock()
 	cipher := &disablingCipher{xorCipher: xorCipher{keyID: 1}, disabled: map[byte]bool{}}
 	svc, err := core.New(core.Deps{Gateway: gw, Keys: keys, Selections: store, Prompts: store, Cipher: cipher}, core.Options{Clock: clock, SettingsTTL: time.Hour})
@@ -745,11 +746,11 @@ func TestCachedKeyRecordReadAgainAfterRotation(t *testing.T) {
 
 // countingKeys counts the store's key reads.
 type countingKeys struct {
-	*memStore
+	*memstore.Store
 	reads atomic.Int32
 }
 
 func (c *countingKeys) GetKey(ctx context.Context, scope, provider string) (*domain.StoredKey, error) {
 	c.reads.Add(1)
-	return c.memStore.GetKey(ctx, scope, provider)
+	return c.Store.GetKey(ctx, scope, provider)
 }

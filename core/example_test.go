@@ -3,6 +3,7 @@ package core_test
 import (
 	"context"
 	"fmt"
+	"github.com/aimodels/aimodels/adapters/memstore"
 	"os"
 	"path/filepath"
 
@@ -70,7 +71,7 @@ func ExampleService_TestConnection() {
 	defer upstream.Close()
 	gw, _ := openrouter.New(openrouter.WithBaseURL(upstream.URL()))
 	defer gw.Close()
-	st := newMemStore()
+	st := memstore.New()
 	svc, _ := core.New(core.Deps{Gateway: gw, Keys: st, Selections: st, Prompts: st, Cipher: &xorCipher{keyID: 1}}, core.Options{})
 
 	ctx := context.Background()

@@ -10,7 +10,22 @@ import (
 	"github.com/aimodels/aimodels/ports"
 )
 
-// RotateOptions tune RotateKeys.
+// Rotation is the use case of a key rotation: a new primary key, every
+// stored secret re-encrypted under it, and the old keys disabled once
+// nothing needs them.
+type Rotation struct {
+	rot    ports.KeyRotator
+	store  ports.KeyStore
+	cipher ports.Cipher
+}
+
+// NewRotation returns the rotation use case: rot changes the keyset,
+// cipher (usually the same keyset) re-encrypts the secrets of store.
+func NewRotation(rot ports.KeyRotator, store ports.KeyStore, cipher ports.Cipher) *Rotation {
+	return &Rotation{rot: rot, store: store, cipher: cipher}
+}
+
+// RotateOptions tune Rotate and RetireOld.
 type RotateOptions struct {
 	// BatchSize is how many secrets are re-encrypted per transaction. Default 100.
 	BatchSize int
@@ -32,38 +47,38 @@ type RotationReport struct {
 	Disabled []uint32
 }
 
-// RotateKeys adds a new primary key to the keyset, re-encrypts every
+// Rotate adds a new primary key to the keyset, re-encrypts every
 // stored secret under it (one transaction per batch), and only then, when
 // asked, disables the keys that were in use before. Every secret stays
 // readable at every step: the old keys remain in the keyset until the end,
 // so a rotation that fails half-way leaves a mix of old and new
 // ciphertexts that all decrypt, and can simply be run again.
-func RotateKeys(ctx context.Context, rot ports.KeyRotator, store ports.KeyStore, cipher ports.Cipher, opts RotateOptions) (RotationReport, error) {
+func (r *Rotation) Rotate(ctx context.Context, opts RotateOptions) (RotationReport, error) {
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 100
 	}
 	var rep RotationReport
-	newID, err := rot.AddPrimaryKey(ctx)
+	newID, err := r.rot.AddPrimaryKey(ctx)
 	if err != nil {
 		return rep, fmt.Errorf("rotate: add primary key: %w", err)
 	}
 	rep.NewKeyID = newID
-	return reencryptAndDisable(ctx, rot, store, cipher, newID, nil, opts, rep)
+	return reencryptAndDisable(ctx, r.rot, r.store, r.cipher, newID, nil, opts, rep)
 }
 
-// RetireOldKeys is the second step of a rotation done while servers run:
-// after RotateKeys (without DisableOld) and a keyset reload of every
+// RetireOld is the second step of a rotation done while servers run:
+// after Rotate (without DisableOld) and a keyset reload of every
 // server, it re-encrypts under the current primary whatever was written
 // under another key meanwhile, then disables the keys in retire (and any
 // other key a secret was found under). No new key is added, so servers
 // that have reloaded keep encrypting under a key that stays enabled.
-func RetireOldKeys(ctx context.Context, rot ports.KeyRotator, store ports.KeyStore, cipher ports.Cipher, retire []uint32, opts RotateOptions) (RotationReport, error) {
+func (r *Rotation) RetireOld(ctx context.Context, retire []uint32, opts RotateOptions) (RotationReport, error) {
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 100
 	}
 	opts.DisableOld = true
-	rep := RotationReport{NewKeyID: rot.PrimaryKeyID()}
-	return reencryptAndDisable(ctx, rot, store, cipher, rep.NewKeyID, retire, opts, rep)
+	rep := RotationReport{NewKeyID: r.rot.PrimaryKeyID()}
+	return reencryptAndDisable(ctx, r.rot, r.store, r.cipher, rep.NewKeyID, retire, opts, rep)
 }
 
 // reencryptAndDisable re-encrypts every secret not under primary, then,

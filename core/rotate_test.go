@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/aimodels/aimodels/adapters/memstore"
+	"sync"
 	"testing"
 
 	"github.com/aimodels/aimodels/core"
@@ -39,7 +41,10 @@ func (r *rotatingCipher) Decrypt(ct, ad []byte) ([]byte, error) {
 	return (&xorCipher{}).Decrypt(ct, ad)
 }
 
-func seedKeys(t *testing.T, st *memStore, c *rotatingCipher, n int) {
+// errInjected is the failure a test makes the store return.
+var errInjected = errors.New("injected store failure")
+
+func seedKeys(t *testing.T, st *memstore.Store, c *rotatingCipher, n int) {
 	t.Helper()
 	for i := range n {
 		scope := fmt.Sprintf("scope-%d", i%10)
@@ -51,10 +56,14 @@ func seedKeys(t *testing.T, st *memStore, c *rotatingCipher, n int) {
 	}
 }
 
-func checkAllReadable(t *testing.T, st *memStore, c *rotatingCipher) map[uint32]int {
+func checkAllReadable(t *testing.T, st *memstore.Store, c *rotatingCipher) map[uint32]int {
 	t.Helper()
 	byKey := map[uint32]int{}
-	for _, k := range st.keys {
+	keys, err := st.KeysAfter(context.Background(), 0, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
 		pt, err := c.Decrypt(k.Ciphertext, domain.AssociatedData(k.Scope, k.Provider))
 		if err != nil {
 			t.Fatalf("key %d unreadable: %v", k.ID, err)
@@ -68,10 +77,10 @@ func checkAllReadable(t *testing.T, st *memStore, c *rotatingCipher) map[uint32]
 }
 
 func TestRotateKeys(t *testing.T) {
-	st := newMemStore()
+	st := memstore.New()
 	c := &rotatingCipher{primary: 1, disabled: map[uint32]bool{}}
 	seedKeys(t, st, c, 1000)
-	rep, err := core.RotateKeys(context.Background(), c, st, c, core.RotateOptions{BatchSize: 64, DisableOld: true})
+	rep, err := core.NewRotation(c, st, c).Rotate(context.Background(), core.RotateOptions{BatchSize: 64, DisableOld: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,11 +93,19 @@ func TestRotateKeys(t *testing.T) {
 }
 
 func TestRotateKeysFailingHalfWayLeavesAllReadable(t *testing.T) {
-	st := newMemStore()
+	st := memstore.New()
 	c := &rotatingCipher{primary: 1, disabled: map[uint32]bool{}}
 	seedKeys(t, st, c, 1000)
-	st.failReplaceAt = 3
-	_, err := core.RotateKeys(context.Background(), c, st, c, core.RotateOptions{BatchSize: 100, DisableOld: true})
+	replaces := 0
+	st.SetHook(func(_ context.Context, method string) error {
+		if method == "ReplaceCiphertexts" {
+			if replaces++; replaces == 3 {
+				return errInjected
+			}
+		}
+		return nil
+	})
+	_, err := core.NewRotation(c, st, c).Rotate(context.Background(), core.RotateOptions{BatchSize: 100, DisableOld: true})
 	if !errors.Is(err, errInjected) {
 		t.Fatalf("got %v", err)
 	}
@@ -97,8 +114,8 @@ func TestRotateKeysFailingHalfWayLeavesAllReadable(t *testing.T) {
 		t.Fatalf("after failure: %v disabled=%v", by, c.disabled)
 	}
 	// Running it again finishes the job.
-	st.failReplaceAt = 0
-	rep, err := core.RotateKeys(context.Background(), c, st, c, core.RotateOptions{BatchSize: 100, DisableOld: true})
+	st.SetHook(nil)
+	rep, err := core.NewRotation(c, st, c).Rotate(context.Background(), core.RotateOptions{BatchSize: 100, DisableOld: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,15 +128,21 @@ func TestRotateKeysFailingHalfWayLeavesAllReadable(t *testing.T) {
 // primary while the rotation runs: the verification pass re-encrypts what
 // it wrote before any old key is disabled.
 func TestRotateKeysCatchesWritesUnderTheOldKey(t *testing.T) {
-	st := newMemStore()
+	st := memstore.New()
 	c := &rotatingCipher{primary: 1, disabled: map[uint32]bool{}}
 	seedKeys(t, st, c, 300)
 	stale := &xorCipher{keyID: 1}
-	st.onReplace = func() {
-		ct, kid, _ := stale.Encrypt([]byte("written-late"), domain.AssociatedData("late", "openrouter"))
-		_ = st.SaveKey(context.Background(), &domain.StoredKey{Scope: "late", Provider: "openrouter", Ciphertext: ct, KeyID: kid})
-	}
-	rep, err := core.RotateKeys(context.Background(), c, st, c, core.RotateOptions{BatchSize: 100, DisableOld: true})
+	var once sync.Once
+	st.SetHook(func(ctx context.Context, method string) error {
+		if method == "ReplaceCiphertexts" {
+			once.Do(func() {
+				ct, kid, _ := stale.Encrypt([]byte("written-late"), domain.AssociatedData("late", "openrouter"))
+				_ = st.SaveKey(ctx, &domain.StoredKey{Scope: "late", Provider: "openrouter", Ciphertext: ct, KeyID: kid})
+			})
+		}
+		return nil
+	})
+	rep, err := core.NewRotation(c, st, c).Rotate(context.Background(), core.RotateOptions{BatchSize: 100, DisableOld: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,14 +154,14 @@ func TestRotateKeysCatchesWritesUnderTheOldKey(t *testing.T) {
 
 // TestRotateThenRetireWhileServersRun is the two-step rotation: rotate
 // without disabling, a server that has not reloaded yet writes under the
-// old primary, then RetireOldKeys re-encrypts that write and disables the
+// old primary, then RetireOld re-encrypts that write and disables the
 // old key without adding another one.
 func TestRotateThenRetireWhileServersRun(t *testing.T) {
 	ctx := context.Background()
-	st := newMemStore()
+	st := memstore.New()
 	c := &rotatingCipher{primary: 1, disabled: map[uint32]bool{}}
 	seedKeys(t, st, c, 50)
-	rep, err := core.RotateKeys(ctx, c, st, c, core.RotateOptions{})
+	rep, err := core.NewRotation(c, st, c).Rotate(ctx, core.RotateOptions{})
 	if err != nil || rep.NewKeyID != 2 || len(rep.Disabled) != 0 {
 		t.Fatalf("rotate: %+v %v", rep, err)
 	}
@@ -147,7 +170,7 @@ func TestRotateThenRetireWhileServersRun(t *testing.T) {
 	if err := st.SaveKey(ctx, &domain.StoredKey{Scope: "late", Provider: "openrouter", Ciphertext: ct, KeyID: kid}); err != nil {
 		t.Fatal(err)
 	}
-	rep, err = core.RetireOldKeys(ctx, c, st, c, []uint32{1}, core.RotateOptions{BatchSize: 16})
+	rep, err = core.NewRotation(c, st, c).RetireOld(ctx, []uint32{1}, core.RotateOptions{BatchSize: 16})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +181,7 @@ func TestRotateThenRetireWhileServersRun(t *testing.T) {
 		t.Fatalf("not all under key 2: %v", by)
 	}
 	// Nothing left to retire: a second run changes nothing.
-	rep, err = core.RetireOldKeys(ctx, c, st, c, nil, core.RotateOptions{})
+	rep, err = core.NewRotation(c, st, c).RetireOld(ctx, nil, core.RotateOptions{})
 	if err != nil || rep.Reencrypted != 0 || len(rep.Disabled) != 0 {
 		t.Fatalf("second retire: %+v %v", rep, err)
 	}

@@ -65,7 +65,7 @@ func keysetRotate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		disable = fs.Bool("disable-old", false, "disable the keys in use before, once every secret is re-encrypted")
 		batch = fs.Int("batch", 100, "secrets re-encrypted per transaction")
 	}, func(c *tinkcipher.Cipher, st *gormstore.Store) error {
-		rep, err := core.RotateKeys(ctx, c, st, c, core.RotateOptions{BatchSize: *batch, DisableOld: *disable})
+		rep, err := core.NewRotation(c, st, c).Rotate(ctx, core.RotateOptions{BatchSize: *batch, DisableOld: *disable})
 		if err != nil {
 			return fmt.Errorf("%w (every stored key is still readable; run it again)", err)
 		}
@@ -95,7 +95,7 @@ func keysetDisableOld(ctx context.Context, args []string, stdout, stderr io.Writ
 				retire = append(retire, k.ID)
 			}
 		}
-		rep, err := core.RetireOldKeys(ctx, c, st, c, retire, core.RotateOptions{BatchSize: *batch})
+		rep, err := core.NewRotation(c, st, c).RetireOld(ctx, retire, core.RotateOptions{BatchSize: *batch})
 		if err != nil {
 			return fmt.Errorf("%w (every stored key is still readable; run it again)", err)
 		}

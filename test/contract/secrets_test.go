@@ -272,7 +272,7 @@ func TestRotation(t *testing.T) {
 
 		// A rotation that fails on its third batch leaves every key readable.
 		fs := &failingStore{KeyStore: s, failOn: 3}
-		rep, err := core.RotateKeys(ctx, c, fs, c, core.RotateOptions{BatchSize: 100, DisableOld: true})
+		rep, err := core.NewRotation(c, fs, c).Rotate(ctx, core.RotateOptions{BatchSize: 100, DisableOld: true})
 		if !errors.Is(err, errInjected) {
 			t.Fatalf("rotation error = %v, want the injected failure", err)
 		}
@@ -283,7 +283,7 @@ func TestRotation(t *testing.T) {
 		verify(t, func(id uint32) bool { return id == oldID || id == mid })
 
 		// Run again to completion: everything under the newest primary.
-		rep, err = core.RotateKeys(ctx, c, s, c, core.RotateOptions{BatchSize: 100, DisableOld: true})
+		rep, err = core.NewRotation(c, s, c).Rotate(ctx, core.RotateOptions{BatchSize: 100, DisableOld: true})
 		if err != nil {
 			t.Fatal(err)
 		}
