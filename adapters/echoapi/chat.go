@@ -2,26 +2,30 @@ package echoapi
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
+	"fmt"
+	json "github.com/goccy/go-json"
 	"time"
 
 	"github.com/aimodels/aimodels/core/domain"
 )
+
+// ErrMalformedJSON is wrapped by the error of a body that is not JSON at all.
+var ErrMalformedJSON = errors.New("malformed JSON")
 
 // DecodeChatRequest reads an OpenAI-compatible chat completion body: a
 // JSON object whose model, messages and stream members aimodels reads and
 // whose every other member (temperature, tools, …) is kept in Extra as
 // sent. The body is parsed once; a key given twice counts once, the last
 // one, both for what is validated and for what is forwarded. A body that
-// is not JSON is a *json.SyntaxError; one of the wrong shape a
+// is not JSON wraps ErrMalformedJSON; one of the wrong shape is a
 // *domain.ValidationError.
 func DecodeChatRequest(body []byte) (*domain.ChatRequest, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(body, &top); err != nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			return nil, err
+		var te *json.UnmarshalTypeError
+		if !errors.As(err, &te) {
+			return nil, fmt.Errorf("%w: %v", ErrMalformedJSON, err)
 		}
 		return nil, &domain.ValidationError{Field: "body", Reason: "must be a JSON object"}
 	}

@@ -1,7 +1,7 @@
 package echoapi
 
 import (
-	"encoding/json"
+	json "github.com/goccy/go-json"
 	"time"
 
 	"github.com/aimodels/aimodels/core/domain"

@@ -3,8 +3,8 @@ package echoapi
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
+	json "github.com/goccy/go-json"
 	"io"
 	"mime"
 	"net/http"
@@ -267,8 +267,7 @@ func (a *api) chatCompletions(c echo.Context) error {
 	}
 	req, err := DecodeChatRequest(body)
 	if err != nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
+		if errors.Is(err, ErrMalformedJSON) {
 			err = errMalformed
 		}
 		return a.fail(c, err)

@@ -3,8 +3,8 @@ package openrouter
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
+	json "github.com/goccy/go-json"
 
 	"github.com/aimodels/aimodels/core/domain"
 )

@@ -3,8 +3,8 @@ package openrouter
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
+	json "github.com/goccy/go-json"
 
 	"github.com/aimodels/aimodels/core/domain"
 )

@@ -2,8 +2,8 @@ package openrouter
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
+	json "github.com/goccy/go-json"
 	"io"
 	"math"
 	"math/rand/v2"

@@ -2,9 +2,9 @@ package openrouter
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	json "github.com/goccy/go-json"
 	"net/url"
 	"strconv"
 	"time"

@@ -51,6 +51,9 @@ func TestChatRequestRoundTripKeepsUnknownFields(t *testing.T) {
 	if json.Unmarshal(out, &plain) != nil || plain["stream"] != nil {
 		t.Fatalf("stream sent on a plain call: %s", out)
 	}
+	if _, err := echoapi.DecodeChatRequest([]byte(`{"model":`)); !errors.Is(err, echoapi.ErrMalformedJSON) {
+		t.Errorf("truncated body: %v", err)
+	}
 	for _, bad := range []string{`[]`, `null`, `{"messages":"x"}`, `{"model":5}`, `{"stream":"yes"}`, `{"messages":[{"role":"user","content":5}]}`} {
 		if _, err := echoapi.DecodeChatRequest([]byte(bad)); !errors.Is(err, domain.ErrValidation) {
 			t.Errorf("%s: %v", bad, err)
@@ -78,12 +81,28 @@ func FuzzChatRequestDecode(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		r, err := echoapi.DecodeChatRequest(body)
+		// The adapter's JSON library agrees with encoding/json on what is JSON.
+		if malformed := errors.Is(err, echoapi.ErrMalformedJSON); malformed == json.Valid(body) {
+			t.Fatalf("encoding/json says valid=%v, the decoder says %v", json.Valid(body), err)
+		}
 		if err != nil {
-			var se *json.SyntaxError
-			if !errors.Is(err, domain.ErrValidation) && !errors.As(err, &se) {
-				t.Fatalf("decode error is neither validation nor syntax: %T %v", err, err)
+			if !errors.Is(err, domain.ErrValidation) && !errors.Is(err, echoapi.ErrMalformedJSON) {
+				t.Fatalf("decode error is neither validation nor malformed JSON: %T %v", err, err)
 			}
 			return
+		}
+		// … and on the members of the object.
+		var ref map[string]json.RawMessage
+		if json.Unmarshal(body, &ref) != nil {
+			t.Fatalf("encoding/json refuses what the decoder took: %q", body)
+		}
+		for k := range r.Extra {
+			if _, ok := ref[k]; !ok {
+				t.Fatalf("member %q not in encoding/json's reading", k)
+			}
+		}
+		if len(r.Extra)+3 < len(ref) {
+			t.Fatalf("the decoder lost members: %d extra of %d", len(r.Extra), len(ref))
 		}
 		if r.Validate() != nil {
 			return
