@@ -568,8 +568,8 @@ func TestPrompts(t *testing.T) {
 	if got.Text != "Say hello" {
 		t.Fatalf("update lost: %+v", got)
 	}
-	if list, _ := f.svc.ListPrompts(ctx, "", domain.TypeImage); len(list) != 0 {
-		t.Fatalf("type filter: %v", list)
+	if page, _ := f.svc.ListPrompts(ctx, "", domain.TypeImage, "", 0); len(page.Prompts) != 0 {
+		t.Fatalf("type filter: %v", page)
 	}
 	if _, err := f.svc.GetPrompt(ctx, "elsewhere", p.ID); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("other scope reads prompt: %v", err)
@@ -753,4 +753,54 @@ type countingKeys struct {
 func (c *countingKeys) GetKey(ctx context.Context, scope, provider string) (*domain.StoredKey, error) {
 	c.reads.Add(1)
 	return c.Store.GetKey(ctx, scope, provider)
+}
+
+// Prompts come a page at a time, in name order, each page continuing
+// exactly after the last; a scope keeps at most MaxPromptsPerScope.
+func TestPromptPagesAndCap(t *testing.T) {
+	f := newFixture(t, core.Options{MaxPromptsPerScope: 7})
+	ctx := context.Background()
+	for _, n := range []string{"g", "b", "e", "a", "f", "c", "d"} {
+		if _, err := f.svc.CreatePrompt(ctx, "", domain.Prompt{Name: n, Type: domain.TypeText, Text: "t"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := f.svc.CreatePrompt(ctx, "", domain.Prompt{Name: "h", Type: domain.TypeText, Text: "t"})
+	var ve *domain.ValidationError
+	if !errors.As(err, &ve) || ve.Field != "prompts" {
+		t.Fatalf("the 8th prompt of a scope capped at 7: %v", err)
+	}
+	if _, err := f.svc.CreatePrompt(ctx, "other", domain.Prompt{Name: "h", Type: domain.TypeText, Text: "t"}); err != nil {
+		t.Fatalf("the cap is per scope: %v", err)
+	}
+	var names []string
+	cursor, pages := "", 0
+	for {
+		page, err := f.svc.ListPrompts(ctx, "", "", cursor, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		for _, p := range page.Prompts {
+			names = append(names, p.Name)
+		}
+		if page.Next == "" {
+			break
+		}
+		cursor = page.Next
+	}
+	if got := strings.Join(names, ""); got != "abcdefg" || pages != 3 {
+		t.Fatalf("pages gave %q in %d pages", got, pages)
+	}
+	if page, _ := f.svc.ListPrompts(ctx, "", "", "", 0); len(page.Prompts) != 7 || page.Next != "" {
+		t.Fatalf("default page: %d, next %q", len(page.Prompts), page.Next)
+	}
+	for _, bad := range []struct {
+		cursor string
+		limit  int
+	}{{"", 501}, {"", -1}, {"not-base64!", 0}, {"eHl6", 0}} {
+		if _, err := f.svc.ListPrompts(ctx, "", "", bad.cursor, bad.limit); !errors.Is(err, domain.ErrValidation) {
+			t.Errorf("%+v: %v", bad, err)
+		}
+	}
 }

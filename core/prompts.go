@@ -2,7 +2,10 @@ package core
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/aimodels/aimodels/core/domain"
 	"github.com/aimodels/aimodels/ports"
@@ -13,23 +16,66 @@ import (
 type Prompts struct {
 	store ports.PromptStore
 	clock ports.Clock
+	max   int
 }
 
 // NewPrompts returns the prompts use case over store.
 func NewPrompts(store ports.PromptStore, opts Options) *Prompts {
-	return &Prompts{store: store, clock: opts.withDefaults().Clock}
+	o := opts.withDefaults()
+	return &Prompts{store: store, clock: o.Clock, max: o.MaxPromptsPerScope}
 }
 
-// ListPrompts returns the scope's prompts; t filters by type when non-empty.
-func (pr *Prompts) ListPrompts(ctx context.Context, scope string, t domain.ModelType) ([]domain.Prompt, error) {
+// ListPrompts returns one page of the scope's prompts in name order: of
+// type t only when it is set, continuing after cursor (the Next of the
+// previous page, "" for the first), at most limit of them (0 means
+// domain.DefaultPromptPage; at most domain.MaxPromptPage).
+func (pr *Prompts) ListPrompts(ctx context.Context, scope string, t domain.ModelType, cursor string, limit int) (domain.PromptPage, error) {
 	if t != "" && !t.Valid() {
-		return nil, &domain.ValidationError{Field: "type", Reason: "must be one of text, image, audio"}
+		return domain.PromptPage{}, &domain.ValidationError{Field: "type", Reason: "must be one of text, image, audio"}
 	}
-	ps, err := pr.store.ListPrompts(ctx, scopeOrDefault(scope), t)
+	switch {
+	case limit == 0:
+		limit = domain.DefaultPromptPage
+	case limit < 0 || limit > domain.MaxPromptPage:
+		return domain.PromptPage{}, &domain.ValidationError{Field: "limit", Reason: fmt.Sprintf("must be between 1 and %d", domain.MaxPromptPage)}
+	}
+	q := domain.PromptQuery{Type: t, Limit: limit + 1}
+	if cursor != "" {
+		var ok bool
+		if q.AfterName, q.AfterID, ok = decodeCursor(cursor); !ok {
+			return domain.PromptPage{}, &domain.ValidationError{Field: "cursor", Reason: "is not a cursor this server gave"}
+		}
+	}
+	ps, err := pr.store.ListPrompts(ctx, scopeOrDefault(scope), q)
 	if err != nil {
-		return nil, fmt.Errorf("list prompts: %w", err)
+		return domain.PromptPage{}, fmt.Errorf("list prompts: %w", err)
 	}
-	return ps, nil
+	page := domain.PromptPage{Prompts: ps}
+	if len(ps) > limit {
+		page.Prompts = ps[:limit]
+		last := ps[limit-1]
+		page.Next = encodeCursor(last.Name, last.ID)
+	}
+	return page, nil
+}
+
+// A cursor is the last prompt's ID and name, base64url-encoded: opaque to
+// clients, and valid across replicas and restarts.
+func encodeCursor(name string, id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(id, 10) + ":" + name))
+}
+
+func decodeCursor(c string) (string, int64, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return "", 0, false
+	}
+	idText, name, ok := strings.Cut(string(b), ":")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if !ok || err != nil || id <= 0 || name == "" {
+		return "", 0, false
+	}
+	return name, id, true
 }
 
 // GetPrompt returns one prompt.
@@ -46,6 +92,13 @@ func (pr *Prompts) CreatePrompt(ctx context.Context, scope string, p domain.Prom
 	p.ID, p.Scope = 0, scopeOrDefault(scope)
 	if err := p.Validate(); err != nil {
 		return nil, err
+	}
+	n, err := pr.store.CountPrompts(ctx, p.Scope)
+	if err != nil {
+		return nil, fmt.Errorf("create prompt: %w", err)
+	}
+	if n >= pr.max {
+		return nil, &domain.ValidationError{Field: "prompts", Reason: fmt.Sprintf("this scope keeps %d prompts, the most allowed; delete one first", n)}
 	}
 	now := pr.clock.Now().UTC()
 	p.CreatedAt, p.UpdatedAt = now, now

@@ -43,6 +43,10 @@ type Options struct {
 	SettingsTTL time.Duration
 	// Preferences overrides domain.DefaultPreferences for recommended defaults.
 	Preferences map[domain.ModelType][]string
+	// MaxPromptsPerScope bounds how many prompts a scope keeps; a create
+	// beyond it is refused. Default domain.DefaultMaxPromptsPerScope.
+	// Concurrent creates may pass it by at most their number.
+	MaxPromptsPerScope int
 }
 
 // withDefaults returns o with every zero value replaced by its default.
@@ -64,6 +68,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.SettingsTTL == 0 {
 		o.SettingsTTL = 5 * time.Second
+	}
+	if o.MaxPromptsPerScope <= 0 {
+		o.MaxPromptsPerScope = domain.DefaultMaxPromptsPerScope
 	}
 	if o.Preferences == nil {
 		o.Preferences = domain.DefaultPreferences

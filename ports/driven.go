@@ -141,9 +141,13 @@ type SelectionStore interface {
 // name, type and text as given: validating them is the caller's job. It
 // follows the rules common to every store, stated on KeyStore.
 type PromptStore interface {
-	// ListPrompts returns the scope's prompts ordered by name (byte
-	// order), then ID; t filters by type when non-empty.
-	ListPrompts(ctx context.Context, scope string, t domain.ModelType) ([]domain.Prompt, error)
+	// ListPrompts returns the scope's prompts that q selects, ordered by
+	// name (byte order), then ID: of q.Type only when it is set, after
+	// (q.AfterName, q.AfterID) in that order when AfterName is set, and at
+	// most q.Limit of them when it is above 0.
+	ListPrompts(ctx context.Context, scope string, q domain.PromptQuery) ([]domain.Prompt, error)
+	// CountPrompts returns how many prompts the scope keeps.
+	CountPrompts(ctx context.Context, scope string) (int, error)
 	// GetPrompt returns prompt id of scope, or an error wrapping
 	// domain.ErrNotFound (also when the id belongs to another scope).
 	GetPrompt(ctx context.Context, scope string, id int64) (*domain.Prompt, error)

@@ -52,8 +52,10 @@ type KeyService interface {
 
 // PromptService manages prompts.
 type PromptService interface {
-	// ListPrompts returns the scope's prompts; t filters by type when non-empty.
-	ListPrompts(ctx context.Context, scope string, t domain.ModelType) ([]domain.Prompt, error)
+	// ListPrompts returns one page of the scope's prompts in name order:
+	// of type t when set, after cursor (a page's Next; "" to start), at
+	// most limit (0 for the default).
+	ListPrompts(ctx context.Context, scope string, t domain.ModelType, cursor string, limit int) (domain.PromptPage, error)
 	// GetPrompt returns one prompt; a missing one wraps domain.ErrNotFound.
 	GetPrompt(ctx context.Context, scope string, id int64) (*domain.Prompt, error)
 	// CreatePrompt validates and stores a new prompt; a duplicate name wraps domain.ErrConflict.

@@ -348,9 +348,16 @@ func TestPromptsCRUD(t *testing.T) {
 	if rec.Code != 201 || !strings.Contains(rec.Body.String(), `"id":7`) {
 		t.Fatalf("%d %s", rec.Code, rec.Body)
 	}
-	svc.prompts.EXPECT().ListPrompts(gomock.Any(), domain.DefaultScope, domain.TypeImage).Return([]domain.Prompt{*p}, nil)
-	if rec := do(e, call{method: "GET", path: "/api/v1/settings/prompts?type=image"}); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"prompts":[{"id":7`) {
+	svc.prompts.EXPECT().ListPrompts(gomock.Any(), domain.DefaultScope, domain.TypeImage, "", 0).Return(domain.PromptPage{Prompts: []domain.Prompt{*p}}, nil)
+	if rec := do(e, call{method: "GET", path: "/api/v1/settings/prompts?type=image"}); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"prompts":[{"id":7`) || strings.Contains(rec.Body.String(), "next_cursor") {
 		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	svc.prompts.EXPECT().ListPrompts(gomock.Any(), domain.DefaultScope, domain.ModelType(""), "abc", 2).Return(domain.PromptPage{Prompts: []domain.Prompt{*p}, Next: "def"}, nil)
+	if rec := do(e, call{method: "GET", path: "/api/v1/settings/prompts?limit=2&cursor=abc"}); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"next_cursor":"def"`) {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	if rec := do(e, call{method: "GET", path: "/api/v1/settings/prompts?limit=many"}); rec.Code != 422 {
+		t.Fatalf("limit=many: %d %s", rec.Code, rec.Body)
 	}
 	svc.prompts.EXPECT().UpdatePrompt(gomock.Any(), domain.DefaultScope, gomock.Any()).Return(nil, &domain.StoreError{Kind: domain.ErrConflict})
 	if rec := do(e, call{method: "PUT", path: "/api/v1/settings/prompts/7", body: `{"name":"dup","type":"text","text":"x"}`}); rec.Code != 409 {

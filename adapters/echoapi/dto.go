@@ -215,6 +215,13 @@ func promptDTO(p *domain.Prompt) PromptDTO {
 	return PromptDTO{ID: p.ID, Name: p.Name, Type: string(p.Type), Text: p.Text, CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC()}
 }
 
+// PromptsDTO is one page of prompts; next_cursor, when present, asks for
+// the next page (?cursor=).
+type PromptsDTO struct {
+	Prompts []PromptDTO `json:"prompts"`
+	Next    string      `json:"next_cursor,omitempty"`
+}
+
 // PromptInput is the body of prompt create and update.
 type PromptInput struct {
 	Name string `json:"name"`

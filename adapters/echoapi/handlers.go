@@ -196,15 +196,23 @@ func promptID(c echo.Context) (int64, error) {
 }
 
 func (a *api) listPrompts(c echo.Context) error {
-	ps, err := a.prompts.ListPrompts(c.Request().Context(), a.scope(c), domain.ModelType(c.QueryParam("type")))
+	limit := 0
+	if v := c.QueryParam("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return a.fail(c, &domain.ValidationError{Field: "limit", Reason: "must be a number"})
+		}
+		limit = n
+	}
+	page, err := a.prompts.ListPrompts(c.Request().Context(), a.scope(c), domain.ModelType(c.QueryParam("type")), c.QueryParam("cursor"), limit)
 	if err != nil {
 		return a.fail(c, err)
 	}
-	out := make([]PromptDTO, len(ps))
-	for i := range ps {
-		out[i] = promptDTO(&ps[i])
+	out := PromptsDTO{Prompts: make([]PromptDTO, len(page.Prompts)), Next: page.Next}
+	for i := range page.Prompts {
+		out.Prompts[i] = promptDTO(&page.Prompts[i])
 	}
-	return c.JSON(http.StatusOK, map[string][]PromptDTO{"prompts": out})
+	return c.JSON(http.StatusOK, out)
 }
 
 func (a *api) getPrompt(c echo.Context) error {

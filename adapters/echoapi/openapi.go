@@ -65,7 +65,7 @@ func schemas() obj {
 		"Keys":        object(obj{"keys": arrayOf(ref("KeyStatus"))}),
 		"KeyInput":    object(obj{"key": str("the API key; stored encrypted, never returned")}),
 		"Prompt":      prompt,
-		"Prompts":     object(obj{"prompts": arrayOf(ref("Prompt"))}),
+		"Prompts":     object(obj{"prompts": arrayOf(ref("Prompt")), "next_cursor": str("present when there are more: pass it as ?cursor=")}),
 		"PromptInput": object(obj{"name": str(""), "type": strEnum("text", "image", "audio"), "text": str("")}),
 		"ChatRequest": obj{"type": "object", "additionalProperties": true, "description": "OpenAI chat completion request; model may be text, image, audio or a model id",
 			"properties": obj{"model": str(""), "messages": arrayOf(obj{"type": "object"}), "stream": boolean("")}},

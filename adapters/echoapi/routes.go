@@ -59,7 +59,7 @@ func routes() []route {
 		{method: "GET", path: "/settings/api-keys", summary: "Masked API keys", tag: "keys", resp: "Keys", status: 200, handle: (*api).listKeys},
 		{method: "PUT", path: "/settings/api-keys/:provider", summary: "Store or replace a provider's API key (encrypted)", tag: "keys", limit: SettingsBodyLimit, body: "KeyInput", resp: "KeyStatus", status: 200, handle: (*api).setKey},
 		{method: "DELETE", path: "/settings/api-keys/:provider", summary: "Delete a provider's API key", tag: "keys", status: 204, handle: (*api).deleteKey},
-		{method: "GET", path: "/settings/prompts", summary: "List prompts; ?type= filters", tag: "prompts", resp: "Prompts", status: 200, params: []string{"type"}, handle: (*api).listPrompts},
+		{method: "GET", path: "/settings/prompts", summary: "List prompts by name, a page at a time: ?type= filters, ?limit= (default 100, at most 500), ?cursor= continues", tag: "prompts", resp: "Prompts", status: 200, params: []string{"type", "limit", "cursor"}, handle: (*api).listPrompts},
 		{method: "POST", path: "/settings/prompts", summary: "Create a prompt", tag: "prompts", limit: SettingsBodyLimit, body: "PromptInput", resp: "Prompt", status: 201, handle: (*api).createPrompt},
 		{method: "GET", path: "/settings/prompts/:id", summary: "Get a prompt", tag: "prompts", resp: "Prompt", status: 200, handle: (*api).getPrompt},
 		{method: "PUT", path: "/settings/prompts/:id", summary: "Replace a prompt", tag: "prompts", limit: SettingsBodyLimit, body: "PromptInput", resp: "Prompt", status: 200, handle: (*api).updatePrompt},

@@ -8,16 +8,22 @@ import (
 	"github.com/aimodels/aimodels/core/domain"
 )
 
-// ListPrompts returns the scope's prompts ordered by name; t filters by
-// type when non-empty.
-func (s *Store) ListPrompts(ctx context.Context, scope string, t domain.ModelType) ([]domain.Prompt, error) {
+// ListPrompts returns the scope's prompts that pq selects, ordered by
+// name, then ID (names compare as bytes on both databases).
+func (s *Store) ListPrompts(ctx context.Context, scope string, pq domain.PromptQuery) ([]domain.Prompt, error) {
 	scope, err := normScope(scope)
 	if err != nil {
 		return nil, err
 	}
 	q := s.r.WithContext(ctx).Where("scope = ?", scope)
-	if t != "" {
-		q = q.Where("model_type = ?", string(t))
+	if pq.Type != "" {
+		q = q.Where("model_type = ?", string(pq.Type))
+	}
+	if pq.AfterName != "" {
+		q = q.Where("(name > ? OR (name = ? AND id > ?))", pq.AfterName, pq.AfterName, pq.AfterID)
+	}
+	if pq.Limit > 0 {
+		q = q.Limit(pq.Limit)
 	}
 	var rows []promptRow
 	if err := q.Order("name").Order("id").Find(&rows).Error; err != nil {
@@ -28,6 +34,19 @@ func (s *Store) ListPrompts(ctx context.Context, scope string, t domain.ModelTyp
 		out[i] = rows[i].toDomain()
 	}
 	return out, nil
+}
+
+// CountPrompts returns how many prompts scope keeps.
+func (s *Store) CountPrompts(ctx context.Context, scope string) (int, error) {
+	scope, err := normScope(scope)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	if err := s.r.WithContext(ctx).Model(&promptRow{}).Where("scope = ?", scope).Count(&n).Error; err != nil {
+		return 0, s.wrap("count prompts", err)
+	}
+	return int(n), nil
 }
 
 // GetPrompt returns the prompt id of scope, or an error wrapping

@@ -8,9 +8,9 @@ import (
 	"github.com/aimodels/aimodels/core/domain"
 )
 
-// ListPrompts returns the scope's prompts ordered by name, then ID; t
-// filters by type when non-empty (ports.PromptStore).
-func (s *Store) ListPrompts(ctx context.Context, scope string, t domain.ModelType) ([]domain.Prompt, error) {
+// ListPrompts returns the scope's prompts that q selects, ordered by
+// name, then ID (ports.PromptStore).
+func (s *Store) ListPrompts(ctx context.Context, scope string, q domain.PromptQuery) ([]domain.Prompt, error) {
 	if err := s.begin(ctx, "ListPrompts"); err != nil {
 		return nil, err
 	}
@@ -21,14 +21,37 @@ func (s *Store) ListPrompts(ctx context.Context, scope string, t domain.ModelTyp
 	}
 	out := []domain.Prompt{}
 	for _, p := range s.prompts {
-		if p.Scope == scope && (t == "" || p.Type == t) {
+		after := q.AfterName == "" || p.Name > q.AfterName || (p.Name == q.AfterName && p.ID > q.AfterID)
+		if p.Scope == scope && (q.Type == "" || p.Type == q.Type) && after {
 			out = append(out, *p)
 		}
 	}
 	slices.SortFunc(out, func(a, b domain.Prompt) int {
 		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
 	})
+	if q.Limit > 0 && len(out) > q.Limit {
+		out = out[:q.Limit]
+	}
 	return out, nil
+}
+
+// CountPrompts returns how many prompts scope keeps (ports.PromptStore).
+func (s *Store) CountPrompts(ctx context.Context, scope string) (int, error) {
+	if err := s.begin(ctx, "CountPrompts"); err != nil {
+		return 0, err
+	}
+	defer s.mu.Unlock()
+	scope, err := normScope(scope)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, p := range s.prompts {
+		if p.Scope == scope {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // GetPrompt returns prompt id of scope, or a *domain.StoreError of kind

@@ -17,6 +17,34 @@ type Prompt struct {
 	UpdatedAt time.Time
 }
 
+// PromptQuery selects prompts of one scope in their order: by name (byte
+// order), then ID.
+type PromptQuery struct {
+	// Type keeps only prompts of this type; "" keeps every type.
+	Type ModelType
+	// AfterName and AfterID continue after the prompt with this name and
+	// ID (the last one of the previous page); empty name for the start.
+	AfterName string
+	AfterID   int64
+	// Limit bounds how many are returned; 0 means no bound.
+	Limit int
+}
+
+// PromptPage is one page of prompts; Next continues after its last one
+// and is empty on the last page.
+type PromptPage struct {
+	Prompts []Prompt
+	Next    string
+}
+
+// Prompt list bounds.
+const (
+	DefaultPromptPage = 100
+	MaxPromptPage     = 500
+	// DefaultMaxPromptsPerScope is how many prompts a scope may keep unless configured.
+	DefaultMaxPromptsPerScope = 10_000
+)
+
 // Prompt field bounds.
 const (
 	MaxPromptNameLength = 200

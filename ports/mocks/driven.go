@@ -537,6 +537,21 @@ func (m *MockPromptStore) EXPECT() *MockPromptStoreMockRecorder {
 	return m.recorder
 }
 
+// CountPrompts mocks base method.
+func (m *MockPromptStore) CountPrompts(ctx context.Context, scope string) (int, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "CountPrompts", ctx, scope)
+	ret0, _ := ret[0].(int)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// CountPrompts indicates an expected call of CountPrompts.
+func (mr *MockPromptStoreMockRecorder) CountPrompts(ctx, scope interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "CountPrompts", reflect.TypeOf((*MockPromptStore)(nil).CountPrompts), ctx, scope)
+}
+
 // CreatePrompt mocks base method.
 func (m *MockPromptStore) CreatePrompt(ctx context.Context, p *domain.Prompt) error {
 	m.ctrl.T.Helper()
@@ -581,18 +596,18 @@ func (mr *MockPromptStoreMockRecorder) GetPrompt(ctx, scope, id interface{}) *go
 }
 
 // ListPrompts mocks base method.
-func (m *MockPromptStore) ListPrompts(ctx context.Context, scope string, t domain.ModelType) ([]domain.Prompt, error) {
+func (m *MockPromptStore) ListPrompts(ctx context.Context, scope string, q domain.PromptQuery) ([]domain.Prompt, error) {
 	m.ctrl.T.Helper()
-	ret := m.ctrl.Call(m, "ListPrompts", ctx, scope, t)
+	ret := m.ctrl.Call(m, "ListPrompts", ctx, scope, q)
 	ret0, _ := ret[0].([]domain.Prompt)
 	ret1, _ := ret[1].(error)
 	return ret0, ret1
 }
 
 // ListPrompts indicates an expected call of ListPrompts.
-func (mr *MockPromptStoreMockRecorder) ListPrompts(ctx, scope, t interface{}) *gomock.Call {
+func (mr *MockPromptStoreMockRecorder) ListPrompts(ctx, scope, q interface{}) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
-	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "ListPrompts", reflect.TypeOf((*MockPromptStore)(nil).ListPrompts), ctx, scope, t)
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "ListPrompts", reflect.TypeOf((*MockPromptStore)(nil).ListPrompts), ctx, scope, q)
 }
 
 // UpdatePrompt mocks base method.

@@ -268,18 +268,18 @@ func (mr *MockPromptServiceMockRecorder) GetPrompt(ctx, scope, id interface{}) *
 }
 
 // ListPrompts mocks base method.
-func (m *MockPromptService) ListPrompts(ctx context.Context, scope string, t domain.ModelType) ([]domain.Prompt, error) {
+func (m *MockPromptService) ListPrompts(ctx context.Context, scope string, t domain.ModelType, cursor string, limit int) (domain.PromptPage, error) {
 	m.ctrl.T.Helper()
-	ret := m.ctrl.Call(m, "ListPrompts", ctx, scope, t)
-	ret0, _ := ret[0].([]domain.Prompt)
+	ret := m.ctrl.Call(m, "ListPrompts", ctx, scope, t, cursor, limit)
+	ret0, _ := ret[0].(domain.PromptPage)
 	ret1, _ := ret[1].(error)
 	return ret0, ret1
 }
 
 // ListPrompts indicates an expected call of ListPrompts.
-func (mr *MockPromptServiceMockRecorder) ListPrompts(ctx, scope, t interface{}) *gomock.Call {
+func (mr *MockPromptServiceMockRecorder) ListPrompts(ctx, scope, t, cursor, limit interface{}) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
-	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "ListPrompts", reflect.TypeOf((*MockPromptService)(nil).ListPrompts), ctx, scope, t)
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "ListPrompts", reflect.TypeOf((*MockPromptService)(nil).ListPrompts), ctx, scope, t, cursor, limit)
 }
 
 // UpdatePrompt mocks base method.
@@ -544,18 +544,18 @@ func (mr *MockServiceMockRecorder) KeyStatuses(ctx, scope interface{}) *gomock.C
 }
 
 // ListPrompts mocks base method.
-func (m *MockService) ListPrompts(ctx context.Context, scope string, t domain.ModelType) ([]domain.Prompt, error) {
+func (m *MockService) ListPrompts(ctx context.Context, scope string, t domain.ModelType, cursor string, limit int) (domain.PromptPage, error) {
 	m.ctrl.T.Helper()
-	ret := m.ctrl.Call(m, "ListPrompts", ctx, scope, t)
-	ret0, _ := ret[0].([]domain.Prompt)
+	ret := m.ctrl.Call(m, "ListPrompts", ctx, scope, t, cursor, limit)
+	ret0, _ := ret[0].(domain.PromptPage)
 	ret1, _ := ret[1].(error)
 	return ret0, ret1
 }
 
 // ListPrompts indicates an expected call of ListPrompts.
-func (mr *MockServiceMockRecorder) ListPrompts(ctx, scope, t interface{}) *gomock.Call {
+func (mr *MockServiceMockRecorder) ListPrompts(ctx, scope, t, cursor, limit interface{}) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
-	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "ListPrompts", reflect.TypeOf((*MockService)(nil).ListPrompts), ctx, scope, t)
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "ListPrompts", reflect.TypeOf((*MockService)(nil).ListPrompts), ctx, scope, t, cursor, limit)
 }
 
 // Ready mocks base method.

@@ -51,6 +51,7 @@ func Run(t *testing.T, newStores Factory) {
 	t.Run("SaveSelectionsAllOrNone", func(t *testing.T) { testSaveSelectionsRules(t, newStores(t)) })
 	t.Run("ConcurrentBatches", func(t *testing.T) { testConcurrentBatches(t, newStores(t)) })
 	t.Run("PromptRules", func(t *testing.T) { testPromptRules(t, newStores(t)) })
+	t.Run("PromptPages", func(t *testing.T) { testPromptPages(t, newStores(t)) })
 	t.Run("CancelledContext", func(t *testing.T) { testCancelled(t, newStores(t)) })
 	t.Run("Unavailable", func(t *testing.T) { testUnavailable(t, newStores(t)) })
 }
@@ -266,12 +267,12 @@ func testPrompts(t *testing.T, s Stores) {
 	if got.Text != long || got.Name != "Summarise" || got.Type != domain.TypeText {
 		t.Fatalf("get a = name %q type %q text len %d", got.Name, got.Type, len(got.Text))
 	}
-	list, err := s.Prompts.ListPrompts(ctx, "default", "")
+	list, err := s.Prompts.ListPrompts(ctx, "default", domain.PromptQuery{})
 	must(t, err, "list")
 	if len(list) != 2 || list[0].Name != "Describe" || list[1].Name != "Summarise" {
 		t.Fatalf("list not by name: %v", names(list))
 	}
-	list, err = s.Prompts.ListPrompts(ctx, "default", domain.TypeImage)
+	list, err = s.Prompts.ListPrompts(ctx, "default", domain.PromptQuery{Type: domain.TypeImage})
 	must(t, err, "list image")
 	if len(list) != 1 || list[0].ID != b.ID {
 		t.Fatalf("type filter: %v", names(list))
@@ -359,7 +360,7 @@ func testScopes(t *testing.T, s Stores) {
 	other := *pa
 	other.Scope, other.Text = "tenant-b", "hijack"
 	wantKind(t, s.Prompts.UpdatePrompt(ctx, &other), domain.ErrNotFound, "update another scope's prompt")
-	lb, err := s.Prompts.ListPrompts(ctx, "tenant-b", "")
+	lb, err := s.Prompts.ListPrompts(ctx, "tenant-b", domain.PromptQuery{})
 	must(t, err, "list b")
 	if len(lb) != 1 || lb[0].Text != "b" {
 		t.Fatalf("scope b prompts: %+v", lb)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -295,7 +296,7 @@ func testConcurrentBatches(t *testing.T, s Stores) {
 // on success.
 func testPromptRules(t *testing.T, s Stores) {
 	ctx := ctxT(t)
-	list, err := s.Prompts.ListPrompts(ctx, "nobody", "")
+	list, err := s.Prompts.ListPrompts(ctx, "nobody", domain.PromptQuery{})
 	must(t, err, "list an empty scope")
 	if len(list) != 0 {
 		t.Fatalf("empty scope lists %v", names(list))
@@ -308,7 +309,7 @@ func testPromptRules(t *testing.T, s Stores) {
 			t.Fatalf("create did not fill in %+v", p)
 		}
 	}
-	list, err = s.Prompts.ListPrompts(ctx, domain.DefaultScope, "")
+	list, err = s.Prompts.ListPrompts(ctx, domain.DefaultScope, domain.PromptQuery{})
 	must(t, err, "list")
 	if fmt.Sprint(names(list)) != "[Zeta alpha beta Émile]" {
 		t.Fatalf("prompts ordered %q, want byte order [Zeta alpha beta Émile]", names(list))
@@ -318,13 +319,13 @@ func testPromptRules(t *testing.T, s Stores) {
 	if dup.ID != 0 || !dup.CreatedAt.IsZero() {
 		t.Fatalf("a refused create filled in its argument: %+v", dup)
 	}
-	list, err = s.Prompts.ListPrompts(ctx, "", domain.TypeImage)
+	list, err = s.Prompts.ListPrompts(ctx, "", domain.PromptQuery{Type: domain.TypeImage})
 	must(t, err, "list images")
 	if len(list) != 0 {
 		t.Fatalf("type filter: %v", names(list))
 	}
 
-	all, err := s.Prompts.ListPrompts(ctx, "", "")
+	all, err := s.Prompts.ListPrompts(ctx, "", domain.PromptQuery{})
 	must(t, err, "list again")
 	must(t, s.Prompts.DeletePrompt(ctx, "", all[2].ID), "delete beta from the empty scope")
 	again := prompt("", "beta", domain.TypeAudio, "new beta")
@@ -374,7 +375,7 @@ func testCancelled(t *testing.T, s Stores) {
 	check("GetSelections", err)
 	check("SaveSelection", s.Selections.SaveSelection(ctx, sel("cancel", domain.TypeText, "a/model")))
 	check("SaveSelections", s.Selections.SaveSelections(ctx, []domain.SavedSelection{*sel("cancel", domain.TypeImage, "b/model")}))
-	_, err = s.Prompts.ListPrompts(ctx, "cancel", "")
+	_, err = s.Prompts.ListPrompts(ctx, "cancel", domain.PromptQuery{})
 	check("ListPrompts", err)
 	_, err = s.Prompts.GetPrompt(ctx, "cancel", p.ID)
 	check("GetPrompt", err)
@@ -397,7 +398,7 @@ func testCancelled(t *testing.T, s Stores) {
 	if len(sels) != 0 {
 		t.Fatalf("cancelled saves stored %+v", sels)
 	}
-	ps, err := s.Prompts.ListPrompts(live, "cancel", "")
+	ps, err := s.Prompts.ListPrompts(live, "cancel", domain.PromptQuery{})
 	must(t, err, "list prompts")
 	if len(ps) != 1 || ps[0].Text != "keep" {
 		t.Fatalf("cancelled calls changed the prompts: %+v", ps)
@@ -437,11 +438,58 @@ func testUnavailable(t *testing.T, s Stores) {
 	check("GetSelections", err)
 	check("SaveSelection", s.Selections.SaveSelection(ctx, sel("gone", domain.TypeText, "a/model")))
 	check("SaveSelections", s.Selections.SaveSelections(ctx, []domain.SavedSelection{*sel("gone", domain.TypeImage, "b/model")}))
-	_, err = s.Prompts.ListPrompts(ctx, "gone", "")
+	_, err = s.Prompts.ListPrompts(ctx, "gone", domain.PromptQuery{})
 	check("ListPrompts", err)
 	_, err = s.Prompts.GetPrompt(ctx, "gone", p.ID)
 	check("GetPrompt", err)
 	check("CreatePrompt", s.Prompts.CreatePrompt(ctx, prompt("gone", "New", domain.TypeText, "new")))
 	check("UpdatePrompt", s.Prompts.UpdatePrompt(ctx, p))
 	check("DeletePrompt", s.Prompts.DeletePrompt(ctx, "gone", p.ID))
+}
+
+// testPromptPages: a query continues after (name, ID) in name (byte)
+// order, keeps only its type, stops at its limit; CountPrompts counts the
+// scope's prompts only.
+func testPromptPages(t *testing.T, s Stores) {
+	ctx := ctxT(t)
+	want := []string{"Zeta", "alpha", "beta", "delta", "gamma", "Émile"} // byte order
+	for i, n := range []string{"gamma", "alpha", "Émile", "Zeta", "delta", "beta"} {
+		typ := domain.TypeText
+		if i%2 == 1 {
+			typ = domain.TypeImage
+		}
+		must(t, s.Prompts.CreatePrompt(ctx, prompt("pages", n, typ, "t")), "create "+n)
+	}
+	must(t, s.Prompts.CreatePrompt(ctx, prompt("elsewhere", "x", domain.TypeText, "t")), "create in another scope")
+	n, err := s.Prompts.CountPrompts(ctx, "pages")
+	must(t, err, "count")
+	if n != 6 {
+		t.Fatalf("CountPrompts = %d, want 6", n)
+	}
+	if n, err := s.Prompts.CountPrompts(ctx, "nobody"); err != nil || n != 0 {
+		t.Fatalf("CountPrompts of an empty scope = %d, %v", n, err)
+	}
+	var got []string
+	q := domain.PromptQuery{Limit: 4}
+	for range 3 {
+		page, err := s.Prompts.ListPrompts(ctx, "pages", q)
+		must(t, err, "list a page")
+		if len(page) > 4 {
+			t.Fatalf("a page of limit 4 has %d", len(page))
+		}
+		got = append(got, names(page)...)
+		if len(page) < 4 {
+			break
+		}
+		last := page[len(page)-1]
+		q.AfterName, q.AfterID = last.Name, last.ID
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("pages gave %v, want %v", got, want)
+	}
+	images, err := s.Prompts.ListPrompts(ctx, "pages", domain.PromptQuery{Type: domain.TypeImage, AfterName: "alpha", AfterID: 1 << 40})
+	must(t, err, "list images after alpha")
+	if strings.Join(names(images), ",") != "beta" { // the images are alpha, Zeta and beta
+		t.Fatalf("images after alpha: %v", names(images))
+	}
 }
