@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../api/client';
 import { entry, model, textModels } from '../test/fixtures';
 import { renderWithI18n } from '../test/render';
+import { warmUpDom } from '../test/warmup';
 import { ModelPicker, PAGE_SIZE } from './ModelPicker';
 
 function deferred<T = void>() {
@@ -16,14 +17,25 @@ function deferred<T = void>() {
   return { promise, resolve, reject };
 }
 
+/**
+ * userEvent without its pause between keystrokes and clicks: the picker
+ * uses no timers, and a pause per key only costs time on a loaded machine.
+ */
+function setupUser() {
+  return userEvent.setup({ delay: null });
+}
+
 function optionNames(): string[] {
   return screen.getAllByRole('option').map((o) => o.getAttribute('data-model-id') ?? '');
 }
 
-async function openPicker(user: ReturnType<typeof userEvent.setup>) {
+async function openPicker(user: ReturnType<typeof setupUser>) {
   await user.click(screen.getByRole('button', { name: 'Change model' }));
   return screen.getByRole('combobox', { name: 'Search text models' });
 }
+
+// At import, with the environment, not inside whichever test comes first.
+warmUpDom();
 
 describe('ModelPicker', () => {
   it('shows the current choice on top with the recommended badge and formatted details', () => {
@@ -38,38 +50,55 @@ describe('ModelPicker', () => {
     expect(within(current).getByText(/not saved yet/)).toBeInTheDocument();
   });
 
-  it('searches by name, id and provider', async () => {
-    const user = userEvent.setup();
+  it('opens the search with every model listed, the current choice first', async () => {
+    const user = setupUser();
     renderWithI18n(<ModelPicker type="text" models={textModels} entry={entry('openai/gpt-3.5-turbo')} onSave={vi.fn()} />);
     const search = await openPicker(user);
     expect(search).toHaveFocus();
     expect(optionNames()).toHaveLength(textModels.length);
-    // The current choice is listed first.
     expect(optionNames()[0]).toBe('openai/gpt-3.5-turbo');
+  });
 
-    await user.type(search, 'haiku'); // name
-    expect(optionNames()).toEqual(['anthropic/claude-3-haiku']);
+  // One search per test: typing is the slow part, so no test types them all.
+  it.each([
+    ['name', 'haiku', ['anthropic/claude-3-haiku']],
+    ['id', 'meta-llama/llama-3.1', ['meta-llama/llama-3.1-8b-instruct']],
+    ['provider', 'google', ['google/gemini-2.0-flash-001']],
+  ])('searches by %s', async (_by, query, want) => {
+    const user = setupUser();
+    renderWithI18n(<ModelPicker type="text" models={textModels} entry={entry('openai/gpt-3.5-turbo')} onSave={vi.fn()} />);
+    const search = await openPicker(user);
+    expect(search).toHaveFocus(); // so typing needs no click first
+    await user.type(search, query, { skipClick: true });
+    expect(search).toHaveValue(query);
+    expect(optionNames()).toEqual(want);
+  });
 
-    await user.clear(search);
-    await user.type(search, 'meta-llama/llama-3.1'); // id
-    expect(optionNames()).toEqual(['meta-llama/llama-3.1-8b-instruct']);
-
-    await user.clear(search);
-    await user.type(search, 'google'); // provider
-    expect(optionNames()).toEqual(['google/gemini-2.0-flash-001']);
+  it('shows the found model\'s context and every price it has', async () => {
+    const user = setupUser();
+    renderWithI18n(<ModelPicker type="text" models={textModels} entry={entry('openai/gpt-3.5-turbo')} onSave={vi.fn()} />);
+    const search = await openPicker(user);
+    await user.type(search, 'google', { skipClick: true });
     const row = screen.getByRole('option');
+    expect(row).toHaveAttribute('data-model-id', 'google/gemini-2.0-flash-001');
     expect(within(row).getByText('1M')).toBeInTheDocument();
     expect(within(row).getByText('$0.0000258/image')).toBeInTheDocument();
     expect(within(row).getByText('$0.001/request')).toBeInTheDocument();
+  });
 
-    await user.clear(search);
-    await user.type(search, 'nothing-like-this');
+  it('says so when no model matches, and lists them all again when the search is cleared', async () => {
+    const user = setupUser();
+    renderWithI18n(<ModelPicker type="text" models={textModels} entry={entry('openai/gpt-3.5-turbo')} onSave={vi.fn()} />);
+    const search = await openPicker(user);
+    await user.type(search, 'nothing-like-this', { skipClick: true });
     expect(screen.queryAllByRole('option')).toHaveLength(0);
     expect(screen.getByText(/No models match/)).toBeInTheDocument();
+    await user.clear(search);
+    expect(optionNames()).toHaveLength(textModels.length);
   });
 
   it('saves a choice at once and says Saving… then Saved', async () => {
-    const user = userEvent.setup();
+    const user = setupUser();
     const save = deferred();
     const onSave = vi.fn(() => save.promise);
     renderWithI18n(<ModelPicker type="text" models={textModels} entry={entry('openai/gpt-3.5-turbo')} onSave={onSave} />);
@@ -87,7 +116,7 @@ describe('ModelPicker', () => {
   });
 
   it('rolls the choice back and shows the reason when saving fails', async () => {
-    const user = userEvent.setup();
+    const user = setupUser();
     const onSave = vi.fn(() => Promise.reject(new ApiError(422, 'model_type_mismatch', 'model does not serve text')));
     renderWithI18n(<ModelPicker type="text" models={textModels} entry={entry('openai/gpt-3.5-turbo')} onSave={onSave} />);
     const search = await openPicker(user);
@@ -101,7 +130,7 @@ describe('ModelPicker', () => {
   });
 
   it('is keyboard operable: arrows move the active option, Enter chooses', async () => {
-    const user = userEvent.setup();
+    const user = setupUser();
     const onSave = vi.fn(() => Promise.resolve());
     renderWithI18n(<ModelPicker type="text" models={textModels} entry={entry('openai/gpt-3.5-turbo')} onSave={onSave} />);
     const search = await openPicker(user);
@@ -124,14 +153,25 @@ describe('ModelPicker', () => {
   });
 
   it('renders a large catalog incrementally with "show more"', async () => {
-    const user = userEvent.setup();
-    const many = Array.from({ length: 600 }, (_, i) => model(`vendor/model-${i}`, `Vendor: Model ${i}`, 'Vendor'));
+    const user = setupUser();
+    // Rows without prices or context: paging is under test, not the details,
+    // and every element of a row is work for each render and each query.
+    const total = 600;
+    const many = Array.from({ length: total }, (_, i) =>
+      model(`vendor/model-${i}`, `Vendor: Model ${i}`, 'Vendor', { context_length: undefined, pricing: undefined }),
+    );
     renderWithI18n(<ModelPicker type="text" models={many} entry={entry('vendor/model-0')} onSave={vi.fn()} />);
     await openPicker(user);
-    expect(screen.getAllByRole('option')).toHaveLength(PAGE_SIZE);
-    expect(screen.getByText(`Showing ${PAGE_SIZE} of 600`)).toBeInTheDocument();
+    const ids = () => within(screen.getByRole('listbox')).getAllByRole('option').map((o) => o.getAttribute('data-model-id'));
+    // The picker has no script or style elements, so getByText need not
+    // test each of the list's elements for one (most of its time here).
+    const text = (s: string) => screen.getByText(s, { ignore: false });
+    const firstPage = Array.from({ length: PAGE_SIZE }, (_, i) => `vendor/model-${i}`);
+    expect(ids()).toEqual(firstPage);
+    expect(text(`Showing ${PAGE_SIZE} of ${total}`)).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: `Show ${PAGE_SIZE} more` }));
-    expect(screen.getAllByRole('option')).toHaveLength(PAGE_SIZE * 2);
+    expect(ids()).toEqual([...firstPage, ...Array.from({ length: PAGE_SIZE }, (_, i) => `vendor/model-${PAGE_SIZE + i}`)]);
+    expect(text(`Showing ${PAGE_SIZE * 2} of ${total}`)).toBeInTheDocument();
   });
 
   it('tells a model missing from the catalog from one that could not be checked', () => {
@@ -158,7 +198,7 @@ describe('ModelPicker', () => {
   });
 
   it('speaks Russian', async () => {
-    const user = userEvent.setup();
+    const user = setupUser();
     renderWithI18n(<ModelPicker type="text" models={textModels} entry={entry('openai/gpt-3.5-turbo')} onSave={vi.fn()} />, 'ru');
     await user.click(screen.getByRole('button', { name: 'Сменить модель' }));
     expect(screen.getByRole('combobox', { name: 'Поиск моделей: Текст' })).toBeInTheDocument();
@@ -167,7 +207,7 @@ describe('ModelPicker', () => {
 
 describe('ModelPicker defaults', () => {
   it('saves the recommended default when it is picked explicitly', async () => {
-    const user = userEvent.setup();
+    const user = setupUser();
     const onSave = vi.fn(() => Promise.resolve());
     renderWithI18n(<ModelPicker type="text" models={textModels} entry={entry('openai/gpt-3.5-turbo')} onSave={onSave} />);
     await openPicker(user);
@@ -177,7 +217,7 @@ describe('ModelPicker defaults', () => {
   });
 
   it('does not save again when the saved choice is re-picked', async () => {
-    const user = userEvent.setup();
+    const user = setupUser();
     const onSave = vi.fn(() => Promise.resolve());
     renderWithI18n(
       <ModelPicker type="text" models={textModels} entry={entry('openai/gpt-4o-mini', { saved: true, recommended: false })} onSave={onSave} />,
