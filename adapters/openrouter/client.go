@@ -37,6 +37,11 @@ const (
 	maxErrorBody = 64 << 10
 	// maxPages bounds how many catalog pages are followed.
 	maxPages = 50
+	// maxCatalogModels and maxCatalogBytes bound the whole catalog over
+	// its pages (OpenRouter's has about 430 models in 400 kB): a hostile
+	// upstream cannot make the server hold gigabytes.
+	maxCatalogModels = 20_000
+	maxCatalogBytes  = 64 << 20
 )
 
 var _ ports.Gateway = (*Client)(nil)
@@ -188,6 +193,9 @@ func New(opts ...Option) (*Client, error) {
 	timed := *c.http
 	timed.Transport = keepPool{transport(c.http)}
 	timed.Timeout = c.timeout
+	// No redirect is followed, whatever the caller's client does: the key
+	// goes to the base URL's host only (CheckResponse makes a 3xx an error).
+	timed.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	stream := timed
 	stream.Timeout = 0
 	c.rc = c.retryClient(&timed, c.checkRetry)

@@ -98,8 +98,9 @@ type errorBody struct {
 // CheckResponse returns nil for a 2xx response and otherwise a
 // *Error with OpenRouter's message, code and metadata, the
 // status, the Retry-After delay and a Kind chosen by status (see kindFor).
-// It reads (at most 64 KiB of) the body of an error response but does not
-// close it. op names the call, such as "GET /key".
+// A redirect (3xx, never followed) is ErrBadUpstreamResponse naming the
+// host it pointed to. It reads (at most 64 KiB of) the body of an error
+// response but does not close it. op names the call, such as "GET /key".
 func CheckResponse(op string, resp *http.Response) error {
 	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
 		return nil
@@ -109,6 +110,14 @@ func CheckResponse(op string, resp *http.Response) error {
 		Op:     op,
 		Status: resp.StatusCode,
 		Wait:   retryAfter(resp.Header, time.Now()),
+	}
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		ue.Kind = domain.ErrBadUpstreamResponse
+		ue.Message = "redirect not followed (the API key is sent to the configured OpenRouter host only)"
+		if loc, err := resp.Location(); err == nil {
+			ue.Message = "redirect to " + loc.Host + " not followed (the API key is sent to the configured OpenRouter host only)"
+		}
+		return ue
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	var eb errorBody

@@ -156,6 +156,7 @@ func (c *Client) ListModels(ctx context.Context, key domain.APIKey) (_ []domain.
 	pageURL := c.endpoint(path)
 	var all []domain.Model
 	seen := map[string]bool{}
+	total := 0 // bytes of every page so far
 	for page := 0; ; page++ {
 		if page >= maxPages {
 			return nil, &Error{Kind: domain.ErrBadUpstreamResponse, Op: op,
@@ -165,6 +166,10 @@ func (c *Client) ListModels(ctx context.Context, key domain.APIKey) (_ []domain.
 		body, err := c.doJSON(ctx, op, "GET", pageURL, key, nil)
 		if err != nil {
 			return nil, err
+		}
+		if total += len(body); total > maxCatalogBytes {
+			return nil, &Error{Kind: domain.ErrBadUpstreamResponse, Op: op, Status: 200,
+				Message: fmt.Sprintf("catalog exceeds %d bytes over its pages", maxCatalogBytes)}
 		}
 		models, next, err := parseModelsPage(body)
 		if err != nil {
@@ -178,6 +183,10 @@ func (c *Client) ListModels(ctx context.Context, key domain.APIKey) (_ []domain.
 			all = models
 		} else {
 			all = append(all, models...)
+		}
+		if len(all) > maxCatalogModels {
+			return nil, &Error{Kind: domain.ErrBadUpstreamResponse, Op: op, Status: 200,
+				Message: fmt.Sprintf("catalog has more than %d models", maxCatalogModels)}
 		}
 		if next == "" {
 			return all, nil

@@ -23,6 +23,7 @@ type ControlFault struct {
 	HugeBytes       int64  `json:"huge_bytes,omitempty"`
 	Hang            bool   `json:"hang,omitempty"`
 	ResetConnection bool   `json:"reset_connection,omitempty"`
+	RedirectTo      string `json:"redirect_to,omitempty"`
 	// Clear removes the route's fault instead of setting one.
 	Clear bool `json:"clear,omitempty"`
 }
@@ -32,7 +33,7 @@ func (c ControlFault) Fault() (Fault, error) {
 	f := Fault{
 		Status: c.Status, FixtureName: c.FixtureName, RetryAfter: c.RetryAfter, Times: c.Times,
 		Truncate: c.Truncate, Malformed: c.Malformed, HugeBytes: c.HugeBytes, Hang: c.Hang,
-		ResetConnection: c.ResetConnection,
+		ResetConnection: c.ResetConnection, RedirectTo: c.RedirectTo,
 	}
 	if c.Body != "" {
 		f.Body = []byte(c.Body)

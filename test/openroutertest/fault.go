@@ -37,6 +37,9 @@ type Fault struct {
 	Hang bool
 	// ResetConnection hijacks the connection and resets it without answering.
 	ResetConnection bool
+	// RedirectTo answers with a redirect (Status, default 307) to this URL,
+	// as a hostile or misconfigured upstream would.
+	RedirectTo string
 }
 
 type faultState struct {

@@ -275,6 +275,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			resetConnection(w)
 			return
 		}
+		if f.RedirectTo != "" {
+			status := f.Status
+			if status == 0 {
+				status = http.StatusTemporaryRedirect
+			}
+			http.Redirect(w, r, f.RedirectTo, status)
+			return
+		}
 	}
 
 	var resp response
