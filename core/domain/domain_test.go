@@ -223,3 +223,19 @@ func FuzzPriceFormatting(f *testing.F) {
 		}
 	})
 }
+
+func TestPromptNamesPeopleCannotSee(t *testing.T) {
+	for _, name := range []string{"a\x00b", "a\x1b[31mred", "two\r\nlines", "tab\there", "rtl\u202eevil", "iso\u2066late"} {
+		p := domain.Prompt{Name: name, Type: domain.TypeText, Text: "t"}
+		var ve *domain.ValidationError
+		if err := p.Validate(); !errors.As(err, &ve) || ve.Field != "name" {
+			t.Errorf("%q accepted: %v", name, err)
+		}
+	}
+	for _, name := range []string{"reply-to-customer", "Ответ клиенту", "emoji 👩‍💻 joined", "café"} {
+		p := domain.Prompt{Name: name, Type: domain.TypeText, Text: "t"}
+		if err := p.Validate(); err != nil {
+			t.Errorf("%q refused: %v", name, err)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package domain
 import (
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -51,6 +52,12 @@ const (
 	MaxPromptTextLength = 100_000
 )
 
+// invisible reports a rune that changes how a name looks without being
+// seen: a control character or a bidirectional embedding or override.
+func invisible(r rune) bool {
+	return unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
+}
+
 // Validate trims the name and checks every field.
 func (p *Prompt) Validate() error {
 	p.Name = strings.TrimSpace(p.Name)
@@ -61,6 +68,8 @@ func (p *Prompt) Validate() error {
 		return &ValidationError{Field: "name", Reason: "must be valid UTF-8"}
 	case utf8.RuneCountInString(p.Name) > MaxPromptNameLength:
 		return &ValidationError{Field: "name", Reason: "must be at most 200 characters"}
+	case strings.IndexFunc(p.Name, invisible) >= 0:
+		return &ValidationError{Field: "name", Reason: "must not contain control characters (such as NUL, ESC, CR or LF) or bidirectional overrides"}
 	case !p.Type.Valid():
 		return &ValidationError{Field: "type", Reason: "must be one of text, image, audio"}
 	case strings.TrimSpace(p.Text) == "":
