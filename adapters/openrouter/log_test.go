@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aimodels/aimodels/adapters/openrouter"
 	"github.com/aimodels/aimodels/core/domain"
@@ -54,5 +56,30 @@ func TestFailedCallLogsOneWarnLine(t *testing.T) {
 	_, _ = c.KeyInfo(context.Background(), testKey)
 	if got := strings.Count(buf.String(), `msg="openrouter request"`); got != 4 {
 		t.Errorf("%d attempt lines at debug, want 4:\n%s", got, buf.String())
+	}
+}
+
+// A call that cannot connect at all was four ERROR lines of the library's
+// and a WARN: it is one WARN line too.
+func TestUnreachableCallLogsOneWarnLine(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now: connection refused
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	c, err := openrouter.New(openrouter.WithBaseURL("http://"+addr+"/api/v1"),
+		openrouter.WithRetry(3, time.Millisecond, 5*time.Millisecond, time.Second), openrouter.WithLogger(log))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, err = c.KeyInfo(context.Background(), testKey)
+	upstream(t, err, domain.ErrUpstreamUnavailable)
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], "level=WARN") || !strings.Contains(lines[0], "attempts=4") {
+		t.Fatalf("want one WARN line with attempts=4, got:\n%s", buf.String())
 	}
 }
