@@ -1,15 +1,22 @@
 package e2e
 
 import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aimodels/aimodels/test/contract"
+	_ "github.com/go-sql-driver/mysql" // mariadbPID asks the server for its pid file
 )
 
 // TestMariaDBRestartUnderServerLoad stops and starts MariaDB while the
@@ -25,100 +32,136 @@ func TestMariaDBRestartUnderServerLoad(t *testing.T) {
 	srv := start(t, opts{mysqlDSN: contract.FreshMySQL(t), upstream: fake.URL()})
 	srv.storeKey(t, fake.APIKey())
 
-	var (
-		mu       sync.Mutex
-		acked    []string
-		failures = map[string]int{}
-		stop     atomic.Bool
-		readyOK  atomic.Int32
-		readyBad atomic.Int32
-		healthy  = true
-		wg       sync.WaitGroup
-	)
+	// The load runs in two goroutines that never touch t: they record
+	// what they see in l, and the test reads it when they are done (or
+	// waits on it for a condition). stopLoad ends them; as a cleanup it
+	// runs before the server is killed and MariaDB restarted, also when
+	// the test fails early.
+	l := newLoadLog()
+	ctx, cancel := context.WithCancel(context.Background())
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	stopLoad := sync.OnceFunc(func() {
+		close(stop)
+		cancel() // a request in flight is abandoned, its answer not counted
+		wg.Wait()
+	})
+	t.Cleanup(stopLoad)
 	hc := &http.Client{Timeout: 10 * time.Second}
 	wg.Add(2)
 	go func() { // the writer
 		defer wg.Done()
-		for i := 0; !stop.Load(); i++ {
+		pace := time.NewTicker(5 * time.Millisecond)
+		defer pace.Stop()
+		for i := 0; ; i++ {
 			name := fmt.Sprintf("outage-%04d", i)
-			r := srv.do(t, req{method: "POST", path: "/api/v1/settings/prompts", body: mustJSON(map[string]string{"name": name, "type": "text", "text": "x"})})
-			mu.Lock()
-			switch {
-			case r.status == 201:
-				acked = append(acked, name)
-			case r.status >= 500:
-				failures[fmt.Sprintf("%d %s", r.status, r.errCode(t))]++
-			default:
-				failures[fmt.Sprintf("%d unexpected", r.status)]++
+			r, err := tryDo(ctx, srv, req{method: "POST", path: "/api/v1/settings/prompts", body: mustJSON(map[string]string{"name": name, "type": "text", "text": "x"})})
+			if ctx.Err() != nil {
+				return
 			}
-			mu.Unlock()
-			time.Sleep(5 * time.Millisecond)
+			l.update(func() {
+				switch {
+				case err != nil:
+					l.failures["transport error: "+err.Error()]++
+				case r.status == 201:
+					l.acked = append(l.acked, name)
+				case r.status >= 500:
+					code, err := errorCode(r)
+					if err != nil {
+						l.failures[fmt.Sprintf("%d %v", r.status, err)]++
+					} else {
+						l.failures[fmt.Sprintf("%d %s", r.status, code)]++
+					}
+				default:
+					l.failures[fmt.Sprintf("%d unexpected", r.status)]++
+				}
+			})
+			select {
+			case <-stop:
+				return
+			case <-pace.C:
+			}
 		}
 	}()
 	go func() { // the probes
 		defer wg.Done()
-		for !stop.Load() {
-			if resp, err := hc.Get(srv.URL + "/readyz"); err == nil {
-				if resp.StatusCode == 200 {
-					readyOK.Add(1)
-				} else {
-					readyBad.Add(1)
-				}
-				resp.Body.Close()
+		pace := time.NewTicker(50 * time.Millisecond)
+		defer pace.Stop()
+		for {
+			if status, err := get(ctx, hc, srv.URL+"/readyz"); err == nil {
+				l.update(func() {
+					if status == 200 {
+						l.readyOK++
+					} else {
+						l.readyBad++
+					}
+				})
 			}
-			if resp, err := hc.Get(srv.URL + "/healthz"); err != nil || resp.StatusCode != 200 {
-				healthy = false
-			} else {
-				resp.Body.Close()
+			status, err := get(ctx, hc, srv.URL+"/healthz")
+			if ctx.Err() != nil {
+				return
 			}
-			time.Sleep(50 * time.Millisecond)
+			if err != nil || status != 200 {
+				l.update(func() { l.unhealthy = append(l.unhealthy, fmt.Sprintf("status %d, %v", status, err)) })
+			}
+			select {
+			case <-stop:
+				return
+			case <-pace.C:
+			}
 		}
 	}()
 
-	time.Sleep(700 * time.Millisecond)
+	// Before the outage: writes acknowledged and /readyz ready.
+	l.waitFor(t, 30*time.Second, "writes acknowledged and /readyz ready before the outage", func() bool {
+		return len(l.acked) >= 20 && l.readyOK >= 1
+	})
+	pid := mariadbPID(t)
 	if err := contract.StopMariaDB(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(1500 * time.Millisecond)
-	downReady := readyBad.Load()
+	// While MariaDB is down: a write refused as store_unavailable and
+	// /readyz reporting the outage, both seen after the stop.
+	var unavailableAtStop, readyBadAtStop int
+	l.read(func() { unavailableAtStop, readyBadAtStop = l.failures[storeUnavailable], l.readyBad })
+	l.waitFor(t, 30*time.Second, "a store_unavailable write and a failing /readyz while MariaDB is down", func() bool {
+		return l.failures[storeUnavailable] > unavailableAtStop && l.readyBad > readyBadAtStop
+	})
+	var downReady int
+	l.read(func() { downReady = l.readyBad - readyBadAtStop })
+	// StopMariaDB returns once the server stops answering, which is
+	// before its process has exited; a start before that finds it
+	// "already running" and does nothing.
+	waitExited(t, pid, 60*time.Second)
 	if err := contract.StartMariaDB(); err != nil {
 		t.Fatal(err)
 	}
-	mu.Lock()
-	before := len(acked)
-	mu.Unlock()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		mu.Lock()
-		n := len(acked)
-		mu.Unlock()
-		if n > before+20 {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	stop.Store(true)
-	wg.Wait()
+	// After the restart: the server takes writes again by itself.
+	var before int
+	l.read(func() { before = len(l.acked) })
+	l.waitFor(t, 20*time.Second, "20 writes acknowledged after the restart", func() bool {
+		return len(l.acked) > before+20
+	})
+	stopLoad()
 
-	mu.Lock()
-	defer mu.Unlock()
-	t.Logf("acknowledged %d writes; failures %v; readyz ok=%d unavailable=%d", len(acked), failures, readyOK.Load(), readyBad.Load())
+	acked, failures := l.acked, l.failures
+	t.Logf("acknowledged %d writes; failures %v; readyz ok=%d unavailable=%d", len(acked), failures, l.readyOK, l.readyBad)
 	if len(acked) <= before+20 {
 		t.Fatalf("the server did not recover: %d writes acknowledged after the restart", len(acked)-before)
 	}
-	if failures["503 store_unavailable"] == 0 {
+	if failures[storeUnavailable] == 0 {
 		t.Errorf("no typed store_unavailable failures while MariaDB was down: %v", failures)
 	}
 	for k := range failures {
-		if k != "503 store_unavailable" {
+		if k != storeUnavailable {
 			t.Errorf("unexpected failure kind %q", k)
 		}
 	}
 	if downReady == 0 {
 		t.Error("/readyz never reported the outage")
 	}
-	if !healthy {
-		t.Error("/healthz failed during the database outage")
+	if len(l.unhealthy) > 0 {
+		t.Errorf("/healthz failed during the database outage: %v", l.unhealthy)
 	}
 	if r := srv.do(t, req{method: "GET", path: "/readyz"}); r.status != 200 {
 		t.Errorf("/readyz after recovery: %d", r.status)
@@ -144,4 +187,176 @@ func TestMariaDBRestartUnderServerLoad(t *testing.T) {
 		}
 	}
 	t.Logf("driver messages through the logger: %d", strings.Count(srv.logs(), "mysql driver:"))
+}
+
+// storeUnavailable is the one failure a write may have while MariaDB is down.
+const storeUnavailable = "503 store_unavailable"
+
+// loadLog is what the load goroutines saw. Every field is guarded by mu;
+// changed is signalled after each update, so a wait for a condition
+// wakes when something changed instead of polling.
+type loadLog struct {
+	mu        sync.Mutex
+	changed   chan struct{}
+	acked     []string
+	failures  map[string]int
+	readyOK   int
+	readyBad  int
+	unhealthy []string
+}
+
+func newLoadLog() *loadLog {
+	return &loadLog{changed: make(chan struct{}, 1), failures: map[string]int{}}
+}
+
+func (l *loadLog) update(f func()) {
+	l.mu.Lock()
+	f()
+	l.mu.Unlock()
+	select {
+	case l.changed <- struct{}{}:
+	default: // a wake-up is already pending
+	}
+}
+
+func (l *loadLog) read(f func()) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	f()
+}
+
+// waitFor waits until cond (called with mu held) holds, re-checking it
+// after every update; after d it fails the test, saying what it waited for.
+func (l *loadLog) waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.NewTimer(d)
+	defer deadline.Stop()
+	for {
+		l.mu.Lock()
+		ok := cond()
+		l.mu.Unlock()
+		if ok {
+			return
+		}
+		select {
+		case <-l.changed:
+		case <-deadline.C:
+			l.read(func() {
+				t.Fatalf("no %s within %v: %d writes acknowledged, failures %v, readyz ok=%d unavailable=%d",
+					what, d, len(l.acked), l.failures, l.readyOK, l.readyBad)
+			})
+		}
+	}
+}
+
+// tryDo is server.do for a goroutine: it returns an error instead of
+// failing the test, and stops when ctx ends. It records the exchange
+// like do.
+func tryDo(ctx context.Context, s *server, q req) (res, error) {
+	var body io.Reader
+	if q.body != nil {
+		body = bytes.NewReader(q.body)
+	}
+	hr, err := http.NewRequestWithContext(ctx, q.method, s.URL+q.path, body)
+	if err != nil {
+		return res{}, err
+	}
+	if q.body != nil {
+		hr.Header.Set("Content-Type", "application/json")
+	}
+	hr.Header.Set("Authorization", *bearer(adminToken))
+	begin := time.Now()
+	resp, err := s.httpc.Do(hr)
+	if err != nil {
+		return res{}, fmt.Errorf("%s %s: %w", q.method, q.path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return res{}, fmt.Errorf("%s %s: read body: %w", q.method, q.path, err)
+	}
+	s.mu.Lock()
+	s.seen = append(s.seen, exchange{what: q.method + " " + q.path, header: resp.Header.Clone(), body: b})
+	s.mu.Unlock()
+	return res{status: resp.StatusCode, header: resp.Header, body: b, took: time.Since(begin)}, nil
+}
+
+// errorCode is res.errCode for a goroutine: the error.code of a JSON
+// error body, or an error saying how the body is not one.
+func errorCode(r res) (string, error) {
+	var b struct {
+		Error *struct {
+			Code    *string `json:"code"`
+			Message *string `json:"message"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal(r.body, &b); err != nil || b.Error == nil || b.Error.Code == nil || b.Error.Message == nil {
+		return "", fmt.Errorf("body is not {\"error\":{\"code\",\"message\"}}: %s", tail(string(r.body), 200))
+	}
+	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		return "", fmt.Errorf("error Content-Type %q, want application/json", ct)
+	}
+	return *b.Error.Code, nil
+}
+
+// mariadbPID returns the process id of the MariaDB server of the test
+// DSN, read from the pid file the server names.
+func mariadbPID(t *testing.T) int {
+	t.Helper()
+	db, err := sql.Open("mysql", os.Getenv(contract.MySQLEnv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var file string
+	if err := db.QueryRowContext(ctx, "SELECT @@pid_file").Scan(&file); err != nil {
+		t.Fatalf("MariaDB's pid file: %v", err)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("MariaDB's pid file: %v", err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatalf("MariaDB's pid file %s: %v", file, err)
+	}
+	return pid
+}
+
+// waitExited waits until process pid has exited (its executable is gone,
+// as start-stop-daemon sees it), checking every 50 ms, for at most d.
+func waitExited(t *testing.T, pid int, d time.Duration) {
+	t.Helper()
+	exe := fmt.Sprintf("/proc/%d/exe", pid)
+	deadline := time.NewTimer(d)
+	defer deadline.Stop()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if _, err := os.Readlink(exe); err != nil {
+			return
+		}
+		select {
+		case <-tick.C:
+		case <-deadline.C:
+			t.Fatalf("MariaDB (pid %d) still running %v after it stopped answering", pid, d)
+		}
+	}
+}
+
+// get returns the status of a GET, draining and closing the body.
+func get(ctx context.Context, hc *http.Client, url string) (int, error) {
+	hr, err := http.NewRequestWithContext(ctx, "GET", url, nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := hc.Do(hr)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, nil
 }
