@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -166,13 +167,24 @@ func TestMariaDBRestartUnderServerLoad(t *testing.T) {
 	if r := srv.do(t, req{method: "GET", path: "/readyz"}); r.status != 200 {
 		t.Errorf("/readyz after recovery: %d", r.status)
 	}
-	var list struct {
-		Prompts []struct{ Name string } `json:"prompts"`
-	}
-	srv.getJSON(t, "/api/v1/settings/prompts", &list)
+	// Every page of the list: there are more prompts than one page holds.
 	have := map[string]bool{}
-	for _, p := range list.Prompts {
-		have[p.Name] = true
+	for cursor, pages := "", 0; ; pages++ {
+		if pages > 100 {
+			t.Fatal("the prompt list does not end")
+		}
+		var page struct {
+			Prompts    []struct{ Name string } `json:"prompts"`
+			NextCursor string                  `json:"next_cursor"`
+		}
+		srv.getJSON(t, "/api/v1/settings/prompts?cursor="+url.QueryEscape(cursor), &page)
+		for _, p := range page.Prompts {
+			have[p.Name] = true
+		}
+		if page.NextCursor == "" {
+			break
+		}
+		cursor = page.NextCursor
 	}
 	for _, name := range acked {
 		if !have[name] {
