@@ -47,4 +47,20 @@ describe('api client', () => {
     vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))));
     await expect(api.getKeys()).rejects.toMatchObject({ code: 'network' });
   });
+
+  it('follows the prompt pages to the end', async () => {
+    const pages = [
+      { prompts: [{ id: 1, name: 'a' }, { id: 2, name: 'b' }], next_cursor: 'c1' },
+      { prompts: [{ id: 3, name: 'c' }] },
+    ];
+    const fetchMock = vi.fn(async () => new Response(JSON.stringify(pages.shift()), { status: 200 }));
+    vi.stubGlobal('fetch', fetchMock);
+    const all = await api.listPrompts('text');
+    expect(all.map((p) => p.name)).toEqual(['a', 'b', 'c']);
+    const urls = fetchMock.mock.calls.map((c) => (c as unknown as [string])[0]);
+    expect(urls).toEqual([
+      '/api/v1/settings/prompts?limit=500&type=text',
+      '/api/v1/settings/prompts?limit=500&type=text&cursor=c1',
+    ]);
+  });
 });

@@ -115,9 +115,20 @@ export const api = {
   async deleteKey(provider: string): Promise<void> {
     await request<void>('DELETE', `${BASE}/api-keys/${encodeURIComponent(provider)}`);
   },
+  // The server answers a page at a time (at most 500); the settings page
+  // shows every prompt, so the pages are followed to the end.
   async listPrompts(type?: ModelType): Promise<Prompt[]> {
-    const q = type ? `?type=${encodeURIComponent(type)}` : '';
-    return (await request<{ prompts: Prompt[] }>('GET', `${BASE}/prompts${q}`)).data?.prompts ?? [];
+    const all: Prompt[] = [];
+    let cursor = '';
+    for (;;) {
+      const q = new URLSearchParams({ limit: '500' });
+      if (type) q.set('type', type);
+      if (cursor) q.set('cursor', cursor);
+      const page = (await request<{ prompts: Prompt[]; next_cursor?: string }>('GET', `${BASE}/prompts?${q}`)).data;
+      all.push(...(page?.prompts ?? []));
+      if (!page?.next_cursor) return all;
+      cursor = page.next_cursor;
+    }
   },
   async createPrompt(p: PromptInput): Promise<Prompt> {
     return (await request<Prompt>('POST', `${BASE}/prompts`, p)).data;
