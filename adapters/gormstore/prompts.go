@@ -3,13 +3,15 @@ package gormstore
 import (
 	"context"
 
+	"golang.org/x/text/unicode/norm"
 	"gorm.io/gorm"
 
 	"github.com/aimodels/aimodels/core/domain"
 )
 
 // ListPrompts returns the scope's prompts that pq selects, ordered by
-// name, then ID (names compare as bytes on both databases).
+// name, then ID (names compare as bytes on both databases). Names are
+// stored in Unicode NFC, and pq.AfterName is compared in NFC.
 func (s *Store) ListPrompts(ctx context.Context, scope string, pq domain.PromptQuery) ([]domain.Prompt, error) {
 	scope, err := normScope(scope)
 	if err != nil {
@@ -20,7 +22,8 @@ func (s *Store) ListPrompts(ctx context.Context, scope string, pq domain.PromptQ
 		q = q.Where("model_type = ?", string(pq.Type))
 	}
 	if pq.AfterName != "" {
-		q = q.Where("(name > ? OR (name = ? AND id > ?))", pq.AfterName, pq.AfterName, pq.AfterID)
+		after := norm.NFC.String(pq.AfterName)
+		q = q.Where("(name > ? OR (name = ? AND id > ?))", after, after, pq.AfterID)
 	}
 	if pq.Limit > 0 {
 		q = q.Limit(pq.Limit)
@@ -65,7 +68,9 @@ func (s *Store) GetPrompt(ctx context.Context, scope string, id int64) (*domain.
 }
 
 // CreatePrompt stores p and sets its ID, Scope and timestamps; a name
-// already used in the scope wraps domain.ErrConflict.
+// already used in the scope wraps domain.ErrConflict. The name is stored
+// in Unicode NFC (p.Name is set to it), so the NFC and NFD forms of one
+// name, which look the same, are one name.
 func (s *Store) CreatePrompt(ctx context.Context, p *domain.Prompt) error {
 	if p == nil {
 		return &domain.ValidationError{Field: "prompt", Reason: "is required"}
@@ -75,18 +80,19 @@ func (s *Store) CreatePrompt(ctx context.Context, p *domain.Prompt) error {
 		return err
 	}
 	now := s.now()
-	row := promptRow{Scope: scope, Name: p.Name, ModelType: string(p.Type), Text: p.Text, CreatedAt: now, UpdatedAt: now}
+	name := norm.NFC.String(p.Name)
+	row := promptRow{Scope: scope, Name: name, ModelType: string(p.Type), Text: p.Text, CreatedAt: now, UpdatedAt: now}
 	if err := s.w.WithContext(ctx).Create(&row).Error; err != nil {
 		return s.wrap("create prompt", err)
 	}
-	p.ID, p.Scope, p.CreatedAt, p.UpdatedAt = row.ID, scope, now, now
+	p.ID, p.Scope, p.Name, p.CreatedAt, p.UpdatedAt = row.ID, scope, name, now, now
 	return nil
 }
 
-// UpdatePrompt replaces the name, type and text of prompt p.ID in
-// p.Scope and sets p.UpdatedAt and p.CreatedAt; it wraps
-// domain.ErrNotFound when the prompt is missing and domain.ErrConflict
-// when the new name is taken.
+// UpdatePrompt replaces the name (stored in NFC, as by CreatePrompt),
+// type and text of prompt p.ID in p.Scope and sets p.Name, p.UpdatedAt
+// and p.CreatedAt; it wraps domain.ErrNotFound when the prompt is missing
+// and domain.ErrConflict when the new name is taken.
 func (s *Store) UpdatePrompt(ctx context.Context, p *domain.Prompt) error {
 	if p == nil {
 		return &domain.ValidationError{Field: "prompt", Reason: "is required"}
@@ -96,10 +102,11 @@ func (s *Store) UpdatePrompt(ctx context.Context, p *domain.Prompt) error {
 		return err
 	}
 	now := s.now()
+	name := norm.NFC.String(p.Name)
 	var row promptRow
 	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&promptRow{}).Where("scope = ? AND id = ?", scope, p.ID).UpdateColumns(map[string]any{
-			"name": p.Name, "model_type": string(p.Type), "text": p.Text, "updated_at": now,
+			"name": name, "model_type": string(p.Type), "text": p.Text, "updated_at": now,
 		})
 		if res.Error != nil {
 			return res.Error
@@ -112,7 +119,7 @@ func (s *Store) UpdatePrompt(ctx context.Context, p *domain.Prompt) error {
 	if err != nil {
 		return s.wrap("update prompt", err)
 	}
-	p.Scope, p.CreatedAt, p.UpdatedAt = scope, row.CreatedAt.UTC(), now
+	p.Scope, p.Name, p.CreatedAt, p.UpdatedAt = scope, name, row.CreatedAt.UTC(), now
 	return nil
 }
 

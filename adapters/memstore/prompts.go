@@ -5,11 +5,14 @@ import (
 	"context"
 	"slices"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/aimodels/aimodels/core/domain"
 )
 
 // ListPrompts returns the scope's prompts that q selects, ordered by
-// name, then ID (ports.PromptStore).
+// name, then ID (ports.PromptStore); q.AfterName is compared in NFC, the
+// form names are stored in.
 func (s *Store) ListPrompts(ctx context.Context, scope string, q domain.PromptQuery) ([]domain.Prompt, error) {
 	if err := s.begin(ctx, "ListPrompts"); err != nil {
 		return nil, err
@@ -20,8 +23,9 @@ func (s *Store) ListPrompts(ctx context.Context, scope string, q domain.PromptQu
 		return nil, err
 	}
 	out := []domain.Prompt{}
+	afterName := norm.NFC.String(q.AfterName)
 	for _, p := range s.prompts {
-		after := q.AfterName == "" || p.Name > q.AfterName || (p.Name == q.AfterName && p.ID > q.AfterID)
+		after := afterName == "" || p.Name > afterName || (p.Name == afterName && p.ID > q.AfterID)
 		if p.Scope == scope && (q.Type == "" || p.Type == q.Type) && after {
 			out = append(out, *p)
 		}
@@ -71,7 +75,9 @@ func (s *Store) GetPrompt(ctx context.Context, scope string, id int64) (*domain.
 
 // CreatePrompt stores p as a new prompt and sets its ID, Scope and
 // timestamps; a name already used in the scope is a *domain.StoreError
-// of kind domain.ErrConflict (ports.PromptStore).
+// of kind domain.ErrConflict (ports.PromptStore). The name is stored in
+// Unicode NFC (p.Name is set to it), as gormstore does, so the NFC and
+// NFD forms of one name are one name.
 func (s *Store) CreatePrompt(ctx context.Context, p *domain.Prompt) error {
 	if err := s.begin(ctx, "CreatePrompt"); err != nil {
 		return err
@@ -84,21 +90,22 @@ func (s *Store) CreatePrompt(ctx context.Context, p *domain.Prompt) error {
 	if err != nil {
 		return err
 	}
-	if s.nameTaken(scope, p.Name, 0) {
+	name := norm.NFC.String(p.Name)
+	if s.nameTaken(scope, name, 0) {
 		return &domain.StoreError{Kind: domain.ErrConflict, Op: "CreatePrompt"}
 	}
 	now := s.now()
 	s.lastPrompt++
-	stored := &domain.Prompt{ID: s.lastPrompt, Scope: scope, Name: p.Name, Type: p.Type, Text: p.Text, CreatedAt: now, UpdatedAt: now}
+	stored := &domain.Prompt{ID: s.lastPrompt, Scope: scope, Name: name, Type: p.Type, Text: p.Text, CreatedAt: now, UpdatedAt: now}
 	s.prompts[stored.ID] = stored
-	p.ID, p.Scope, p.CreatedAt, p.UpdatedAt = stored.ID, scope, now, now
+	p.ID, p.Scope, p.Name, p.CreatedAt, p.UpdatedAt = stored.ID, scope, name, now, now
 	return nil
 }
 
-// UpdatePrompt replaces the name, type and text of prompt p.ID of
-// p.Scope and sets p.Scope, p.CreatedAt and p.UpdatedAt; a missing prompt
-// is domain.ErrNotFound, a name taken by another prompt
-// domain.ErrConflict (ports.PromptStore).
+// UpdatePrompt replaces the name (in NFC, as CreatePrompt), type and
+// text of prompt p.ID of p.Scope and sets p.Scope, p.Name, p.CreatedAt and
+// p.UpdatedAt; a missing prompt is domain.ErrNotFound, a name taken by
+// another prompt domain.ErrConflict (ports.PromptStore).
 func (s *Store) UpdatePrompt(ctx context.Context, p *domain.Prompt) error {
 	if err := s.begin(ctx, "UpdatePrompt"); err != nil {
 		return err
@@ -111,11 +118,12 @@ func (s *Store) UpdatePrompt(ctx context.Context, p *domain.Prompt) error {
 	if err != nil {
 		return err
 	}
-	if s.nameTaken(stored.Scope, p.Name, p.ID) {
+	name := norm.NFC.String(p.Name)
+	if s.nameTaken(stored.Scope, name, p.ID) {
 		return &domain.StoreError{Kind: domain.ErrConflict, Op: "UpdatePrompt"}
 	}
-	stored.Name, stored.Type, stored.Text, stored.UpdatedAt = p.Name, p.Type, p.Text, s.now()
-	p.Scope, p.CreatedAt, p.UpdatedAt = stored.Scope, stored.CreatedAt, stored.UpdatedAt
+	stored.Name, stored.Type, stored.Text, stored.UpdatedAt = name, p.Type, p.Text, s.now()
+	p.Scope, p.Name, p.CreatedAt, p.UpdatedAt = stored.Scope, name, stored.CreatedAt, stored.UpdatedAt
 	return nil
 }
 
