@@ -35,6 +35,12 @@ func (s *Store) wrap(op string, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("store %s: %w", op, err)
 	}
+	if f := fault(s.driver, err); f != nil {
+		if f.kind != ErrNoPrivilege {
+			s.noteWriteFault(f)
+		}
+		return &domain.StoreError{Kind: domain.ErrStoreUnavailable, Op: op, Err: f}
+	}
 	kind := classify(err)
 	if kind == domain.ErrStoreUnavailable && !isUnavailable(err) {
 		// Not a connection problem (a rejected statement, a value too long
@@ -46,6 +52,105 @@ func (s *Store) wrap(op string, err error) error {
 		return fmt.Errorf("store %s: unexpected database error: %w", op, err)
 	}
 	return &domain.StoreError{Kind: kind, Op: op, Err: err}
+}
+
+// Causes of the *domain.StoreError (of kind domain.ErrStoreUnavailable)
+// that a Store returns when the database refuses a statement because of
+// its state or configuration rather than the statement: errors.Is finds
+// them. The error's message says what an operator can do.
+var (
+	// ErrStorageFull: the disk, a tablespace or a table limit is full
+	// (MySQL 1021, 1114, 3, errno 28; SQLITE_FULL).
+	ErrStorageFull = errors.New("the database's storage is full")
+	// ErrReadOnly: the server or file is read-only (MySQL 1290
+	// --read-only, 1792, 1836, 1874, 1036; SQLITE_READONLY).
+	ErrReadOnly = errors.New("the database is read-only")
+	// ErrNoPrivilege: the database user may not do this (MySQL 1142,
+	// 1143, 1044, 1045, 1227, 1370, 1698; SQLITE_PERM, SQLITE_AUTH).
+	ErrNoPrivilege = errors.New("the database user lacks a privilege")
+)
+
+// faultError is the cause of a storage, read-only or privilege fault:
+// its kind (ErrStorageFull, ErrReadOnly, ErrNoPrivilege), what an
+// operator can do about it, and the driver's error.
+type faultError struct {
+	kind   error
+	advice string
+	err    error
+}
+
+func (e *faultError) Error() string {
+	return e.kind.Error() + ": " + e.advice + " (" + e.err.Error() + ")"
+}
+
+func (e *faultError) Unwrap() []error { return []error{e.kind, e.err} }
+
+const (
+	adviceFull = "free disk space where the database keeps its files, or raise the limit of its tablespace or table; writes fail until then"
+	// MySQL and MariaDB
+	adviceReadOnly  = "the database server is read-only (read_only, a replica, or a read-only file system): point the DSN at the writable primary or make the server writable (SET GLOBAL read_only=0)"
+	advicePrivilege = "grant the database user SELECT, INSERT, UPDATE and DELETE on the aimodels database " +
+		"(see gormstore.Config.SkipMigrations for the GRANT lines); schema changes need CREATE, ALTER and INDEX, or run `aimodels migrate` as a user who has them"
+	adviceLogin    = "the database refused the login: check the user, password and host of the DSN and that the user may use the database (GRANT ... ON aimodels.* TO the user)"
+	adviceSQLiteRO = "the SQLite file, its -wal or -shm file or their directory is read-only: give the server's user write permission on them, or move the file to writable storage"
+)
+
+// fault recognises a storage-full, read-only or privilege refusal of the
+// database, nil for any other error.
+func fault(driver string, err error) *faultError {
+	f := func(kind error, advice string) *faultError { return &faultError{kind: kind, advice: advice, err: err} }
+	var me *gomysql.MySQLError
+	if errors.As(err, &me) {
+		msg := strings.ToLower(me.Message)
+		switch me.Number {
+		case 1021, 1114, 3: // disk full, table is full, error writing file
+			return f(ErrStorageFull, adviceFull)
+		case 1792, 1836, 1874, 1036: // read-only transaction, read-only mode, InnoDB read-only, table read-only
+			return f(ErrReadOnly, adviceReadOnly)
+		case 1290: // --option prevents the statement: read-only only (secure-file-priv and others are rejections)
+			if strings.Contains(msg, "read-only") || strings.Contains(msg, "read_only") {
+				return f(ErrReadOnly, adviceReadOnly)
+			}
+			return nil
+		case 1142, 1143, 1227, 1370: // command, column, specific and routine access denied
+			return f(ErrNoPrivilege, advicePrivilege)
+		case 1044, 1045, 1698: // database access denied, login refused
+			return f(ErrNoPrivilege, adviceLogin)
+		}
+		if noSpace(msg) {
+			return f(ErrStorageFull, adviceFull)
+		}
+		return nil
+	}
+	var le *gosqlite.Error
+	if errors.As(err, &le) {
+		switch le.Code() & 0xff {
+		case 13: // SQLITE_FULL
+			return f(ErrStorageFull, adviceFull)
+		case 8, 3: // SQLITE_READONLY, SQLITE_PERM
+			return f(ErrReadOnly, adviceSQLiteRO)
+		case 23: // SQLITE_AUTH
+			return f(ErrNoPrivilege, adviceSQLiteRO)
+		}
+	}
+	msg := strings.ToLower(err.Error())
+	switch {
+	case strings.Contains(msg, "database or disk is full"), noSpace(msg):
+		return f(ErrStorageFull, adviceFull)
+	case strings.Contains(msg, "attempt to write a readonly database"), strings.Contains(msg, "read-only file system"):
+		if driver == DriverMySQL {
+			return f(ErrReadOnly, adviceReadOnly)
+		}
+		return f(ErrReadOnly, adviceSQLiteRO)
+	}
+	return nil
+}
+
+// noSpace reports a message naming ENOSPC ("No space left on device",
+// "errno: 28", "Errcode: 28").
+func noSpace(msg string) bool {
+	return strings.Contains(msg, "no space left") || strings.Contains(msg, "errno: 28") ||
+		strings.Contains(msg, "errcode: 28") || strings.Contains(msg, "error 28 ") || strings.HasSuffix(msg, "error 28")
 }
 
 // classify maps a driver error to ErrNotFound, ErrConflict or

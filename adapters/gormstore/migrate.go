@@ -2,10 +2,15 @@ package gormstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
+	gomysql "github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
+
+	"github.com/aimodels/aimodels/core/domain"
 )
 
 // migration is one numbered schema step. Steps run in version order, each
@@ -151,12 +156,67 @@ func (s *Store) migrateTo(ctx context.Context, target int) error {
 			defer conn.Exec("SELECT RELEASE_LOCK(?)", mysqlLockName)
 			return s.applyMigrations(conn, target)
 		})
-		return s.wrap("migrate", err)
+		return s.migrateErr(err)
 	}
 	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return s.applyMigrations(tx, target)
 	})
+	return s.migrateErr(err)
+}
+
+const adviceMigrate = "the database user may not change the schema, which applying migrations needs: " +
+	"run `aimodels migrate` (gormstore.Migrate) as a user with CREATE, ALTER, INDEX and DROP on the database, " +
+	"then start the server with -migrate=false (gormstore.Config.SkipMigrations), which needs only SELECT, INSERT, UPDATE and DELETE"
+
+// migrateErr wraps a migration's error; a privilege refusal says how to
+// migrate as another user.
+func (s *Store) migrateErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if f := fault(s.driver, err); f != nil && f.kind == ErrNoPrivilege {
+		return &domain.StoreError{Kind: domain.ErrStoreUnavailable, Op: "migrate", Err: &faultError{kind: ErrNoPrivilege, advice: adviceMigrate, err: err}}
+	}
 	return s.wrap("migrate", err)
+}
+
+// checkSchema returns an error wrapping ErrMigrationsPending unless every
+// migration of this build is recorded (later ones, of a newer build, are
+// fine: steps only add to the schema).
+func (s *Store) checkSchema(ctx context.Context) error {
+	var applied []int
+	err := s.r.WithContext(ctx).Model(&schemaMigrationRow{}).Pluck("version", &applied).Error
+	if err != nil && !isNoTable(err) {
+		return s.wrap("check schema", err)
+	}
+	done := make(map[int]bool, len(applied))
+	for _, v := range applied {
+		done[v] = true
+	}
+	var missing []int
+	for _, m := range migrations {
+		if !done[m.Version] {
+			missing = append(missing, m.Version)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	have := 0
+	for _, v := range applied {
+		have = max(have, v)
+	}
+	return fmt.Errorf("%w: it lacks migration(s) %v (it is at version %d, this build needs %d): run `aimodels migrate` "+
+		"(gormstore.Migrate) as a user who may change the schema, then start the server again", ErrMigrationsPending, missing, have, LatestVersion())
+}
+
+// isNoTable reports a query on a table that does not exist.
+func isNoTable(err error) bool {
+	var me *gomysql.MySQLError
+	if errors.As(err, &me) {
+		return me.Number == 1146
+	}
+	return strings.Contains(err.Error(), "no such table")
 }
 
 func (s *Store) applyMigrations(db *gorm.DB, target int) error {

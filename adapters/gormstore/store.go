@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -48,7 +49,40 @@ type Config struct {
 	ConnMaxIdleTime time.Duration
 	// Logger receives slow-query and migration logs; nil discards them.
 	Logger *slog.Logger
+	// SkipMigrations makes Open apply no migration: it checks that the
+	// schema has every migration of this build instead, and fails with
+	// an error wrapping ErrMigrationsPending (naming `aimodels migrate`)
+	// when it does not. Migrations are then run separately, by Migrate
+	// (`aimodels migrate`), as a user who may change the schema, and the
+	// server runs as a user who may only read and write rows. On MySQL
+	// or MariaDB, with the database aimodels:
+	//
+	//	-- the server (serve -migrate=false): rows only
+	//	CREATE USER 'aimodels'@'%' IDENTIFIED BY '…';
+	//	GRANT SELECT, INSERT, UPDATE, DELETE ON aimodels.* TO 'aimodels'@'%';
+	//	-- the migrations (aimodels migrate): the schema too
+	//	CREATE USER 'aimodels_migrate'@'%' IDENTIFIED BY '…';
+	//	GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP ON aimodels.* TO 'aimodels_migrate'@'%';
+	//
+	// (replace '%' by the hosts the users connect from). Both are tested
+	// on MariaDB: the whole store contract runs as the first user, and the
+	// migrations as the second. Without SkipMigrations, Open as the first
+	// user fails: it may not CREATE.
+	SkipMigrations bool
+	// WriteFaultHold is how long Ping keeps failing after a write failed
+	// because the storage was full or the database read-only (default
+	// 10 s; negative: Ping does not remember write faults). A full disk
+	// shows only on writes, so without it /readyz would report ready while
+	// every write fails. A read-only MySQL server is seen by Ping itself.
+	WriteFaultHold time.Duration
 }
+
+// DefaultWriteFaultHold is Config.WriteFaultHold's default.
+const DefaultWriteFaultHold = 10 * time.Second
+
+// ErrMigrationsPending is wrapped by the error of Open with
+// SkipMigrations when the schema lacks a migration of this build.
+var ErrMigrationsPending = errors.New("gormstore: the database schema is not at this build's version")
 
 // Store is the GORM store. It is safe for concurrent use.
 type Store struct {
@@ -57,6 +91,11 @@ type Store struct {
 	r      *gorm.DB // reads (may be w)
 	log    *slog.Logger
 	now    func() time.Time
+
+	hold      time.Duration // Config.WriteFaultHold
+	faultMu   sync.Mutex
+	faultAt   time.Time   // when a write last failed with storage full or read-only
+	faultLast *faultError // that failure
 }
 
 var (
@@ -67,11 +106,35 @@ var (
 )
 
 // Open connects to the database described by cfg, configures the pool,
-// checks the connection and applies pending migrations. The error is a
+// checks the connection and applies pending migrations (with
+// cfg.SkipMigrations: checks that none is pending). The error is a
 // *domain.StoreError (ErrStoreUnavailable when the database cannot be
-// reached) or a configuration error.
+// reached, is full or read-only, or refuses the user a privilege it
+// needs; its message says what to do), an error wrapping
+// ErrMigrationsPending, or a configuration error.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
-	return openWith(ctx, cfg, true)
+	s, err := openWith(ctx, cfg, !cfg.SkipMigrations)
+	if err != nil || !cfg.SkipMigrations {
+		return s, err
+	}
+	if err := s.checkSchema(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Migrate opens the database of cfg, applies every pending migration and
+// closes it again: `aimodels migrate`, run as a user allowed to change the
+// schema, before servers start with SkipMigrations (which Migrate
+// ignores). Running it again changes nothing; processes migrating at the
+// same time wait for each other (see Store.Migrate).
+func Migrate(ctx context.Context, cfg Config) error {
+	s, err := openWith(ctx, cfg, true)
+	if err != nil {
+		return err
+	}
+	return s.Close()
 }
 
 func openWith(ctx context.Context, cfg Config, migrate bool) (*Store, error) {
@@ -80,6 +143,10 @@ func openWith(ctx context.Context, cfg Config, migrate bool) (*Store, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Store{driver: cfg.Driver, log: log, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	s.hold = cfg.WriteFaultHold
+	if s.hold == 0 {
+		s.hold = DefaultWriteFaultHold
+	}
 	gcfg := &gorm.Config{
 		Logger:                 newGormLogger(log),
 		SkipDefaultTransaction: true,
@@ -97,7 +164,9 @@ func openWith(ctx context.Context, cfg Config, migrate bool) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Ping(ctx); err != nil {
+	// Only whether it answers: a read-only server may still be opened
+	// (Ping then reports it unavailable until it is writable).
+	if err := s.reach(ctx); err != nil {
 		_ = s.Close()
 		return nil, err
 	}
@@ -260,19 +329,86 @@ func setPool(db *sql.DB, cfg Config, open int, lifetime, idleTime time.Duration)
 // Driver returns DriverSQLite or DriverMySQL.
 func (s *Store) Driver() string { return s.driver }
 
-// Ping reports whether the database answers (ports.Pinger). A failure
-// wraps domain.ErrStoreUnavailable.
+// Ping reports whether the database answers and can take writes
+// (ports.Pinger). A failure is a *domain.StoreError of kind
+// domain.ErrStoreUnavailable. It fails when the database cannot be
+// reached, when a MySQL server is read-only (@@global.read_only, so a
+// server without writes is not ready), and for Config.WriteFaultHold
+// (10 s by default) after a write failed because the storage was full or
+// the database read-only: those show only on writes, and a server whose
+// writes fail should not be reported ready.
 func (s *Store) Ping(ctx context.Context) error {
+	if s.driver != DriverMySQL {
+		if err := s.reach(ctx); err != nil {
+			return err
+		}
+	} else { // one pool; the query checks the connection too
+		sdb, err := s.w.DB()
+		if err != nil {
+			return s.pingErr(err)
+		}
+		var ro int
+		if err := sdb.QueryRowContext(ctx, "SELECT @@global.read_only").Scan(&ro); err != nil {
+			return s.pingErr(err)
+		}
+		if ro != 0 {
+			return &domain.StoreError{Kind: domain.ErrStoreUnavailable, Op: "ping",
+				Err: &faultError{kind: ErrReadOnly, advice: adviceReadOnly, err: errors.New("@@global.read_only is ON")}}
+		}
+	}
+	if f, ago := s.recentWriteFault(); f != nil {
+		return &domain.StoreError{Kind: domain.ErrStoreUnavailable, Op: "ping",
+			Err: fmt.Errorf("a write failed %v ago: %w", ago.Round(time.Millisecond), f)}
+	}
+	return nil
+}
+
+// reach checks that every pool can connect.
+func (s *Store) reach(ctx context.Context) error {
 	for _, db := range s.pools() {
 		sdb, err := db.DB()
 		if err != nil {
-			return s.wrap("ping", err)
+			return s.pingErr(err)
 		}
 		if err := sdb.PingContext(ctx); err != nil {
-			return &domain.StoreError{Kind: domain.ErrStoreUnavailable, Op: "ping", Err: err}
+			return s.pingErr(err)
 		}
 	}
 	return nil
+}
+
+// pingErr makes a failed ping a *domain.StoreError of kind
+// ErrStoreUnavailable, with the advice of a refused login or the like.
+func (s *Store) pingErr(err error) error {
+	if f := fault(s.driver, err); f != nil {
+		return &domain.StoreError{Kind: domain.ErrStoreUnavailable, Op: "ping", Err: f}
+	}
+	return &domain.StoreError{Kind: domain.ErrStoreUnavailable, Op: "ping", Err: err}
+}
+
+// noteWriteFault remembers a storage-full or read-only failure for Ping.
+func (s *Store) noteWriteFault(f *faultError) {
+	if s.hold < 0 {
+		return
+	}
+	s.faultMu.Lock()
+	s.faultAt, s.faultLast = time.Now(), f
+	s.faultMu.Unlock()
+}
+
+// recentWriteFault returns the last storage-full or read-only failure
+// and how long ago it was, if that is within the hold.
+func (s *Store) recentWriteFault() (*faultError, time.Duration) {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	if s.faultLast == nil {
+		return nil, 0
+	}
+	ago := time.Since(s.faultAt)
+	if ago >= s.hold {
+		return nil, 0
+	}
+	return s.faultLast, ago
 }
 
 // Close closes every connection. The Store must not be used afterwards.
