@@ -25,7 +25,9 @@
 // ciphertext and the masked hint of an API key; it never sees the
 // plaintext. Prompt names are stored in Unicode NFC.
 //
-// SQLite runs in WAL mode with a busy timeout and foreign keys on. Writes
+// SQLite runs in WAL mode with a busy timeout and foreign keys on. A new
+// database file is created with mode 0600, and SQLite gives its -wal and
+// -shm files the same mode, so other local users cannot read them. Writes
 // go through a single-connection pool (one writer, as SQLite allows) with
 // BEGIN IMMEDIATE transactions, while reads use a separate pool, so many
 // concurrent writers queue in the process instead of failing with

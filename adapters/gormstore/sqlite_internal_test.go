@@ -4,13 +4,71 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aimodels/aimodels/core/domain"
+	"github.com/aimodels/aimodels/test/testenv"
 )
+
+// TestSQLiteFilesPrivate: the database file, its -wal and its -shm are
+// created with mode 0600, whatever the umask lets through, so a prompt's
+// text is not readable by other local users; an existing file others can
+// read is kept and reported in the log.
+func TestSQLiteFilesPrivate(t *testing.T) {
+	old := syscall.Umask(0o022) // the usual umask: SQLite alone would make 0644 files
+	defer syscall.Umask(old)
+	path := filepath.Join(t.TempDir(), "aimodels.db")
+	s, err := Open(t.Context(), Config{Driver: DriverSQLite, DSN: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.CreatePrompt(t.Context(), &domain.Prompt{Name: "Secret", Type: domain.TypeText, Text: "the prompt's text"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{path, path + "-wal", path + "-shm"} {
+		st, err := os.Stat(f)
+		if err != nil {
+			t.Fatalf("after a write: %v", err)
+		}
+		if m := st.Mode().Perm(); m != 0o600 {
+			t.Errorf("%s has mode %#o, want 0600", filepath.Base(f), m)
+		}
+	}
+	for _, dsn := range []string{"file:" + path + "?_pragma=busy_timeout(100)", "file://" + path} {
+		if got := sqliteFile(dsn); got != path {
+			t.Errorf("sqliteFile(%q) = %q, want %q", dsn, got, path)
+		}
+	}
+	for _, dsn := range []string{":memory:", "file::memory:?cache=shared", "file:x.db?mode=memory", "file:" + path + "?mode=ro"} {
+		if got := sqliteFile(dsn); got != "" {
+			t.Errorf("sqliteFile(%q) = %q, want none", dsn, got)
+		}
+	}
+
+	open := filepath.Join(t.TempDir(), "open.db")
+	if err := os.WriteFile(open, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var logs testenv.SyncBuffer
+	s2, err := Open(t.Context(), Config{Driver: DriverSQLite, DSN: open, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if st, _ := os.Stat(open); st.Mode().Perm() != 0o644 {
+		t.Errorf("an existing file's mode was changed to %#o", st.Mode().Perm())
+	}
+	if !strings.Contains(logs.String(), "chmod 600") {
+		t.Errorf("no warning about a file others can read; log:\n%s", logs.String())
+	}
+}
 
 // TestSQLiteFullAndReadOnly: a SQLite database that is full (its page
 // limit reached: SQLITE_FULL, as a full disk gives) or read-only

@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -182,6 +184,11 @@ func openWith(ctx context.Context, cfg Config, migrate bool) (*Store, error) {
 
 func (s *Store) openSQLite(cfg Config, gcfg *gorm.Config) error {
 	dsn, memory := sqliteDSN(cfg.DSN)
+	if path := sqliteFile(cfg.DSN); path != "" {
+		if err := s.createPrivate(path); err != nil {
+			return err
+		}
+	}
 	w, err := gorm.Open(sqlite.Open(dsn), gcfg)
 	if err != nil {
 		return s.wrap("open", err)
@@ -252,6 +259,54 @@ func sqliteDSN(dsn string) (string, bool) {
 	}
 	q.Del("_time_format") // it would disable _txlock in the driver
 	return base + "?" + q.Encode(), memory
+}
+
+// sqliteFile returns the path of the file a SQLite DSN names, "" for an
+// in-memory or read-only database.
+func sqliteFile(dsn string) string {
+	if dsn == "" {
+		dsn = "aimodels.db"
+	}
+	base, query, _ := strings.Cut(dsn, "?")
+	q, _ := url.ParseQuery(query)
+	if base == ":memory:" || base == "" || q.Get("mode") == "memory" || q.Get("mode") == "ro" || q.Get("vfs") != "" {
+		return ""
+	}
+	if rest, ok := strings.CutPrefix(base, "file:"); ok {
+		base = rest
+		if strings.HasPrefix(base, "//") { // file://host/path or file:///path
+			u, err := url.Parse("file:" + base)
+			if err != nil {
+				return ""
+			}
+			base = u.Path
+		}
+		if base == ":memory:" || base == "" {
+			return ""
+		}
+	}
+	return base
+}
+
+// createPrivate creates the SQLite file with mode 0600 when it does not
+// exist, before SQLite does (it would use 0644 less the umask). SQLite
+// gives the -wal and -shm files the database file's mode, so they are
+// 0600 too, and a prompt's text is not readable by other local users.
+// An existing file keeps its mode; one that others may read is reported
+// in the log.
+func (s *Store) createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		return f.Close()
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("gormstore: create the SQLite file: %w", err)
+	}
+	if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 {
+		s.log.Warn("gormstore: the SQLite file is readable or writable by other users (SQLite gives its -wal and -shm files the same mode): chmod 600 it",
+			"path", path, "mode", fmt.Sprintf("%#o", st.Mode().Perm()))
+	}
+	return nil
 }
 
 func (s *Store) openMySQL(cfg Config, gcfg *gorm.Config) error {
