@@ -27,7 +27,7 @@ func TestBrowserSuite(t *testing.T) {
 	if _, err := os.Stat(chromium); err != nil {
 		testenv.Missing(t, "the browser suite needs Debian's chromium at "+chromium+" (or set CHROMIUM_PATH)")
 	}
-	npmCI(t, ".", "playwright-core")
+	testenv.NpmCI(t, ".", "playwright-core")
 	bin := t.TempDir()
 	for name, pkg := range map[string]string{"aimodels": "../../cmd/aimodels", "fakeopenrouter": "../openroutertest/cmd/fakeopenrouter"} {
 		out, err := exec.Command("go", "build", "-o", filepath.Join(bin, name), pkg).CombinedOutput()
@@ -45,29 +45,5 @@ func TestBrowserSuite(t *testing.T) {
 	t.Logf("browser suite output:\n%s", out)
 	if err != nil {
 		t.Fatalf("browser suite failed: %v", err)
-	}
-}
-
-// npmCI runs npm ci in dir, installing its packages from the committed
-// package-lock.json, when node_modules lacks pkg (the package the suite
-// runs), and logs that it does. The same rule holds in frontend and
-// test/npmclient.
-func npmCI(t *testing.T, dir, pkg string) {
-	t.Helper()
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", pkg, "package.json")); err == nil {
-		return
-	}
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		testenv.Missing(t, "npm is not on PATH: cannot install the packages of "+dir)
-	}
-	if abs, err := filepath.Abs(dir); err == nil {
-		dir = abs
-	}
-	t.Logf("%s: node_modules/%s is missing: running npm ci (from package-lock.json)", dir, pkg)
-	ci := exec.CommandContext(t.Context(), npm, "ci", "--no-audit", "--no-fund", "--loglevel=error")
-	ci.Dir = dir
-	if out, err := ci.CombinedOutput(); err != nil {
-		t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
 	}
 }

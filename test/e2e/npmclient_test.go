@@ -26,7 +26,7 @@ func TestOpenAINodeClient(t *testing.T) {
 		testenv.Missing(t, "node is not on PATH: the openai npm client test (test/npmclient) needs Node 20+")
 	}
 	dir := filepath.Join(repoRoot, "test", "npmclient")
-	npmCI(t, dir, "openai")
+	testenv.NpmCI(t, dir, "openai")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
@@ -60,29 +60,5 @@ func TestOpenAINodeClient(t *testing.T) {
 	}
 	if !streamed {
 		t.Error("no streamed request reached the fake")
-	}
-}
-
-// npmCI runs npm ci in dir, installing its packages from the committed
-// package-lock.json, when node_modules lacks pkg (the package the test
-// runs), and logs that it does. The same rule holds in frontend and
-// test/browser.
-func npmCI(t *testing.T, dir, pkg string) {
-	t.Helper()
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", pkg, "package.json")); err == nil {
-		return
-	}
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		testenv.Missing(t, "npm is not on PATH: cannot install the packages of "+dir)
-	}
-	if abs, err := filepath.Abs(dir); err == nil {
-		dir = abs
-	}
-	t.Logf("%s: node_modules/%s is missing: running npm ci (from package-lock.json)", dir, pkg)
-	ci := exec.CommandContext(t.Context(), npm, "ci", "--no-audit", "--no-fund", "--loglevel=error")
-	ci.Dir = dir
-	if out, err := ci.CombinedOutput(); err != nil {
-		t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
 	}
 }
