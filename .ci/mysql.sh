@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Sourced by CI (". .ci/mysql.sh"): makes sure MariaDB runs on
 # 127.0.0.1:3306 with a database aimodels_test, and exports
-# AIMODELS_TEST_MYSQL_DSN. Safe to source again.
+# AIMODELS_TEST_MYSQL_DSN. Safe to source again. The mariadb-server
+# package also gives the tests mariadbd and mariadb-install-db, with which
+# test/mariadbtest starts the private servers of the tests that stop or
+# break a database; no test stops this one.
 
 aimodels_mysql_setup() {
 	local db="${AIMODELS_TEST_MYSQL_DB:-aimodels_test}"

@@ -3,34 +3,31 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/aimodels/aimodels/test/contract"
-	_ "github.com/go-sql-driver/mysql" // mariadbPID asks the server for its pid file
+	"github.com/aimodels/aimodels/test/mariadbtest"
 )
 
 // TestMariaDBRestartUnderServerLoad stops and starts MariaDB while the
 // server takes a loop of writes: every write acknowledged is there
 // afterwards, failures while the database is down are typed JSON errors
 // (503 store_unavailable), /readyz reports the outage while it lasts, and
-// the server recovers without a restart. It stops the shared MariaDB, so
-// it runs only with AIMODELS_TEST_MYSQL_RESTART=1 (CI runs it alone).
+// the server recovers without a restart. The MariaDB is a private one
+// (test/mariadbtest), stopped and started by its PID, so the test leaves
+// the machine's server alone and runs with the others.
 func TestMariaDBRestartUnderServerLoad(t *testing.T) {
-	contract.SkipUnlessRestartAllowed(t)
-	contract.EnsureMariaDBUp(t)
+	t.Parallel()
+	db := mariadbtest.Start(t, mariadbtest.Options{})
 	fake := newFake(t)
-	srv := start(t, opts{mysqlDSN: contract.FreshMySQL(t), upstream: fake.URL()})
+	srv := start(t, opts{mysqlDSN: db.RootDSN(db.CreateDatabase(t)), upstream: fake.URL()})
 	srv.storeKey(t, fake.APIKey())
 
 	// The load runs in two goroutines that never touch t: they record
@@ -117,8 +114,7 @@ func TestMariaDBRestartUnderServerLoad(t *testing.T) {
 	l.waitFor(t, 30*time.Second, "writes acknowledged and /readyz ready before the outage", func() bool {
 		return len(l.acked) >= 20 && l.readyOK >= 1
 	})
-	pid := mariadbPID(t)
-	if err := contract.StopMariaDB(); err != nil {
+	if err := db.Stop(); err != nil {
 		t.Fatal(err)
 	}
 	// While MariaDB is down: a write refused as store_unavailable and
@@ -130,11 +126,7 @@ func TestMariaDBRestartUnderServerLoad(t *testing.T) {
 	})
 	var downReady int
 	l.read(func() { downReady = l.readyBad - readyBadAtStop })
-	// StopMariaDB returns once the server stops answering, which is
-	// before its process has exited; a start before that finds it
-	// "already running" and does nothing.
-	waitExited(t, pid, 60*time.Second)
-	if err := contract.StartMariaDB(); err != nil {
+	if err := db.Restart(); err != nil {
 		t.Fatal(err)
 	}
 	// After the restart: the server takes writes again by itself.
@@ -199,6 +191,89 @@ func TestMariaDBRestartUnderServerLoad(t *testing.T) {
 		}
 	}
 	t.Logf("driver messages through the logger: %d", strings.Count(srv.logs(), "mysql driver:"))
+}
+
+// TestMariaDBReadOnlyAndFull runs the server on a private MariaDB as a
+// user without READ ONLY ADMIN, whose InnoDB tablespace is capped at
+// 16 MB. A write while the server is read-only (SET GLOBAL read_only=1)
+// and a write that finds the tablespace full (error 1114, as a full disk)
+// answer 503 store_unavailable, not 500, and /readyz reports the database
+// unavailable at once; the log says what to do; once writable again the
+// server takes writes and /readyz recovers (after the store's 10 s write
+// fault hold).
+func TestMariaDBReadOnlyAndFull(t *testing.T) {
+	t.Parallel()
+	db := mariadbtest.Start(t, mariadbtest.Options{Args: []string{
+		"--innodb-file-per-table=0",
+		"--innodb-data-file-path=ibdata1:12M:autoextend:max:16M",
+	}})
+	name := db.CreateDatabase(t)
+	db.Exec(t, "CREATE USER 'app'@'127.0.0.1' IDENTIFIED BY 'app-password'",
+		"GRANT ALL PRIVILEGES ON `"+name+"`.* TO 'app'@'127.0.0.1'") // all on its database, nothing global
+	fake := newFake(t)
+	srv := start(t, opts{mysqlDSN: db.DSN("app", "app-password", name), upstream: fake.URL()})
+	hc := &http.Client{Timeout: 10 * time.Second}
+	ready := func() int {
+		t.Helper()
+		status, err := get(t.Context(), hc, srv.URL+"/readyz")
+		if err != nil {
+			t.Fatalf("/readyz: %v", err)
+		}
+		return status
+	}
+	n := 0
+	create := func(text string) res {
+		t.Helper()
+		n++
+		return srv.do(t, req{method: "POST", path: "/api/v1/settings/prompts", body: mustJSON(map[string]string{"name": fmt.Sprintf("p-%03d", n), "type": "text", "text": text})})
+	}
+	if r := create("x"); r.status != 201 {
+		t.Fatalf("create before the faults: %d %s", r.status, r.body)
+	}
+	if s := ready(); s != 200 {
+		t.Fatalf("/readyz before the faults: %d", s)
+	}
+
+	db.Exec(t, "SET GLOBAL read_only = 1")
+	t.Cleanup(func() { db.Exec(t, "SET GLOBAL read_only = 0") })
+	if s := ready(); s != 503 {
+		t.Errorf("/readyz of a read-only database: %d, want 503", s)
+	}
+	if r := create("x"); r.status != 503 || r.errCode(t) != "store_unavailable" {
+		t.Errorf("create on a read-only database: %d %s, want 503 store_unavailable", r.status, r.body)
+	}
+	if !strings.Contains(srv.logs(), "read_only=0") {
+		t.Errorf("the log does not say what to do about a read-only database:\n%s", tail(srv.logs(), 3000))
+	}
+	db.Exec(t, "SET GLOBAL read_only = 0")
+	if r := create("x"); r.status != 201 {
+		t.Fatalf("create once writable again: %d %s", r.status, r.body)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for ready() != 200 {
+		if time.Now().After(deadline) {
+			t.Fatal("/readyz not 200 within 30 s of the database being writable again")
+		}
+		time.Sleep(100 * time.Millisecond) // polling; the deadline bounds it
+	}
+
+	text := strings.Repeat("full ", 19_000) // 95 kB, within the prompt limit
+	var r res
+	for i := 0; i < 300; i++ {
+		if r = create(text); r.status != 201 {
+			break
+		}
+	}
+	if r.status != 503 || r.errCode(t) != "store_unavailable" {
+		t.Fatalf("create into a full tablespace: %d %s, want 503 store_unavailable", r.status, tail(string(r.body), 500))
+	}
+	if s := ready(); s != 503 {
+		t.Errorf("/readyz right after a storage-full write: %d, want 503", s)
+	}
+	if !strings.Contains(srv.logs(), "free disk space") {
+		t.Errorf("the log does not say what to do about a full database:\n%s", tail(srv.logs(), 3000))
+	}
+	t.Logf("tablespace full after %d prompts of 95 kB", n-3)
 }
 
 // storeUnavailable is the one failure a write may have while MariaDB is down.
@@ -309,53 +384,6 @@ func errorCode(r res) (string, error) {
 		return "", fmt.Errorf("error Content-Type %q, want application/json", ct)
 	}
 	return *b.Error.Code, nil
-}
-
-// mariadbPID returns the process id of the MariaDB server of the test
-// DSN, read from the pid file the server names.
-func mariadbPID(t *testing.T) int {
-	t.Helper()
-	db, err := sql.Open("mysql", os.Getenv(contract.MySQLEnv))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	var file string
-	if err := db.QueryRowContext(ctx, "SELECT @@pid_file").Scan(&file); err != nil {
-		t.Fatalf("MariaDB's pid file: %v", err)
-	}
-	b, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("MariaDB's pid file: %v", err)
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil {
-		t.Fatalf("MariaDB's pid file %s: %v", file, err)
-	}
-	return pid
-}
-
-// waitExited waits until process pid has exited (its executable is gone,
-// as start-stop-daemon sees it), checking every 50 ms, for at most d.
-func waitExited(t *testing.T, pid int, d time.Duration) {
-	t.Helper()
-	exe := fmt.Sprintf("/proc/%d/exe", pid)
-	deadline := time.NewTimer(d)
-	defer deadline.Stop()
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		if _, err := os.Readlink(exe); err != nil {
-			return
-		}
-		select {
-		case <-tick.C:
-		case <-deadline.C:
-			t.Fatalf("MariaDB (pid %d) still running %v after it stopped answering", pid, d)
-		}
-	}
 }
 
 // get returns the status of a GET, draining and closing the body.
