@@ -46,7 +46,7 @@ func TestSQLiteFilesPrivate(t *testing.T) {
 			t.Errorf("sqliteFile(%q) = %q, want %q", dsn, got, path)
 		}
 	}
-	for _, dsn := range []string{":memory:", "file::memory:?cache=shared", "file:x.db?mode=memory", "file:" + path + "?mode=ro"} {
+	for _, dsn := range []string{":memory:", "file::memory:?cache=shared", "file:x.db?mode=memory", "file:" + path + "?mode=ro", "file:" + path + "?mode=rw"} {
 		if got := sqliteFile(dsn); got != "" {
 			t.Errorf("sqliteFile(%q) = %q, want none", dsn, got)
 		}

@@ -262,14 +262,14 @@ func sqliteDSN(dsn string) (string, bool) {
 }
 
 // sqliteFile returns the path of the file a SQLite DSN names, "" for an
-// in-memory or read-only database.
+// in-memory or read-only database or one that must exist (mode=rw).
 func sqliteFile(dsn string) string {
 	if dsn == "" {
 		dsn = "aimodels.db"
 	}
 	base, query, _ := strings.Cut(dsn, "?")
 	q, _ := url.ParseQuery(query)
-	if base == ":memory:" || base == "" || q.Get("mode") == "memory" || q.Get("mode") == "ro" || q.Get("vfs") != "" {
+	if base == ":memory:" || base == "" || q.Get("mode") == "memory" || q.Get("mode") == "ro" || q.Get("mode") == "rw" || q.Get("vfs") != "" {
 		return ""
 	}
 	if rest, ok := strings.CutPrefix(base, "file:"); ok {
@@ -388,7 +388,8 @@ func (s *Store) Driver() string { return s.driver }
 // (ports.Pinger). A failure is a *domain.StoreError of kind
 // domain.ErrStoreUnavailable. It fails when the database cannot be
 // reached, when a MySQL server is read-only (@@global.read_only, so a
-// server without writes is not ready), and for Config.WriteFaultHold
+// server without writes is not ready; also for a user with SUPER or READ
+// ONLY ADMIN, who could still write), and for Config.WriteFaultHold
 // (10 s by default) after a write failed because the storage was full or
 // the database read-only: those show only on writes, and a server whose
 // writes fail should not be reported ready.
