@@ -138,7 +138,8 @@ type SelectionStore interface {
 }
 
 // PromptStore keeps prompts; names are unique per scope. The store keeps
-// name, type and text as given: validating them is the caller's job. It
+// type and text as given and the name in Unicode NFC (so two spellings
+// of one visible name are one prompt): validating them is the caller's job. It
 // follows the rules common to every store, stated on KeyStore.
 type PromptStore interface {
 	// ListPrompts returns the scope's prompts that q selects, ordered by
