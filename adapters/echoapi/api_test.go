@@ -9,6 +9,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -496,6 +497,28 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			if !registered[m+" "+p] {
 				t.Errorf("openapi.json documents %s %s, which is not a route", m, p)
 			}
+		}
+	}
+}
+
+// TestOpenAPIHead: HEAD /openapi.json answers like GET (public, 200, the
+// same headers, Content-Length included) without a body.
+func TestOpenAPIHead(t *testing.T) {
+	e, _ := newServer(t)
+	get := do(e, call{method: "GET", path: "/api/v1/openapi.json", noAuth: true})
+	head := do(e, call{method: "HEAD", path: "/api/v1/openapi.json", noAuth: true})
+	if get.Code != 200 || head.Code != 200 {
+		t.Fatalf("GET %d, HEAD %d; want 200 both", get.Code, head.Code)
+	}
+	if head.Body.Len() != 0 {
+		t.Errorf("HEAD answered a body of %d bytes", head.Body.Len())
+	}
+	if cl := get.Header().Get("Content-Length"); cl != strconv.Itoa(get.Body.Len()) {
+		t.Errorf("GET Content-Length %q for %d bytes", cl, get.Body.Len())
+	}
+	for _, h := range []string{"Content-Type", "Content-Length"} {
+		if get.Header().Get(h) != head.Header().Get(h) {
+			t.Errorf("%s: GET %q, HEAD %q", h, get.Header().Get(h), head.Header().Get(h))
 		}
 	}
 }

@@ -2,9 +2,14 @@
 // (github.com/labstack/echo/v4).
 //
 // Register mounts the settings, request and OpenAPI routes on an
-// importer's own *echo.Group (behind whatever auth it uses); BearerAuth,
-// RegisterProbes, AccessLog, SecurityHeaders, ErrorHandler and SPA are
-// the parts the aimodels binary adds around it. Every error is mapped to
+// importer's own *echo.Group (behind whatever auth it uses); BearerAuth
+// (BearerAuthWithConfig: a limit of failed authentications per client
+// address), WriteTimeout, RegisterProbes, AccessLog, SecurityHeaders,
+// ErrorHandler and SPA are the parts the aimodels binary adds around it.
+// What one client can hold is bounded: a response that its client does not
+// read (WriteTimeout, Options.StreamWriteTimeout per stream event), an
+// unauthenticated body (never read), and large uploads (Options.MaxUploads
+// at once, multipart files read in one buffer). Every error is mapped to
 // an HTTP status and the JSON body {"error":{"code","message"}} in one
 // place, StatusOf.
 //

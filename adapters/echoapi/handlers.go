@@ -2,13 +2,11 @@ package echoapi
 
 import (
 	"bytes"
-	"encoding/base64"
 	"errors"
 	json "github.com/goccy/go-json"
 	"io"
 	"mime"
 	"net/http"
-	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -87,6 +85,10 @@ func decodeStrict(c echo.Context, v any) error {
 	var se *json.SyntaxError
 	if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return errMalformed
+	}
+	var ve *domain.ValidationError
+	if errors.As(err, &ve) { // from a field's own UnmarshalJSON
+		return ve
 	}
 	if err != nil {
 		msg := "the JSON body does not have the expected shape"
@@ -299,6 +301,11 @@ var (
 	sseDone = []byte("data: [DONE]\n\n")
 )
 
+// stream answers Server-Sent Events. The connection's write deadline,
+// whatever the server set, is cleared for the stream and renewed before
+// each event (Options.StreamWriteTimeout), so a stream lasts as long as
+// its events come and the client takes them, and a client that stops
+// reading is dropped when one event could not be written in time.
 func (a *api) stream(c echo.Context, req *domain.ChatRequest) error {
 	st, err := a.requests.Stream(c.Request().Context(), a.scope(c), req)
 	if err != nil {
@@ -306,17 +313,25 @@ func (a *api) stream(c echo.Context, req *domain.ChatRequest) error {
 	}
 	defer st.Close()
 	w := c.Response()
+	// Under Echo's Response, whose Flush hides write errors.
+	rc := http.NewResponseController(w.Writer)
+	_ = rc.SetWriteDeadline(time.Time{})
+	renew := func() { _ = rc.SetWriteDeadline(time.Now().Add(a.streamTimeout)) }
 	h := w.Header()
 	h.Set(echo.HeaderContentType, "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
+	renew()
 	w.WriteHeader(http.StatusOK)
-	w.Flush()
+	if rc.Flush() != nil {
+		return nil
+	}
 	for {
 		ch, err := st.Recv()
+		renew()
 		if errors.Is(err, io.EOF) {
 			_, _ = w.Write(sseDone)
-			w.Flush()
+			_ = rc.Flush()
 			return nil
 		}
 		if err != nil {
@@ -328,7 +343,7 @@ func (a *api) stream(c echo.Context, req *domain.ChatRequest) error {
 			_, _ = w.Write(b)
 			_, _ = w.Write(sseEnd)
 			_, _ = w.Write(sseDone)
-			w.Flush()
+			_ = rc.Flush()
 			a.log.Warn("stream ended with an error", "error", err)
 			return nil
 		}
@@ -348,7 +363,10 @@ func (a *api) stream(c echo.Context, req *domain.ChatRequest) error {
 		}
 		_, _ = w.Write(data)
 		_, _ = w.Write(sseEnd)
-		w.Flush()
+		if rc.Flush() != nil {
+			// The client did not take the event in time (or left).
+			return nil
+		}
 	}
 }
 
@@ -357,8 +375,9 @@ func (a *api) stream(c echo.Context, req *domain.ChatRequest) error {
 type TranscriptionInput struct {
 	Model      string `json:"model"`
 	InputAudio struct {
-		Data   string `json:"data"`
-		Format string `json:"format"`
+		// Data is the audio in standard base64, decoded as the JSON is.
+		Data   base64Audio `json:"data"`
+		Format string      `json:"format"`
 	} `json:"input_audio"`
 	Language       string   `json:"language"`
 	Prompt         string   `json:"prompt"`
@@ -392,52 +411,14 @@ func transcriptionModel(name string) string {
 	return name
 }
 
-func readTranscription(c echo.Context) (*domain.TranscriptionRequest, string, error) {
-	ct := c.Request().Header.Get(echo.HeaderContentType)
-	mt, _, _ := mime.ParseMediaType(ct)
-	if mt == echo.MIMEMultipartForm {
-		fh, err := c.FormFile("file")
-		if err != nil {
-			var he *echo.HTTPError
-			if errors.As(err, &he) || strings.Contains(err.Error(), "too large") {
-				return nil, "", echo.NewHTTPError(http.StatusRequestEntityTooLarge, "the upload is too large")
-			}
-			return nil, "", &domain.ValidationError{Field: "file", Reason: "a multipart file part named file is required"}
-		}
-		if fh.Size > domain.MaxAudioBytes {
-			return nil, "", &domain.ValidationError{Field: "file", Reason: "must be at most 25 MB"}
-		}
-		f, err := fh.Open()
-		if err != nil {
-			return nil, "", echo.NewHTTPError(http.StatusBadRequest, "cannot read the uploaded file")
-		}
-		defer f.Close()
-		data, err := io.ReadAll(io.LimitReader(f, domain.MaxAudioBytes+1))
-		if err != nil {
-			return nil, "", echo.NewHTTPError(http.StatusBadRequest, "cannot read the uploaded file")
-		}
-		format := strings.TrimPrefix(strings.ToLower(path.Ext(fh.Filename)), ".")
-		if format == "" {
-			format = strings.TrimPrefix(fh.Header.Get("Content-Type"), "audio/")
-		}
-		if f := c.FormValue("format"); f != "" {
-			format = f
-		}
-		return &domain.TranscriptionRequest{Model: transcriptionModel(c.FormValue("model")), Audio: data, Format: format,
-			Language: c.FormValue("language"), Prompt: c.FormValue("prompt")}, c.FormValue("response_format"), nil
-	}
-	var in TranscriptionInput
-	if err := decodeStrict(c, &in); err != nil {
-		return nil, "", err
-	}
-	data, err := base64.StdEncoding.DecodeString(in.InputAudio.Data)
-	if err != nil {
-		return nil, "", &domain.ValidationError{Field: "input_audio.data", Reason: "must be base64"}
-	}
-	return &domain.TranscriptionRequest{Model: transcriptionModel(in.Model), Audio: data, Format: in.InputAudio.Format,
-		Language: in.Language, Prompt: in.Prompt}, in.ResponseFormat, nil
-}
-
+// openapi answers the OpenAPI document; HEAD gets the same headers,
+// Content-Length included, and no body.
 func (a *api) openapi(c echo.Context) error {
-	return c.JSONBlob(http.StatusOK, a.doc)
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+	h.Set(echo.HeaderContentLength, strconv.Itoa(len(a.doc)))
+	if c.Request().Method == http.MethodHead {
+		return c.NoContent(http.StatusOK)
+	}
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, a.doc)
 }

@@ -113,9 +113,12 @@ func buildOpenAPI(prefix string) []byte {
 		}
 		errResp := obj{"description": "error", "content": obj{"application/json": obj{"schema": ref("Error")}}}
 		responses := obj{"401": errResp, "default": errResp}
-		if r.status == 204 {
+		switch {
+		case r.status == 204:
 			responses["204"] = obj{"description": "done"}
-		} else {
+		case r.method == "HEAD":
+			responses[strconv.Itoa(r.status)] = obj{"description": "the headers GET answers, without a body"}
+		default:
 			responses[strconv.Itoa(r.status)] = obj{"description": "success", "content": obj{"application/json": obj{"schema": ref(r.resp)}}}
 		}
 		op["responses"] = responses

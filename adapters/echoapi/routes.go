@@ -3,6 +3,7 @@ package echoapi
 import (
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -32,7 +33,26 @@ type Options struct {
 	// Prefix is the path prefix the group is mounted at, used in the
 	// OpenAPI document's paths (default "/api/v1").
 	Prefix string
+	// StreamWriteTimeout is how long one event of a chat completion
+	// stream may take to be written to its client: a client that stops
+	// reading is dropped after it (default DefaultStreamWriteTimeout).
+	StreamWriteTimeout time.Duration
+	// MaxUploads is how many requests with a large body (every
+	// transcription, and chat completions whose body is over
+	// LargeBodyBytes or of unknown length) are read and served at once;
+	// beyond it they are refused with 503 and Retry-After before their
+	// body is read. 0 means DefaultMaxUploads; negative, no limit.
+	MaxUploads int
 }
+
+// Defaults of Options.
+const (
+	DefaultStreamWriteTimeout = 30 * time.Second
+	DefaultMaxUploads         = 4
+	// LargeBodyBytes is the size from which a chat completion body counts
+	// as a large upload (Options.MaxUploads).
+	LargeBodyBytes = 1 << 20
+)
 
 // route is one API route. The same table registers the routes and
 // generates the OpenAPI document, so the two cannot drift apart.
@@ -46,8 +66,19 @@ type route struct {
 	resp    string // OpenAPI success schema name
 	status  int    // success status
 	params  []string
+	upload  uploadKind // whether the request takes an upload slot
 	handle  func(a *api, c echo.Context) error
 }
+
+// uploadKind says which requests of a route hold one of the
+// Options.MaxUploads slots.
+type uploadKind int
+
+const (
+	noUpload     uploadKind = iota
+	largeUpload             // bodies over LargeBodyBytes or of unknown length
+	alwaysUpload            // every request
+)
 
 func routes() []route {
 	return []route{
@@ -64,9 +95,10 @@ func routes() []route {
 		{method: "GET", path: "/settings/prompts/:id", summary: "Get a prompt", tag: "prompts", resp: "Prompt", status: 200, handle: (*api).getPrompt},
 		{method: "PUT", path: "/settings/prompts/:id", summary: "Replace a prompt", tag: "prompts", limit: SettingsBodyLimit, body: "PromptInput", resp: "Prompt", status: 200, handle: (*api).updatePrompt},
 		{method: "DELETE", path: "/settings/prompts/:id", summary: "Delete a prompt", tag: "prompts", status: 204, handle: (*api).deletePrompt},
-		{method: "POST", path: "/chat/completions", summary: "OpenAI-compatible chat completion; model may be text, image, audio or a model id; stream supported", tag: "requests", limit: RequestBodyLimit, body: "ChatRequest", resp: "ChatCompletion", status: 200, handle: (*api).chatCompletions},
-		{method: "POST", path: "/audio/transcriptions", summary: "Transcribe audio with the selected audio model (JSON with base64 input_audio, or multipart file)", tag: "requests", limit: TranscriptionBodyLimit, body: "TranscriptionInput", resp: "Transcription", status: 200, handle: (*api).transcriptions},
+		{method: "POST", path: "/chat/completions", summary: "OpenAI-compatible chat completion; model may be text, image, audio or a model id; stream supported", tag: "requests", limit: RequestBodyLimit, body: "ChatRequest", resp: "ChatCompletion", status: 200, upload: largeUpload, handle: (*api).chatCompletions},
+		{method: "POST", path: "/audio/transcriptions", summary: "Transcribe audio with the selected audio model (JSON with base64 input_audio, or multipart file)", tag: "requests", limit: TranscriptionBodyLimit, body: "TranscriptionInput", resp: "Transcription", status: 200, upload: alwaysUpload, handle: (*api).transcriptions},
 		{method: "GET", path: "/openapi.json", summary: "This OpenAPI document", tag: "meta", resp: "OpenAPI", status: 200, handle: (*api).openapi},
+		{method: "HEAD", path: "/openapi.json", summary: "The headers GET /openapi.json answers, without the body", tag: "meta", status: 200, handle: (*api).openapi},
 	}
 }
 
@@ -114,6 +146,9 @@ type api struct {
 	catalog  catalogEncoder
 	prefix   string
 	doc      []byte
+
+	streamTimeout time.Duration
+	uploads       chan struct{} // a slot per upload in progress; nil: no limit
 }
 
 // Register mounts the API routes of svc on g (typically
@@ -131,6 +166,16 @@ func Register(g *echo.Group, svc Services, opts Options) {
 	if a.prefix == "" {
 		a.prefix = "/api/v1"
 	}
+	a.streamTimeout = opts.StreamWriteTimeout
+	if a.streamTimeout <= 0 {
+		a.streamTimeout = DefaultStreamWriteTimeout
+	}
+	switch n := opts.MaxUploads; {
+	case n == 0:
+		a.uploads = make(chan struct{}, DefaultMaxUploads)
+	case n > 0:
+		a.uploads = make(chan struct{}, n)
+	}
 	a.doc = buildOpenAPI(strings.TrimSuffix(a.prefix, "/"))
 	for _, r := range routes() {
 		if !svc.present(r.tag) {
@@ -139,6 +184,9 @@ func Register(g *echo.Group, svc Services, opts Options) {
 		var mw []echo.MiddlewareFunc
 		if r.limit != "" {
 			mw = append(mw, middleware.BodyLimit(r.limit))
+		}
+		if r.upload != noUpload {
+			mw = append(mw, a.uploadSlot(r.upload == alwaysUpload))
 		}
 		h := r.handle
 		g.Add(r.method, r.path, func(c echo.Context) error { return h(a, c) }, mw...)
