@@ -22,7 +22,8 @@ import (
 // are wrong, through cli: the text, where it goes and the exit status.
 func TestHelp(t *testing.T) {
 	list := []string{"serve ", "keyset init ", "keyset rotate ", "keyset disable-old ", "version ", "help "}
-	serveFlags := []string{"-addr", "-catalog-ttl", "-mysql-dsn", "-keyset-env", "-admin-token", "-scope"}
+	serveFlags := []string{"-addr", "-catalog-ttl", "-mysql-dsn", "-keyset-env", "-admin-token", "-scope",
+		"-read-timeout", "-write-timeout", "-max-conns", "-max-uploads", "-auth-failure-burst", "visible to every local user (ps)"}
 	for _, tc := range []struct {
 		args   []string
 		code   int
@@ -57,6 +58,10 @@ func TestHelp(t *testing.T) {
 		{args: []string{"keyset", "init", "-addr", ":1"}, code: exitUsage, stderr: "flag provided but not defined: -addr"},
 		{args: []string{"serve", "-nope"}, code: exitUsage, stderr: "aimodels serve -h lists its flags"},
 		{args: []string{"version", "extra"}, code: exitUsage, stderr: `unexpected argument "extra"`},
+		{args: []string{"serve", "-max-conns", "0"}, code: exitError, stderr: "AIMODELS_MAX_CONNS=0: at least 1"},
+		{args: []string{"serve", "-max-uploads", "-1"}, code: exitError, stderr: "AIMODELS_MAX_UPLOADS=-1: at least 1"},
+		{args: []string{"serve", "-write-timeout", "0s"}, code: exitError, stderr: "AIMODELS_WRITE_TIMEOUT=0s: must be positive"},
+		{args: []string{"serve", "-admin-token", "short"}, code: exitError, stderr: "has 5 characters; use at least 32"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var out, errb bytes.Buffer

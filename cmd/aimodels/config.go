@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -31,6 +32,11 @@ type config struct {
 	LogFormat        string
 	CORSOrigins      string
 	Scope            string
+	ReadTimeout      time.Duration
+	WriteTimeout     time.Duration
+	MaxConns         int
+	MaxUploads       int
+	AuthFailureBurst int
 
 	// upstream replaces the OpenRouter client's transport (benchmarks
 	// serve canned answers through it); nil in the binary.
@@ -42,6 +48,18 @@ func envOr(name, def string) string {
 		return v
 	}
 	return def
+}
+
+func envInt(name string, def int) (int, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, fmt.Errorf("%s=%q: not a whole number", name, v)
+	}
+	return n, nil
 }
 
 func envDuration(name string, def time.Duration) (time.Duration, error) {
@@ -57,12 +75,15 @@ func envDuration(name string, def time.Duration) (time.Duration, error) {
 }
 
 // A setting is one flag with its AIMODELS_* variable: a string (str, with
-// default def) or a duration (dur, with default durDef).
+// default def), a duration (dur, with default durDef) or a whole number
+// (num, with default numDef).
 type setting struct {
 	flag, env, def, help string
 	str                  *string
 	dur                  *time.Duration
 	durDef               time.Duration
+	num                  *int
+	numDef               int
 }
 
 // settings lists every setting of c.
@@ -74,7 +95,7 @@ func (c *config) settings() []setting {
 		{flag: "keyset-file", env: "AIMODELS_KEYSET_FILE", help: "Tink keyset file (default <data-dir>/keyset.json, generated when missing)", str: &c.KeysetFile},
 		{flag: "keyset-env", env: "AIMODELS_KEYSET_ENV", help: "name of an environment variable holding the keyset JSON (instead of a file)", str: &c.KeysetEnv},
 		{flag: "master-keyset-file", env: "AIMODELS_MASTER_KEYSET_FILE", help: "key-encryption keyset that encrypts the keyset file", str: &c.MasterKeysetFile},
-		{flag: "admin-token", env: "AIMODELS_ADMIN_TOKEN", help: "bearer token of the API; generated and printed when empty", str: &c.AdminToken},
+		{flag: "admin-token", env: "AIMODELS_ADMIN_TOKEN", help: "bearer token of the API, at least 32 characters; generated and printed when empty. A flag is visible to every local user (ps): prefer the variable", str: &c.AdminToken},
 		{flag: "openrouter-base-url", env: "AIMODELS_OPENROUTER_BASE_URL", def: "https://openrouter.ai/api/v1", help: "OpenRouter API base URL", str: &c.BaseURL},
 		{flag: "catalog-ttl", env: "AIMODELS_CATALOG_TTL", durDef: 10 * time.Minute, help: "how long the model catalog is cached", dur: &c.CatalogTTL},
 		{flag: "settings-ttl", env: "AIMODELS_SETTINGS_TTL", durDef: 5 * time.Second, help: "how long a stored key and selection are cached per process (replicas see each other's writes within it)", dur: &c.SettingsTTL},
@@ -84,6 +105,11 @@ func (c *config) settings() []setting {
 		{flag: "log-format", env: "AIMODELS_LOG_FORMAT", def: "text", help: "text or json", str: &c.LogFormat},
 		{flag: "cors-origins", env: "AIMODELS_CORS_ORIGINS", help: "comma-separated origins allowed by CORS; closed when empty", str: &c.CORSOrigins},
 		{flag: "scope", env: "AIMODELS_SCOPE", def: "default", help: "the tenant scope this server serves", str: &c.Scope},
+		{flag: "read-timeout", env: "AIMODELS_READ_TIMEOUT", durDef: 2 * time.Minute, help: "how long a client may take to send a whole request, body included", dur: &c.ReadTimeout},
+		{flag: "write-timeout", env: "AIMODELS_WRITE_TIMEOUT", durDef: 30 * time.Second, help: "how long a response, or one event of a stream, may wait for a client that does not read it before the connection is dropped", dur: &c.WriteTimeout},
+		{flag: "max-conns", env: "AIMODELS_MAX_CONNS", numDef: 512, help: "connections served at once; more wait to be accepted", num: &c.MaxConns},
+		{flag: "max-uploads", env: "AIMODELS_MAX_UPLOADS", numDef: 4, help: "large uploads (transcriptions, chat bodies over 1 MB) read and served at once; more are answered 503 with Retry-After", num: &c.MaxUploads},
+		{flag: "auth-failure-burst", env: "AIMODELS_AUTH_FAILURE_BURST", numDef: 20, help: "wrong tokens one client address may send before it is answered 429 (it regains one a second)", num: &c.AuthFailureBurst},
 	}
 }
 
@@ -101,15 +127,22 @@ func (c *config) bind(fs *flag.FlagSet, names ...string) error {
 		}
 		bound++
 		help := s.help + " (" + s.env + ")"
-		if s.str != nil {
+		switch {
+		case s.str != nil:
 			fs.StringVar(s.str, s.flag, envOr(s.env, s.def), help)
-			continue
+		case s.num != nil:
+			def, nerr := envInt(s.env, s.numDef)
+			if nerr != nil && err == nil {
+				err = nerr
+			}
+			fs.IntVar(s.num, s.flag, def, help)
+		default:
+			def, derr := envDuration(s.env, s.durDef)
+			if derr != nil && err == nil {
+				err = derr
+			}
+			fs.DurationVar(s.dur, s.flag, def, help)
 		}
-		def, derr := envDuration(s.env, s.durDef)
-		if derr != nil && err == nil {
-			err = derr
-		}
-		fs.DurationVar(s.dur, s.flag, def, help)
 	}
 	if bound < len(names) {
 		panic(fmt.Sprintf("aimodels: a setting of %q does not exist", names))

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"io"
 	"log/slog"
@@ -118,5 +119,39 @@ func TestServerRouting(t *testing.T) {
 	a, b := get("/", false).Header().Get(echo.HeaderXRequestID), get("/", false).Header().Get(echo.HeaderXRequestID)
 	if len(a) != 32 || a == b {
 		t.Errorf("request ids %q and %q: want two different 32-character ids", a, b)
+	}
+}
+
+// TestAdminTokenChecks: a configured token under 32 characters is refused
+// before anything is opened; one with white space around it is trimmed
+// and the log says so; the generated one is long enough.
+func TestAdminTokenChecks(t *testing.T) {
+	var logs bytes.Buffer
+	log, _ := (&config{LogLevel: "info"}).logger(&logs)
+	if _, err := adminToken(&config{AdminToken: "short-token-of-31-characters..."}, log); err == nil || !strings.Contains(err.Error(), "has 31 characters; use at least 32") {
+		t.Errorf("a 31-character token: %v", err)
+	}
+	const tok = "a-token-of-exactly-32-characters"
+	got, err := adminToken(&config{AdminToken: " " + tok + "\n"}, log)
+	if err != nil || got != tok || !strings.Contains(logs.String(), "white space around it; it is trimmed") {
+		t.Errorf("a token with white space: %q %v, log %q", got, err, logs.String())
+	}
+	if strings.Contains(logs.String(), tok) {
+		t.Errorf("the log carries the token: %s", logs.String())
+	}
+	if gen, err := adminToken(&config{}, log); err != nil || len(gen) < minTokenLength {
+		t.Errorf("generated token %q (%d characters): %v", gen, len(gen), err)
+	}
+
+	dir := t.TempDir()
+	t.Setenv("AIMODELS_ADDR", "127.0.0.1:0")
+	t.Setenv("AIMODELS_DATA_DIR", dir)
+	t.Setenv("AIMODELS_ADMIN_TOKEN", "too-short")
+	var stderr bytes.Buffer
+	if code := cli(context.Background(), []string{"serve"}, io.Discard, &stderr); code != exitError || !strings.Contains(stderr.String(), "use at least 32") {
+		t.Errorf("serve with a short token: exit %d: %s", code, stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "aimodels.db")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the store was opened before the token was checked: %v", err)
 	}
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/net/netutil"
 
 	"github.com/aimodels/aimodels/adapters/echoapi"
 	"github.com/aimodels/aimodels/frontend"
@@ -39,6 +40,7 @@ func newEcho(svc ports.Service, cfg *config, token string, log *slog.Logger) *ec
 	}))
 	e.Use(middleware.RequestID())
 	e.Use(echoapi.AccessLog(log))
+	e.Use(echoapi.WriteTimeout(cfg.WriteTimeout))
 	e.Use(echoapi.SecurityHeaders())
 	if origins := splitList(cfg.CORSOrigins); len(origins) > 0 {
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
@@ -56,10 +58,16 @@ func newEcho(svc ports.Service, cfg *config, token string, log *slog.Logger) *ec
 			return next(c)
 		}
 	}
-	api := e.Group("/api/v1", echoapi.BearerAuth(token, "/api/v1/openapi.json"), timeout)
+	auth := echoapi.BearerAuthWithConfig(echoapi.AuthConfig{
+		Token: token, Public: []string{"/api/v1/openapi.json"},
+		FailureBurst: cfg.AuthFailureBurst, Logger: log,
+	})
+	api := e.Group("/api/v1", auth, timeout)
 	echoapi.Register(api, echoapi.All(svc), echoapi.Options{
 		Logger: log, Prefix: "/api/v1",
-		Scope: func(echo.Context) string { return cfg.Scope },
+		Scope:              func(echo.Context) string { return cfg.Scope },
+		StreamWriteTimeout: cfg.WriteTimeout,
+		MaxUploads:         cfg.MaxUploads,
 	})
 	e.Any("/api/*", func(c echo.Context) error { return echo.ErrNotFound })
 	spa := echoapi.SPA(frontend.DistFS())
@@ -83,7 +91,46 @@ func splitList(s string) []string {
 	return out
 }
 
-// randomToken returns 24 random bytes in hex, the generated admin token.
+// minTokenLength is the shortest admin token serve accepts.
+const minTokenLength = 32
+
+// adminToken returns the configured admin token trimmed of surrounding
+// white space (saying so in the log: a token copied with a newline would
+// otherwise never match), or a generated one when none is configured. A
+// token shorter than minTokenLength is an error.
+func adminToken(cfg *config, log *slog.Logger) (string, error) {
+	if cfg.AdminToken == "" {
+		return randomToken()
+	}
+	token := strings.TrimSpace(cfg.AdminToken)
+	if token != cfg.AdminToken {
+		log.Warn("the admin token (AIMODELS_ADMIN_TOKEN or -admin-token) has white space around it; it is trimmed", "length", len(token))
+	}
+	if len(token) < minTokenLength {
+		return "", fmt.Errorf("the admin token (AIMODELS_ADMIN_TOKEN or -admin-token) has %d characters; use at least %d, e.g. openssl rand -hex 24, or leave it empty to have one generated", len(token), minTokenLength)
+	}
+	return token, nil
+}
+
+// checkServeSettings refuses settings serve cannot work with.
+func checkServeSettings(cfg *config) error {
+	switch {
+	case cfg.MaxConns < 1:
+		return fmt.Errorf("AIMODELS_MAX_CONNS=%d: at least 1", cfg.MaxConns)
+	case cfg.MaxUploads < 1:
+		return fmt.Errorf("AIMODELS_MAX_UPLOADS=%d: at least 1", cfg.MaxUploads)
+	case cfg.AuthFailureBurst < 1:
+		return fmt.Errorf("AIMODELS_AUTH_FAILURE_BURST=%d: at least 1", cfg.AuthFailureBurst)
+	case cfg.ReadTimeout <= 0:
+		return fmt.Errorf("AIMODELS_READ_TIMEOUT=%v: must be positive", cfg.ReadTimeout)
+	case cfg.WriteTimeout <= 0:
+		return fmt.Errorf("AIMODELS_WRITE_TIMEOUT=%v: must be positive", cfg.WriteTimeout)
+	}
+	return nil
+}
+
+// randomToken returns 24 random bytes in hex (48 characters), the
+// generated admin token.
 func randomToken() (string, error) {
 	b := make([]byte, 24)
 	if _, err := rand.Read(b); err != nil {
@@ -105,24 +152,28 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	log.Info("aimodels serve: starting the server (aimodels help lists the commands)", "version", versionString())
+	if err := checkServeSettings(cfg); err != nil {
+		return err
+	}
+	token, err := adminToken(cfg, log)
+	if err != nil {
+		return err
+	}
 	a, err := wire(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
 
-	token := cfg.AdminToken
-	if token == "" {
-		if token, err = randomToken(); err != nil {
-			return err
-		}
-	}
 	e := newEcho(a.svc, cfg, token, log)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
 	}
 	addr := ln.Addr().String()
+	// At most MaxConns connections at once: the next waits in the
+	// kernel's backlog until one closes.
+	ln = netutil.LimitListener(ln, cfg.MaxConns)
 	// Cancelling baseCtx ends every in-flight request (and its upstream
 	// call) when the graceful shutdown runs out of patience.
 	baseCtx, cancelBase := context.WithCancel(context.Background())
@@ -131,9 +182,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		BaseContext:       func(net.Listener) context.Context { return baseCtx },
 		Handler:           e,
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       2 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ReadTimeout:       cfg.ReadTimeout,
+		// The outer bound of a response: the request's own deadline, then
+		// the write timeout. echoapi.WriteTimeout renews the deadline per
+		// write, so what a client that does not read can hold is
+		// WriteTimeout, and event streams set their own per event.
+		WriteTimeout: cfg.RequestTimeout + cfg.WriteTimeout,
+		IdleTimeout:  2 * time.Minute,
+		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	log.Info("aimodels listening", "addr", addr)
 	if cfg.AdminToken == "" {
