@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/google/tink/go/aead"
@@ -19,6 +20,7 @@ import (
 	"github.com/aimodels/aimodels/adapters/openrouter"
 	"github.com/aimodels/aimodels/adapters/tinkcipher"
 	"github.com/aimodels/aimodels/core"
+	"github.com/aimodels/aimodels/ports"
 )
 
 // openStore opens MySQL when a DSN is set, else SQLite in the data dir.
@@ -86,6 +88,124 @@ func openCipher(cfg *config, log *slog.Logger, generate bool) (*tinkcipher.Ciphe
 	return c, nil
 }
 
+// neededKeys is what the stored ciphertexts need of a keyset: the ids of
+// the keys they were encrypted with (sorted), and how many there are.
+type neededKeys struct {
+	IDs     []uint32
+	Secrets int
+}
+
+// storedKeyIDs reads every stored key (all scopes, a page at a time) for
+// the keyset key ids their ciphertexts were made with.
+func storedKeyIDs(ctx context.Context, st ports.KeyStore) (neededKeys, error) {
+	const page = 500
+	var need neededKeys
+	seen := map[uint32]bool{}
+	var after int64
+	for {
+		keys, err := st.KeysAfter(ctx, after, page)
+		if err != nil {
+			return neededKeys{}, err
+		}
+		for _, k := range keys {
+			need.Secrets++
+			if !seen[k.KeyID] {
+				seen[k.KeyID] = true
+				need.IDs = append(need.IDs, k.KeyID)
+			}
+			after = k.ID
+		}
+		if len(keys) < page {
+			break
+		}
+	}
+	slices.Sort(need.IDs)
+	return need, nil
+}
+
+// MissingKeysetError is a keyset file that does not exist while the store
+// holds ciphertexts: generating a new keyset would make them unreadable.
+type MissingKeysetError struct {
+	Path string
+	Need neededKeys
+}
+
+func (e *MissingKeysetError) Error() string {
+	return fmt.Sprintf("keyset file %s does not exist, but the store holds %d encrypted API keys made with keyset key ids %v: "+
+		"restore that keyset file there (or point AIMODELS_KEYSET_FILE at it); a new keyset would make every stored key unreadable",
+		e.Path, e.Need.Secrets, e.Need.IDs)
+}
+
+// WrongKeysetError is a keyset that lacks (or has disabled) keys the
+// stored ciphertexts were made with: another keyset, or an old copy.
+type WrongKeysetError struct {
+	Source  string // the file, or the environment variable
+	Need    neededKeys
+	Missing []uint32 // needed ids the keyset has not enabled
+	Have    []uint32 // the ids of the keyset's enabled keys
+}
+
+func (e *WrongKeysetError) Error() string {
+	return fmt.Sprintf("keyset %s has no enabled key %v, which the store's %d encrypted API keys need (they were made with keys %v; the keyset has %v): "+
+		"it is another keyset or an old copy; use the keyset the keys were saved with",
+		e.Source, e.Missing, e.Need.Secrets, e.Need.IDs, e.Have)
+}
+
+// checkKeysetFiles runs before the keyset is loaded: a keyset file that
+// does not exist is generated only when the store holds no ciphertext
+// (else a MissingKeysetError), and a keyset or master keyset file that
+// other users can read is warned of.
+func checkKeysetFiles(cfg *config, need neededKeys, log *slog.Logger) error {
+	warnMode := func(what, path string) {
+		if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			log.Warn(what+" is readable by other users of this machine; make it private (chmod 600)", "path", path, "mode", fmt.Sprintf("%#o", fi.Mode().Perm()))
+		}
+	}
+	if cfg.MasterKeysetFile != "" {
+		warnMode("the master keyset file", cfg.MasterKeysetFile)
+	}
+	if cfg.KeysetEnv != "" {
+		return nil
+	}
+	path := cfg.keysetPath()
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		if need.Secrets > 0 {
+			return &MissingKeysetError{Path: path, Need: need}
+		}
+		return nil
+	}
+	warnMode("the keyset file", path)
+	return nil
+}
+
+// checkKeyset refuses a keyset without every key the stored ciphertexts
+// need, enabled.
+func checkKeyset(cfg *config, c *tinkcipher.Cipher, need neededKeys) error {
+	enabled := map[uint32]bool{}
+	var have []uint32
+	for _, k := range c.Keys() {
+		if k.Status == "ENABLED" {
+			enabled[k.ID] = true
+			have = append(have, k.ID)
+		}
+	}
+	var missing []uint32
+	for _, id := range need.IDs {
+		if !enabled[id] {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	source := cfg.keysetPath()
+	if cfg.KeysetEnv != "" {
+		source = "from " + cfg.KeysetEnv
+	}
+	slices.Sort(have)
+	return &WrongKeysetError{Source: source, Need: need, Missing: missing, Have: have}
+}
+
 // newGateway builds the OpenRouter client of cfg.
 func newGateway(cfg *config, log *slog.Logger) (*openrouter.Client, error) {
 	opts := []openrouter.Option{
@@ -135,7 +255,10 @@ func (a *app) Close() {
 	}
 }
 
-// wire opens the store and the keyset and builds the service on them.
+// wire opens the store and the keyset and builds the service on them. A
+// keyset file is generated only when the store holds no ciphertext; a
+// keyset that lacks a key the stored ciphertexts were made with is
+// refused (see checkKeyset).
 func wire(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
 	a := &app{}
 	st, where, err := openStore(ctx, cfg, log)
@@ -144,10 +267,23 @@ func wire(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
 	}
 	a.store = st
 	log.Info("store ready", "database", where)
+	need, err := storedKeyIDs(ctx, st)
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("read the stored keys: %w", err)
+	}
+	if err := checkKeysetFiles(cfg, need, log); err != nil {
+		a.Close()
+		return nil, err
+	}
 	cipher, err := openCipher(cfg, log, true)
 	if err != nil {
 		a.Close()
 		return nil, fmt.Errorf("keyset: %w", err)
+	}
+	if err := checkKeyset(cfg, cipher, need); err != nil {
+		a.Close()
+		return nil, err
 	}
 	a.cipher = cipher
 	a.gw, err = newGateway(cfg, log)
