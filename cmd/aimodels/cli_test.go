@@ -21,9 +21,9 @@ import (
 // TestHelp runs every form of asking for help, and command lines that
 // are wrong, through cli: the text, where it goes and the exit status.
 func TestHelp(t *testing.T) {
-	list := []string{"serve ", "keyset init ", "keyset rotate ", "keyset disable-old ", "version ", "help "}
+	list := []string{"serve ", "keyset init ", "keyset rotate ", "keyset disable-old ", "migrate ", "version ", "help "}
 	serveFlags := []string{"-addr", "-catalog-ttl", "-mysql-dsn", "-keyset-env", "-admin-token", "-scope",
-		"-read-timeout", "-write-timeout", "-max-conns", "-max-uploads", "-auth-failure-burst", "visible to every local user (ps)"}
+		"-read-timeout", "-write-timeout", "-max-conns", "-max-uploads", "-auth-failure-burst", "visible to every local user (ps)", "-migrate", "AIMODELS_MIGRATE"}
 	for _, tc := range []struct {
 		args   []string
 		code   int
@@ -31,19 +31,23 @@ func TestHelp(t *testing.T) {
 		notOut []string // none appears in stdout
 		stderr string   // appears in stderr; stderr is empty when ""
 	}{
-		{args: []string{"-h"}, stdout: list, notOut: []string{"migrate", "-addr"}},
+		{args: []string{"-h"}, stdout: list, notOut: []string{"-addr"}},
 		{args: []string{"--help"}, stdout: list},
-		{args: []string{"help"}, stdout: list, notOut: []string{"migrate"}},
+		{args: []string{"help"}, stdout: list, notOut: []string{"-mysql-dsn"}},
 		{args: []string{"help", "help"}, stdout: list},
-		{args: []string{"help", "keyset"}, stdout: list[1:4], notOut: []string{"serve ", "version "}},
-		{args: []string{"keyset", "-h"}, stdout: list[1:4], notOut: []string{"serve ", "version "}},
+		{args: []string{"help", "keyset"}, stdout: list[1:4], notOut: []string{"serve ", "version ", "migrate "}},
+		{args: []string{"keyset", "-h"}, stdout: list[1:4], notOut: []string{"serve ", "version ", "migrate "}},
+		{args: []string{"migrate", "-h"}, stdout: []string{"usage: aimodels migrate [flags]", "-migrate=false", "-data-dir", "-mysql-dsn", "-log-level"},
+			notOut: []string{"-addr", "-keyset-file", "-admin-token", "\n  -migrate"}},
+		{args: []string{"help", "migrate"}, stdout: []string{"usage: aimodels migrate [flags]", "SELECT, INSERT, UPDATE, DELETE"}},
+		{args: []string{"migrate", "extra"}, code: exitUsage, stderr: `unexpected argument "extra"`},
 		{args: []string{"serve", "-h"}, stdout: append([]string{"usage: aimodels serve [flags]"}, serveFlags...), notOut: []string{"-batch"}},
 		{args: []string{"help", "serve"}, stdout: serveFlags},
 		{args: []string{"-addr", ":1", "-h"}, stdout: serveFlags}, // flags only: serve's
 		{args: []string{"keyset", "init", "-h"}, stdout: []string{"usage: aimodels keyset init [flags]", "-data-dir", "-keyset-file", "-master-keyset-file"},
 			notOut: []string{"-addr", "-mysql-dsn", "-keyset-env", "-admin-token", "-batch"}},
 		{args: []string{"help", "keyset", "init"}, stdout: []string{"usage: aimodels keyset init [flags]", "-data-dir"}, notOut: []string{"-addr"}},
-		{args: []string{"keyset", "rotate", "-h"}, stdout: []string{"usage: aimodels keyset rotate [flags]", "SIGHUP", "-disable-old", "-batch", "-mysql-dsn", "-keyset-file"},
+		{args: []string{"keyset", "rotate", "-h"}, stdout: []string{"usage: aimodels keyset rotate [flags]", "SIGHUP", "-disable-old", "-batch", "-mysql-dsn", "-keyset-file", "-migrate"},
 			notOut: []string{"-addr", "-keyset-env", "-admin-token"}},
 		{args: []string{"keyset", "disable-old", "-help"}, stdout: []string{"usage: aimodels keyset disable-old [flags]", "-batch", "-mysql-dsn"},
 			notOut: []string{"-addr", "\n  -disable-old"}},

@@ -37,6 +37,7 @@ type config struct {
 	MaxConns         int
 	MaxUploads       int
 	AuthFailureBurst int
+	Migrate          bool
 
 	// upstream replaces the OpenRouter client's transport (benchmarks
 	// serve canned answers through it); nil in the binary.
@@ -48,6 +49,18 @@ func envOr(name, def string) string {
 		return v
 	}
 	return def
+}
+
+func envBool(name string, def bool) (bool, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s=%q: use true or false", name, v)
+	}
+	return b, nil
 }
 
 func envInt(name string, def int) (int, error) {
@@ -75,8 +88,8 @@ func envDuration(name string, def time.Duration) (time.Duration, error) {
 }
 
 // A setting is one flag with its AIMODELS_* variable: a string (str, with
-// default def), a duration (dur, with default durDef) or a whole number
-// (num, with default numDef).
+// default def), a duration (dur, with default durDef), a whole number
+// (num, with default numDef) or a boolean (boolean, with default boolDef).
 type setting struct {
 	flag, env, def, help string
 	str                  *string
@@ -84,6 +97,8 @@ type setting struct {
 	durDef               time.Duration
 	num                  *int
 	numDef               int
+	boolean              *bool
+	boolDef              bool
 }
 
 // settings lists every setting of c.
@@ -110,6 +125,7 @@ func (c *config) settings() []setting {
 		{flag: "max-conns", env: "AIMODELS_MAX_CONNS", numDef: 512, help: "connections served at once; more wait to be accepted", num: &c.MaxConns},
 		{flag: "max-uploads", env: "AIMODELS_MAX_UPLOADS", numDef: 4, help: "large uploads (transcriptions, chat bodies over 1 MB) read and served at once; more are answered 503 with Retry-After", num: &c.MaxUploads},
 		{flag: "auth-failure-burst", env: "AIMODELS_AUTH_FAILURE_BURST", numDef: 20, help: "wrong tokens one client address may send before it is answered 429 (it regains one a second)", num: &c.AuthFailureBurst},
+		{flag: "migrate", env: "AIMODELS_MIGRATE", boolDef: true, help: "apply pending database migrations at start; with -migrate=false only check that the schema is current, so the database user needs no schema privileges (run aimodels migrate first)", boolean: &c.Migrate},
 	}
 }
 
@@ -136,6 +152,12 @@ func (c *config) bind(fs *flag.FlagSet, names ...string) error {
 				err = nerr
 			}
 			fs.IntVar(s.num, s.flag, def, help)
+		case s.boolean != nil:
+			def, berr := envBool(s.env, s.boolDef)
+			if berr != nil && err == nil {
+				err = berr
+			}
+			fs.BoolVar(s.boolean, s.flag, def, help)
 		default:
 			def, derr := envDuration(s.env, s.durDef)
 			if derr != nil && err == nil {

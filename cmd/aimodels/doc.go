@@ -8,6 +8,7 @@
 //	aimodels keyset init         create the keyset file if there is none
 //	aimodels keyset rotate       add a new primary key and re-encrypt every stored key
 //	aimodels keyset disable-old  after a rotation, disable every key but the primary
+//	aimodels migrate             apply the pending database migrations and exit
 //	aimodels version             print the version, VCS revision and commit time
 //	aimodels help [command]      list the commands, or one command's flags
 //

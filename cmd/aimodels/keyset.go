@@ -48,7 +48,7 @@ func rekeyCommand(ctx context.Context, name string, args []string, stdout, stder
 	if err != nil {
 		return err
 	}
-	st, _, err := openStore(ctx, cfg, log)
+	st, _, err := openStore(ctx, cfg, log, cfg.Migrate)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/aimodels/aimodels/adapters/gormstore"
 )
 
 // Exit statuses of the binary.
@@ -71,10 +73,15 @@ var commands = []command{
 		settings: []string{"data-dir", "keyset-file", "master-keyset-file", "log-level", "log-format"}},
 	{name: "keyset rotate", args: "[flags]", summary: "add a new primary key and re-encrypt every stored key",
 		details:  "Then send SIGHUP to running servers (kill -HUP <pid>) so they load the new keyset, and run\n\"aimodels keyset disable-old\". SECURITY.md gives the steps.",
-		settings: []string{"data-dir", "mysql-dsn", "keyset-file", "master-keyset-file", "log-level", "log-format"}},
+		settings: []string{"data-dir", "mysql-dsn", "keyset-file", "master-keyset-file", "migrate", "log-level", "log-format"}},
 	{name: "keyset disable-old", args: "[flags]", summary: "after rotate and SIGHUP, disable every key but the primary",
 		details:  "It re-encrypts what is still under an older key, then disables every key but the primary.\nRun it once every server has reloaded the keyset after \"aimodels keyset rotate\".",
-		settings: []string{"data-dir", "mysql-dsn", "keyset-file", "master-keyset-file", "log-level", "log-format"}},
+		settings: []string{"data-dir", "mysql-dsn", "keyset-file", "master-keyset-file", "migrate", "log-level", "log-format"}},
+	{name: "migrate", args: "[flags]", summary: "apply the pending database migrations and exit",
+		details: "Run it as a database user allowed to change the schema (CREATE, ALTER, INDEX, DROP), then start\n" +
+			"the servers with -migrate=false (AIMODELS_MIGRATE=false) as a user that may only read and write\n" +
+			"rows (SELECT, INSERT, UPDATE, DELETE). Running it again changes nothing.",
+		settings: []string{"data-dir", "mysql-dsn", "log-level", "log-format"}},
 	{name: "version", summary: "print the version, VCS revision and commit time"},
 	{name: "help", args: "[command]", summary: "print this list, or one command's flags"},
 }
@@ -176,6 +183,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return serve(ctx, args, stdout, stderr)
 	case cmd == "keyset":
 		return keysetCommand(ctx, args, stdout, stderr)
+	case cmd == "migrate":
+		return migrateCommand(ctx, args, stdout, stderr)
 	case cmd == "version":
 		return versionCommand(args, stdout)
 	case cmd == "help" || isHelp(cmd):
@@ -196,7 +205,7 @@ func help(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	switch args[0] {
-	case "serve", "keyset", "version":
+	case "serve", "keyset", "migrate", "version":
 		return run(ctx, append(args[:len(args):len(args)], "-h"), stdout, stderr)
 	}
 	return usageErrorf("unknown command %q (aimodels help lists the commands)", args[0])
@@ -220,6 +229,23 @@ func keysetCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return flag.ErrHelp
 	}
 	return usageErrorf("keyset: unknown command %q (aimodels keyset -h lists them)", args[0])
+}
+
+// migrateCommand applies the pending migrations to the store and exits.
+func migrateCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, log, err := parseConfig("migrate", args, stdout, stderr, nil)
+	if err != nil {
+		return err
+	}
+	sc, where, err := storeConfig(cfg, log)
+	if err != nil {
+		return err
+	}
+	if err := gormstore.Migrate(ctx, sc); err != nil {
+		return fmt.Errorf("migrate %s: %w", where, err)
+	}
+	fmt.Fprintf(stdout, "database schema up to date: %s\n", where)
+	return nil
 }
 
 // versionCommand prints the version line.

@@ -23,18 +23,29 @@ import (
 	"github.com/aimodels/aimodels/ports"
 )
 
-// openStore opens MySQL when a DSN is set, else SQLite in the data dir.
-func openStore(ctx context.Context, cfg *config, log *slog.Logger) (*gormstore.Store, string, error) {
+// storeConfig is the store of cfg: MySQL when a DSN is set, else SQLite
+// in the data dir (created); where describes it for the log.
+func storeConfig(cfg *config, log *slog.Logger) (sc gormstore.Config, where string, err error) {
 	if cfg.MySQLDSN != "" {
-		st, err := gormstore.Open(ctx, gormstore.Config{Driver: gormstore.DriverMySQL, DSN: cfg.MySQLDSN, Logger: log})
-		return st, "mysql", err
+		return gormstore.Config{Driver: gormstore.DriverMySQL, DSN: cfg.MySQLDSN, Logger: log}, "mysql", nil
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, "", fmt.Errorf("data dir: %w", err)
+		return gormstore.Config{}, "", fmt.Errorf("data dir: %w", err)
 	}
 	path := filepath.Join(cfg.DataDir, "aimodels.db")
-	st, err := gormstore.Open(ctx, gormstore.Config{Driver: gormstore.DriverSQLite, DSN: path, Logger: log})
-	return st, "sqlite " + path, err
+	return gormstore.Config{Driver: gormstore.DriverSQLite, DSN: path, Logger: log}, "sqlite " + path, nil
+}
+
+// openStore opens the store of cfg, applying pending migrations when
+// migrate is set, else only checking that there are none.
+func openStore(ctx context.Context, cfg *config, log *slog.Logger, migrate bool) (*gormstore.Store, string, error) {
+	sc, where, err := storeConfig(cfg, log)
+	if err != nil {
+		return nil, "", err
+	}
+	sc.SkipMigrations = !migrate
+	st, err := gormstore.Open(ctx, sc)
+	return st, where, err
 }
 
 // masterAEAD loads the key-encryption keyset, when configured.
@@ -261,7 +272,7 @@ func (a *app) Close() {
 // refused (see checkKeyset).
 func wire(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
 	a := &app{}
-	st, where, err := openStore(ctx, cfg, log)
+	st, where, err := openStore(ctx, cfg, log, cfg.Migrate)
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
