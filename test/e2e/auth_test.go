@@ -18,7 +18,7 @@ import (
 
 // publicAPIRoutes are the /api routes the binary serves without a token
 // (cmd/aimodels/serve.go passes them to echoapi.BearerAuth).
-var publicAPIRoutes = map[string]bool{"GET /api/v1/openapi.json": true}
+var publicAPIRoutes = map[string]bool{"GET /api/v1/openapi.json": true, "HEAD /api/v1/openapi.json": true}
 
 // registeredRoutes mounts echoapi.Register on a fresh Echo under /api/v1
 // with a mock service that expects nothing, and returns its routes as
@@ -85,11 +85,12 @@ func concrete(path string, promptID int64) string {
 // TestAuth sends every registered /api route with five kinds of bad
 // credentials (401 in the JSON error shape each), then with the token (not
 // 401), and checks the OpenAPI document and the router list the same
-// operations.
+// operations. Its hundred-odd wrong tokens come from one address, so the
+// limit of failed authentications (TestTokenGuessing) is raised.
 func TestAuth(t *testing.T) {
 	t.Parallel()
 	fake := newFake(t)
-	s := start(t, opts{upstream: fake.URL()})
+	s := start(t, opts{upstream: fake.URL(), env: []string{"AIMODELS_AUTH_FAILURE_BURST=1000"}})
 	defer s.stop(t)
 	routes := registeredRoutes(t)
 
