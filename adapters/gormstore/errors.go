@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"strings"
 	"syscall"
@@ -205,7 +206,17 @@ func isUnavailable(err error) bool {
 			// too many connections, server shutdown, normal shutdown,
 			// connection killed, can't connect, gone away, lost connection.
 			return true
+		case 1047:
+			// Galera: "WSREP has not yet prepared node for application
+			// use", a node that is joining, or cut off from the primary
+			// component.
+			return true
 		}
+	}
+	if isRetryable(err) {
+		// A conflict that outlasted retry's attempts: transient, so
+		// "try again shortly" (503) rather than an internal error.
+		return true
 	}
 	msg := strings.ToLower(err.Error())
 	for _, s := range []string{"invalid connection", "connection refused", "server has gone away",
@@ -218,12 +229,20 @@ func isUnavailable(err error) bool {
 	return false
 }
 
-// isRetryable reports an error after which the whole transaction can be
-// safely run again: InnoDB deadlock or lock wait timeout, SQLite busy.
+// isRetryable reports an error after which the whole transaction was
+// rolled back and running it again may succeed: an InnoDB deadlock (1213,
+// SQLSTATE 40001) or lock wait timeout (1205); a certification conflict
+// of a multi-primary cluster, which MariaDB Galera reports as 1213 at a
+// statement or at COMMIT, and MySQL Group Replication as 3101 at COMMIT;
+// TiDB's optimistic write conflict (9007); SQLite busy or locked.
 func isRetryable(err error) bool {
 	var me *gomysql.MySQLError
 	if errors.As(err, &me) {
-		return me.Number == 1213 || me.Number == 1205
+		switch me.Number {
+		case 1213, 1205, 3101, 9007:
+			return true
+		}
+		return false
 	}
 	var le *gosqlite.Error
 	if errors.As(err, &le) {
@@ -233,23 +252,49 @@ func isRetryable(err error) bool {
 	return false
 }
 
-// retry runs fn, again after a deadlock or busy error, a few times.
+// Bounds of retry.
+const (
+	retryAttempts = 10
+	retryBase     = 5 * time.Millisecond
+	retryMax      = 500 * time.Millisecond
+)
+
+// retry runs fn, and again after an error that isRetryable, up to
+// retryAttempts times, sleeping a jittered, doubling back-off between
+// attempts (retryBase up to retryMax: at most about 1.6 s in all), so
+// replicas whose writes met do not meet again in step. fn must be a whole
+// transaction (or one statement outside one). It stops early when ctx
+// ends.
 func retry(ctx context.Context, fn func() error) error {
+	b := backoff{base: retryBase, max: retryMax}
 	var err error
-	backoff := 2 * time.Millisecond
-	for attempt := 0; attempt < 8; attempt++ {
+	for attempt := 1; ; attempt++ {
 		err = fn()
-		if err == nil || !isRetryable(err) {
+		if err == nil || !isRetryable(err) || attempt == retryAttempts {
 			return err
 		}
-		t := time.NewTimer(backoff)
+		t := time.NewTimer(b.next())
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			return errors.Join(err, ctx.Err())
 		case <-t.C:
 		}
-		backoff *= 2
 	}
-	return err
+}
+
+// backoff yields "equal jitter" exponential delays: the n-th is uniform
+// in [d/2, d] where d = base·2ⁿ, capped at max.
+type backoff struct {
+	base, max time.Duration
+	n         int
+}
+
+func (b *backoff) next() time.Duration {
+	d := b.max
+	if b.n < 30 {
+		d = min(b.base<<b.n, b.max)
+	}
+	b.n++
+	return d/2 + rand.N(d/2+1)
 }

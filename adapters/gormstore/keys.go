@@ -65,11 +65,16 @@ func (s *Store) DeleteKey(ctx context.Context, scope, provider string) error {
 	if err != nil {
 		return err
 	}
-	res := s.w.WithContext(ctx).Where("scope = ? AND provider = ?", scope, provider).Delete(&apiKeyRow{})
-	if res.Error != nil {
-		return s.wrap("delete key", res.Error)
+	var n int64
+	err = retry(ctx, func() error {
+		res := s.w.WithContext(ctx).Where("scope = ? AND provider = ?", scope, provider).Delete(&apiKeyRow{})
+		n = res.RowsAffected
+		return res.Error
+	})
+	if err != nil {
+		return s.wrap("delete key", err)
 	}
-	if res.RowsAffected == 0 {
+	if n == 0 {
 		return s.wrap("delete key", gorm.ErrRecordNotFound)
 	}
 	return nil

@@ -81,8 +81,12 @@ func (s *Store) CreatePrompt(ctx context.Context, p *domain.Prompt) error {
 	}
 	now := s.now()
 	name := norm.NFC.String(p.Name)
-	row := promptRow{Scope: scope, Name: name, ModelType: string(p.Type), Text: p.Text, CreatedAt: now, UpdatedAt: now}
-	if err := s.w.WithContext(ctx).Create(&row).Error; err != nil {
+	var row promptRow
+	err = retry(ctx, func() error {
+		row = promptRow{Scope: scope, Name: name, ModelType: string(p.Type), Text: p.Text, CreatedAt: now, UpdatedAt: now}
+		return s.w.WithContext(ctx).Create(&row).Error
+	})
+	if err != nil {
 		return s.wrap("create prompt", err)
 	}
 	p.ID, p.Scope, p.Name, p.CreatedAt, p.UpdatedAt = row.ID, scope, name, now, now
@@ -104,17 +108,19 @@ func (s *Store) UpdatePrompt(ctx context.Context, p *domain.Prompt) error {
 	now := s.now()
 	name := norm.NFC.String(p.Name)
 	var row promptRow
-	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&promptRow{}).Where("scope = ? AND id = ?", scope, p.ID).UpdateColumns(map[string]any{
-			"name": name, "model_type": string(p.Type), "text": p.Text, "updated_at": now,
+	err = retry(ctx, func() error {
+		return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			res := tx.Model(&promptRow{}).Where("scope = ? AND id = ?", scope, p.ID).UpdateColumns(map[string]any{
+				"name": name, "model_type": string(p.Type), "text": p.Text, "updated_at": now,
+			})
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 0 {
+				return gorm.ErrRecordNotFound
+			}
+			return tx.Select("created_at").Where("id = ?", p.ID).Take(&row).Error
 		})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return gorm.ErrRecordNotFound
-		}
-		return tx.Select("created_at").Where("id = ?", p.ID).Take(&row).Error
 	})
 	if err != nil {
 		return s.wrap("update prompt", err)
@@ -130,11 +136,16 @@ func (s *Store) DeletePrompt(ctx context.Context, scope string, id int64) error 
 	if err != nil {
 		return err
 	}
-	res := s.w.WithContext(ctx).Where("scope = ? AND id = ?", scope, id).Delete(&promptRow{})
-	if res.Error != nil {
-		return s.wrap("delete prompt", res.Error)
+	var n int64
+	err = retry(ctx, func() error {
+		res := s.w.WithContext(ctx).Where("scope = ? AND id = ?", scope, id).Delete(&promptRow{})
+		n = res.RowsAffected
+		return res.Error
+	})
+	if err != nil {
+		return s.wrap("delete prompt", err)
 	}
-	if res.RowsAffected == 0 {
+	if n == 0 {
 		return s.wrap("delete prompt", gorm.ErrRecordNotFound)
 	}
 	return nil
