@@ -9,6 +9,7 @@ import (
 
 	gomysql "github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/aimodels/aimodels/core/domain"
 )
@@ -126,9 +127,14 @@ type schemaMigrationRow struct {
 func (schemaMigrationRow) TableName() string { return "schema_migrations" }
 
 // Migrate applies every pending migration in order, each once, and
-// records it in schema_migrations; running it again changes nothing. It
-// holds a lock while it works (GET_LOCK on MySQL, an immediate
-// transaction on SQLite) so processes starting together do not race.
+// records it in schema_migrations; running it again changes nothing.
+// Processes starting together do not race: on SQLite the migrations run in
+// one immediate transaction; on MySQL one process takes the migration
+// lock, a row of schema_migrations_lock that only one INSERT can create,
+// on one server or on any node of a cluster (Galera, Group Replication),
+// and the others wait until the schema is at this build's version or the
+// lock is free (see migrationLock). Every step is idempotent, and
+// deadlocks and certification conflicts are retried.
 func (s *Store) Migrate(ctx context.Context) error {
 	return s.migrateTo(ctx, LatestVersion())
 }
@@ -140,28 +146,56 @@ func (s *Store) AppliedVersions(ctx context.Context) ([]int, error) {
 	return v, s.wrap("applied versions", err)
 }
 
-const mysqlLockName = "aimodels.gormstore.migrate"
-
 func (s *Store) migrateTo(ctx context.Context, target int) error {
 	if s.driver == DriverMySQL {
-		// GET_LOCK belongs to a connection: keep one for the whole run.
-		err := s.w.WithContext(ctx).Connection(func(conn *gorm.DB) error {
-			var got *int
-			if err := conn.Raw("SELECT GET_LOCK(?, ?)", mysqlLockName, 60).Scan(&got).Error; err != nil {
-				return err
-			}
-			if got == nil || *got != 1 {
-				return fmt.Errorf("timed out waiting for the migration lock %q", mysqlLockName)
-			}
-			defer conn.Exec("SELECT RELEASE_LOCK(?)", mysqlLockName)
-			return s.applyMigrations(conn, target)
-		})
-		return s.migrateErr(err)
+		return s.migrateErr(s.migrateMySQL(ctx, target))
 	}
 	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return s.applyMigrations(tx, target)
 	})
 	return s.migrateErr(err)
+}
+
+// migrateMySQL brings a MySQL database to target under the migration
+// lock, or returns once another process has.
+func (s *Store) migrateMySQL(ctx context.Context, target int) error {
+	db := s.w.WithContext(ctx)
+	// Also when they exist: a user who may not CREATE is refused here, so
+	// Open without SkipMigrations fails for them at every start, not only
+	// on the start that has a migration to apply.
+	for _, q := range []string{createSchemaMigrationsMySQL, createMigrationLockMySQL} {
+		if err := retry(ctx, func() error { return db.Exec(q).Error }); err != nil {
+			return fmt.Errorf("create the migration tables: %w", err)
+		}
+	}
+	if at, err := s.schemaAt(ctx, target); err == nil && at {
+		return nil // the usual start: nothing to do, no lock needed
+	}
+	l, err := s.lockMigrations(ctx, target)
+	if err != nil || l == nil {
+		return err // l == nil: another process migrated meanwhile
+	}
+	defer l.release()
+	return s.applyMigrations(db, target)
+}
+
+// schemaAt reports whether schema_migrations records every migration up
+// to target.
+func (s *Store) schemaAt(ctx context.Context, target int) (bool, error) {
+	var applied []int
+	if err := s.w.WithContext(ctx).Model(&schemaMigrationRow{}).Pluck("version", &applied).Error; err != nil {
+		return false, err
+	}
+	done := make(map[int]bool, len(applied))
+	for _, v := range applied {
+		done[v] = true
+	}
+	for _, m := range migrations {
+		if m.Version <= target && !done[m.Version] {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 const adviceMigrate = "the database user may not change the schema, which applying migrations needs: " +
@@ -219,19 +253,28 @@ func isNoTable(err error) bool {
 	return strings.Contains(err.Error(), "no such table")
 }
 
+const createSchemaMigrationsSQLite = `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version INTEGER NOT NULL PRIMARY KEY,
+	name VARCHAR(255) NOT NULL,
+	applied_at DATETIME NOT NULL)`
+
+const createSchemaMigrationsMySQL = `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version INT NOT NULL PRIMARY KEY,
+	name VARCHAR(255) NOT NULL,
+	applied_at DATETIME(6) NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`
+
+// applyMigrations applies the migrations up to target that
+// schema_migrations does not record. On MySQL the caller holds the
+// migration lock; each statement is retried on a deadlock or
+// certification conflict, which rolled it back.
 func (s *Store) applyMigrations(db *gorm.DB, target int) error {
-	create := `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER NOT NULL PRIMARY KEY,
-		name VARCHAR(255) NOT NULL,
-		applied_at DATETIME NOT NULL)`
+	ctx := db.Statement.Context
+	create := createSchemaMigrationsSQLite
 	if s.driver == DriverMySQL {
-		create = `CREATE TABLE IF NOT EXISTS schema_migrations (
-			version INT NOT NULL PRIMARY KEY,
-			name VARCHAR(255) NOT NULL,
-			applied_at DATETIME(6) NOT NULL
-		) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`
+		create = createSchemaMigrationsMySQL
 	}
-	if err := db.Exec(create).Error; err != nil {
+	if err := retry(ctx, func() error { return db.Exec(create).Error }); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
 	var applied []int
@@ -246,7 +289,7 @@ func (s *Store) applyMigrations(db *gorm.DB, target int) error {
 		if m.Version > target || done[m.Version] {
 			continue
 		}
-		if err := s.applyOne(db, m); err != nil {
+		if err := s.applyOne(ctx, db, m); err != nil {
 			return fmt.Errorf("migration %d (%s): %w", m.Version, m.Name, err)
 		}
 		s.log.Info("gormstore: applied migration", "version", m.Version, "name", m.Name, "driver", s.driver)
@@ -254,7 +297,10 @@ func (s *Store) applyMigrations(db *gorm.DB, target int) error {
 	return nil
 }
 
-func (s *Store) applyOne(db *gorm.DB, m migration) error {
+// applyOne runs the statements of m (on MySQL unless its Check finds its
+// effect there already; a table or index that exists counts as made) and
+// records m; a record another process made first is kept.
+func (s *Store) applyOne(ctx context.Context, db *gorm.DB, m migration) error {
 	skip := false
 	if m.Check != nil && s.driver == DriverMySQL {
 		ok, err := m.Check(db, s.driver)
@@ -269,10 +315,22 @@ func (s *Store) applyOne(db *gorm.DB, m migration) error {
 			stmts = m.MySQL
 		}
 		for _, q := range stmts {
-			if err := db.Exec(q).Error; err != nil {
+			err := retry(ctx, func() error { return db.Exec(q).Error })
+			if err != nil && !alreadyExists(err) {
 				return err
 			}
 		}
 	}
-	return db.Create(&schemaMigrationRow{Version: m.Version, Name: m.Name, AppliedAt: s.now()}).Error
+	row := schemaMigrationRow{Version: m.Version, Name: m.Name, AppliedAt: s.now()}
+	return retry(ctx, func() error {
+		r := row
+		return db.Clauses(clause.OnConflict{DoNothing: true}).Create(&r).Error
+	})
+}
+
+// alreadyExists reports MySQL's refusal to create a table or an index
+// that exists (1050, 1061): the step's effect is there.
+func alreadyExists(err error) bool {
+	var me *gomysql.MySQLError
+	return errors.As(err, &me) && (me.Number == 1050 || me.Number == 1061)
 }
