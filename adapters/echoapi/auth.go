@@ -32,7 +32,8 @@ const (
 
 // AuthConfig configures BearerAuthWithConfig.
 type AuthConfig struct {
-	// Token is the bearer token every request must present.
+	// Token is the bearer token every request must present (white space
+	// around it is ignored, as around the presented one).
 	Token string
 	// Public lists registered route paths (such as "/api/v1/openapi.json")
 	// that pass without a token.
@@ -80,7 +81,7 @@ func BearerAuth(token string, public ...string) echo.MiddlewareFunc {
 // it before answering). Their access-log lines are at debug level (see
 // AccessLog); the summary lines say what happened.
 func BearerAuthWithConfig(cfg AuthConfig) echo.MiddlewareFunc {
-	want := sha256.Sum256([]byte(cfg.Token))
+	want := sha256.Sum256([]byte(strings.TrimSpace(cfg.Token)))
 	lim := newFailureLimiter(cfg)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {

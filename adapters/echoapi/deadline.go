@@ -30,10 +30,10 @@ func WriteTimeout(d time.Duration) echo.MiddlewareFunc {
 			return next
 		}
 		return func(c echo.Context) error {
+			// Echo gives the next request a fresh Writer; until then the
+			// error handler's answer is covered too.
 			res := c.Response()
-			dw := &deadlineWriter{ResponseWriter: res.Writer, rc: http.NewResponseController(res.Writer), d: d}
-			res.Writer = dw
-			defer func() { res.Writer = dw.ResponseWriter }()
+			res.Writer = &deadlineWriter{ResponseWriter: res.Writer, rc: http.NewResponseController(res.Writer), d: d}
 			return next(c)
 		}
 	}

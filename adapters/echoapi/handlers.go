@@ -5,6 +5,7 @@ import (
 	"errors"
 	json "github.com/goccy/go-json"
 	"io"
+	"math"
 	"mime"
 	"net/http"
 	"strconv"
@@ -33,7 +34,11 @@ func readJSON(c echo.Context) ([]byte, error) {
 	if mt, _, _ := mime.ParseMediaType(ct); mt != echo.MIMEApplicationJSON {
 		return nil, echo.NewHTTPError(http.StatusUnsupportedMediaType, "Content-Type must be application/json")
 	}
-	body, err := readBody(c.Request())
+	presize := int64(maxPresizedBody)
+	if c.Get(uploadSlotKey) != nil {
+		presize = math.MaxInt64 // BodyLimit and the upload slots bound it
+	}
+	body, err := readBody(c.Request(), presize)
 	if err != nil {
 		var he *echo.HTTPError
 		if errors.As(err, &he) {
@@ -48,11 +53,14 @@ func readJSON(c echo.Context) ([]byte, error) {
 }
 
 // readBody reads a request body in one allocation when its length is
-// known and small (BodyLimit has already refused one that is too long); a
-// larger one grows with the bytes that actually arrive, so a client
-// announcing a length it never sends holds no memory for it.
-func readBody(r *http.Request) ([]byte, error) {
-	if n := r.ContentLength; n > 0 && n <= maxPresizedBody {
+// known and at most presize (BodyLimit has already refused one that is too
+// long); a larger one grows with the bytes that actually arrive, so a
+// client announcing a length it never sends holds no memory for it. A
+// request holding an upload slot is read in one allocation whatever its
+// length: the slots bound what such announcements can hold, and a 32 MB
+// body read by doubling allocated 74 MB.
+func readBody(r *http.Request, presize int64) ([]byte, error) {
+	if n := r.ContentLength; n > 0 && n <= presize {
 		body := make([]byte, n)
 		if _, err := io.ReadFull(r.Body, body); err != nil {
 			return nil, err

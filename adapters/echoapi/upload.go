@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 
 	json "github.com/goccy/go-json"
@@ -37,6 +38,7 @@ func (a *api) uploadSlot(always bool) echo.MiddlewareFunc {
 			select {
 			case a.uploads <- struct{}{}:
 				defer func() { <-a.uploads }()
+				c.Set(uploadSlotKey, true)
 				return next(c)
 			default:
 				c.Response().Header().Set("Retry-After", "1")
@@ -45,6 +47,10 @@ func (a *api) uploadSlot(always bool) echo.MiddlewareFunc {
 		}
 	}
 }
+
+// uploadSlotKey marks, in the echo.Context, a request holding an upload
+// slot: its body is read in one allocation of its declared length.
+const uploadSlotKey = "echoapi.upload_slot"
 
 // Limits of the multipart fields other than the file.
 const maxFormField = 4 << 10
@@ -147,18 +153,31 @@ func readMultipartTranscription(r *http.Request) (*domain.TranscriptionRequest, 
 // validation error.
 func readFilePart(p io.Reader, declared int64) ([]byte, error) {
 	const limit = domain.MaxAudioBytes + 1
-	size := int64(64 << 10)
+	size := 64 << 10
 	if declared > 0 {
-		size = min(declared, limit)
+		size = int(min(declared, limit))
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, size))
-	if _, err := buf.ReadFrom(io.LimitReader(p, limit)); err != nil {
-		return nil, readError(err, "cannot read the uploaded file")
+	buf := make([]byte, 0, size)
+	lr := io.LimitReader(p, limit)
+	for {
+		if len(buf) == cap(buf) {
+			// Only a body longer than it said, or of unknown length,
+			// gets here: grow by doubling, up to the limit.
+			buf = slices.Grow(buf, max(1, min(cap(buf), limit-len(buf))))
+		}
+		n, err := lr.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, readError(err, "cannot read the uploaded file")
+		}
 	}
-	if buf.Len() > domain.MaxAudioBytes {
+	if len(buf) > domain.MaxAudioBytes {
 		return nil, &domain.ValidationError{Field: "file", Reason: "must be at most 25 MB"}
 	}
-	return buf.Bytes(), nil
+	return buf, nil
 }
 
 // readError is what a failed read of the body answers: BodyLimit's 413
