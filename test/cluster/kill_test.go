@@ -439,6 +439,12 @@ func verify(t *testing.T, c *Cluster, db string, all []outcome, cipher *tinkciph
 		} else if pt, err := cipher.Decrypt(cts[0], domain.AssociatedData("default", "openrouter")); err != nil || string(pt) != of.DefaultAPIKey {
 			t.Errorf("node %d: the stored key does not decrypt to the saved key (%v)", n.Index, err)
 		}
+		var inc, off, minID, maxID int64
+		if err := q.QueryRowContext(ctx, "SELECT @@auto_increment_increment, @@auto_increment_offset, MIN(id), MAX(id) FROM prompts").Scan(&inc, &off, &minID, &maxID); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("node %d: auto_increment_increment %d, offset %d (Galera's wsrep_auto_increment_control): prompt IDs %d to %d for %d rows",
+			n.Index, inc, off, minID, maxID, len(present))
 		t.Logf("node %d: %d of %d acknowledged prompts present (%d rows, %d created without an acknowledgement), text selection %v, 1 key that decrypts",
 			n.Index, len(ackedPrompts)-lost, len(ackedPrompts), len(present), len(present)-len(ackedPrompts)+lost, sels)
 	}
