@@ -66,7 +66,7 @@ func DefaultConfig() Config {
 		Latency: 10 * time.Millisecond, Phase: 3 * time.Second, Rounds: 5,
 		Rates: []int{200, 500, 1000}, StreamRate: 200, MaxConns: 64, CatalogConns: 8,
 		LogLevel: "info", Model: "openai/gpt-4o-mini",
-		AdminToken: "bench-admin-token", CatalogVarEnc: []string{"gzip", "identity"},
+		AdminToken: "bench-admin-token-0123456789abcdef0123", CatalogVarEnc: []string{"gzip", "identity"},
 	}
 }
 
