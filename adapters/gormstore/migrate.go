@@ -147,12 +147,17 @@ func (s *Store) AppliedVersions(ctx context.Context) ([]int, error) {
 }
 
 func (s *Store) migrateTo(ctx context.Context, target int) error {
+	var err error
 	if s.driver == DriverMySQL {
-		return s.migrateErr(s.migrateMySQL(ctx, target))
+		err = s.migrateMySQL(ctx, target)
+	} else {
+		err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			return s.applyMigrations(tx, target)
+		})
 	}
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return s.applyMigrations(tx, target)
-	})
+	if err == nil {
+		s.schema.Store(true)
+	}
 	return s.migrateErr(err)
 }
 

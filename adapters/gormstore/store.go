@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -95,6 +96,7 @@ type Store struct {
 	now    func() time.Time
 
 	hold      time.Duration // Config.WriteFaultHold
+	schema    atomic.Bool   // schema_migrations exists: Migrate or the schema check succeeded
 	faultMu   sync.Mutex
 	faultAt   time.Time   // when a write last failed with storage full or read-only
 	faultLast *faultError // that failure
@@ -123,6 +125,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		_ = s.Close()
 		return nil, err
 	}
+	s.schema.Store(true)
 	return s, nil
 }
 
@@ -389,7 +392,8 @@ func (s *Store) Driver() string { return s.driver }
 // domain.ErrStoreUnavailable. It fails when the database cannot be
 // reached, when a MySQL server is read-only (@@global.read_only, so a
 // server without writes is not ready; also for a user with SUPER or READ
-// ONLY ADMIN, who could still write), and for Config.WriteFaultHold
+// ONLY ADMIN, who could still write), when it refuses to read the
+// store's tables (a Galera node that is not synced), and for Config.WriteFaultHold
 // (10 s by default) after a write failed because the storage was full or
 // the database read-only: those show only on writes, and a server whose
 // writes fail should not be reported ready.
@@ -403,8 +407,18 @@ func (s *Store) Ping(ctx context.Context) error {
 		if err != nil {
 			return s.pingErr(err)
 		}
+		// Once the schema is there, the query reads a table too: a MariaDB
+		// Galera node that is joining, cut off from the primary component
+		// or set to reject queries answers a query without tables but
+		// refuses every other (1047), so it is not ready either.
 		var ro int
-		if err := sdb.QueryRowContext(ctx, "SELECT @@global.read_only").Scan(&ro); err != nil {
+		if s.schema.Load() {
+			var some bool
+			err = sdb.QueryRowContext(ctx, "SELECT @@global.read_only, EXISTS (SELECT 1 FROM schema_migrations)").Scan(&ro, &some)
+		} else {
+			err = sdb.QueryRowContext(ctx, "SELECT @@global.read_only").Scan(&ro)
+		}
+		if err != nil {
 			return s.pingErr(err)
 		}
 		if ro != 0 {

@@ -11,8 +11,8 @@ import (
 )
 
 // TestGalera runs aimodels replicas on a 3-node Galera cluster: started
-// together, one per node, on a fresh database; then under load while a
-// node is killed.
+// together, one per node, on a fresh database; on a node that refuses
+// queries; then under load while a node is killed.
 func TestGalera(t *testing.T) {
 	begin := time.Now()
 	c := Start(t, Options{})
@@ -24,6 +24,7 @@ func TestGalera(t *testing.T) {
 	t.Cleanup(fake.Close)
 	keyset, cipher := sharedKeyset(t)
 	t.Run("ReplicasStartTogether", func(t *testing.T) { testStartTogether(t, c, fake.URL(), keyset) })
+	t.Run("NodeNotReady", func(t *testing.T) { testNodeNotReady(t, c, fake.URL(), keyset) })
 	t.Run("NodeKilledUnderLoad", func(t *testing.T) { testNodeKill(t, c, fake, keyset, cipher) })
 	t.Logf("TestGalera took %v", time.Since(begin).Round(time.Millisecond))
 }
