@@ -134,7 +134,7 @@ func testLeastPrivilege(t *testing.T, srv *mariadbtest.Server) {
 
 // testMigrateUser: a user with the migration grants of
 // gormstore.Config.SkipMigrations migrates an empty database, several
-// processes of it and of root at once (the GET_LOCK serialises them), and
+// processes of it and of root at once (the migration lock serialises them), and
 // the app user can then work through it.
 func testMigrateUser(t *testing.T, srv *mariadbtest.Server) {
 	ctx := t.Context()
@@ -359,7 +359,9 @@ func TestMariaDBStorageFull(t *testing.T) {
 	ctx := t.Context()
 	big := strings.Repeat("full ", 200_000) // 1 MB
 	var err error
+	var begin time.Time // when the failing write started: the store noted the fault after it
 	for i := 0; i < 40 && err == nil; i++ {
+		begin = time.Now()
 		err = s.CreatePrompt(ctx, &domain.Prompt{Name: fmt.Sprintf("p%02d", i), Type: domain.TypeText, Text: big})
 	}
 	if err == nil {
@@ -369,7 +371,6 @@ func TestMariaDBStorageFull(t *testing.T) {
 		t.Fatalf("write to a full tablespace: %v; want ErrStoreUnavailable, ErrStorageFull and what to do", err)
 	}
 	t.Log(err)
-	begin := time.Now()
 	if err := s.Ping(ctx); !errors.Is(err, domain.ErrStoreUnavailable) || !errors.Is(err, gormstore.ErrStorageFull) {
 		t.Fatalf("Ping after a storage-full write = %v, want ErrStoreUnavailable (ErrStorageFull)", err)
 	}
