@@ -16,12 +16,10 @@ package cluster
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"net"
 	"os"
@@ -29,7 +27,6 @@ import (
 	"os/user"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -147,7 +144,7 @@ func Start(t testing.TB, o Options) *Cluster {
 	_, _ = rand.Read(b[:])
 	c := &Cluster{t: t, dir: dir, name: "aimodels-test-" + hex.EncodeToString(b[:]), bin: bin, timeout: o.Timeout, args: o.Args}
 	t.Cleanup(c.cleanup)
-	tmpl, err := template(bin, install)
+	tmpl, err := mariadbtest.Template(bin, install)
 	if err != nil {
 		t.Fatalf("cluster: %v", err)
 	}
@@ -163,7 +160,7 @@ func Start(t testing.TB, o Options) *Cluster {
 				t.Fatal(err)
 			}
 		}
-		if err := copyTree(tmpl, n.DataDir()); err != nil {
+		if err := mariadbtest.CopyTree(tmpl, n.DataDir()); err != nil {
 			t.Fatalf("cluster: copy the template data directory: %v", err)
 		}
 		c.nodes = append(c.nodes, n)
@@ -440,7 +437,7 @@ func (n *Node) args(bootstrap bool) []string {
 		"--innodb-autoinc-lock-mode=2",
 		"--default-storage-engine=InnoDB",
 	}
-	args = append(args, innodbArgs...)
+	args = append(args, mariadbtest.InnodbArgs...)
 	if os.Geteuid() == 0 {
 		args = append(args, "--user=root") // mariadbd refuses to run as root without it
 	}
@@ -478,7 +475,7 @@ func (n *Node) start(bootstrap bool) error {
 	// Killed with the test process; its own process group, so a Ctrl-C
 	// meant for go test reaches it only through us.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
-	if err := startOnLockedThread(cmd); err != nil {
+	if err := mariadbtest.StartChild(cmd); err != nil {
 		return fmt.Errorf("start %s: %w", n.c.bin, err)
 	}
 	done := make(chan struct{})
@@ -539,71 +536,6 @@ func (n *Node) WaitSynced(size int, timeout time.Duration) error {
 	}
 }
 
-// innodbArgs are given to the install and to every start, so the data
-// directory made by one is what the other expects.
-var innodbArgs = []string{
-	"--innodb-log-file-size=16M",
-	"--innodb-buffer-pool-size=32M",
-}
-
-var templateMu sync.Mutex
-
-// template returns a data directory made by mariadb-install-db, kept in
-// the user's cache directory (aimodels-galera/<key>, the key naming the
-// server's version and the install options) and made when missing; every
-// node's data directory is a copy of it. It is made in a temporary
-// directory and renamed into place, so concurrent test processes never
-// see half of one.
-func template(mariadbd, installDB string) (string, error) {
-	templateMu.Lock()
-	defer templateMu.Unlock()
-	version, err := exec.Command(mariadbd, "--version").Output()
-	if err != nil {
-		return "", fmt.Errorf("%s --version: %v", mariadbd, err)
-	}
-	args := []string{"--no-defaults", "--auth-root-authentication-method=normal", "--skip-test-db", "--skip-name-resolve"}
-	args = append(args, innodbArgs...)
-	if os.Geteuid() == 0 {
-		args = append(args, "--user=root")
-	}
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\n%s\n%s\n%s\n%d\n", mariadbd, installDB, version, strings.Join(args, " "), os.Geteuid())
-	key := hex.EncodeToString(h.Sum(nil))[:16]
-	root, err := os.UserCacheDir()
-	if err != nil {
-		root = os.TempDir()
-	}
-	parent := filepath.Join(root, "aimodels-galera")
-	dir := filepath.Join(parent, key)
-	if _, err := os.Stat(filepath.Join(dir, "mysql")); err == nil {
-		return dir, nil // complete: it only ever appears by rename
-	}
-	if err := os.MkdirAll(parent, 0o700); err != nil {
-		return "", err
-	}
-	work, err := os.MkdirTemp(parent, "install-")
-	if err != nil {
-		return "", err
-	}
-	defer os.RemoveAll(work)
-	data := filepath.Join(work, "data")
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, installDB, append(args, "--datadir="+data)...)
-	cmd.Dir = work
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("%s: %v\n%s", installDB, err, tail(string(out), 4000))
-	}
-	if err := os.Rename(data, dir); err != nil {
-		// Another process made it meanwhile: use theirs.
-		if _, serr := os.Stat(filepath.Join(dir, "mysql")); serr == nil {
-			return dir, nil
-		}
-		return "", err
-	}
-	return dir, nil
-}
-
 // openTree gives the data directory root to nobody when the test runs as
 // root: rsync's daemon, which receives a full state transfer (SST) on a
 // joiner, then runs as nobody and must be able to write every directory
@@ -627,40 +559,6 @@ func openTree(root string) error {
 	})
 }
 
-// copyTree copies the files and directories under src into dst (which exists).
-func copyTree(src, dst string) error {
-	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, path)
-		if err != nil {
-			return err
-		}
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		in, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		defer in.Close()
-		out, err := os.OpenFile(target, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
-		if err != nil {
-			return err
-		}
-		if _, err := io.Copy(out, in); err != nil {
-			out.Close()
-			return err
-		}
-		return out.Close()
-	})
-}
-
 // freePorts returns n distinct TCP ports on 127.0.0.1 that nothing
 // listens on now (all held open together while they are chosen).
 func freePorts(n int) ([]int, error) {
@@ -681,35 +579,6 @@ func freePorts(n int) ([]int, error) {
 	}
 	return ports, nil
 }
-
-// startOnLockedThread starts cmd from a goroutine locked to one OS thread
-// that never exits: Pdeathsig fires when the thread that started the
-// child exits, which for an arbitrary goroutine's thread may be long
-// before the test process does.
-func startOnLockedThread(cmd *exec.Cmd) error {
-	starterOnce.Do(func() {
-		starter = make(chan startReq)
-		go func() {
-			runtime.LockOSThread() // never unlocked: the thread lives as long as the process
-			for r := range starter {
-				r.done <- r.cmd.Start()
-			}
-		}()
-	})
-	r := startReq{cmd: cmd, done: make(chan error, 1)}
-	starter <- r
-	return <-r.done
-}
-
-type startReq struct {
-	cmd  *exec.Cmd
-	done chan error
-}
-
-var (
-	starterOnce sync.Once
-	starter     chan startReq
-)
 
 func tail(s string, n int) string {
 	if len(s) > n {

@@ -63,10 +63,11 @@ type Options struct {
 	StartTimeout time.Duration
 }
 
-// innodbArgs are given to the install and to every start, so that the
-// data directory made by the one is what the other expects: a small redo
-// log and buffer pool, as tests need no more.
-var innodbArgs = []string{
+// InnodbArgs are given to the install of Template and must be given to
+// every start of a server on a copy of it (this package's and
+// test/cluster's), so that the data directory made by the one is what the
+// other expects: a small redo log and buffer pool, as tests need no more.
+var InnodbArgs = []string{
 	"--innodb-log-file-size=16M",
 	"--innodb-buffer-pool-size=32M",
 }
@@ -138,7 +139,7 @@ func Start(t testing.TB, o Options) *Server {
 	Require(t)
 	begin := time.Now()
 	bin, install, _ := Binaries()
-	tmpl, err := template(bin, install)
+	tmpl, err := Template(bin, install)
 	if err != nil {
 		t.Fatalf("mariadbtest: %v", err)
 	}
@@ -158,7 +159,7 @@ func Start(t testing.TB, o Options) *Server {
 			t.Fatal(err)
 		}
 	}
-	if err := copyTree(tmpl, s.DataDir()); err != nil {
+	if err := CopyTree(tmpl, s.DataDir()); err != nil {
 		t.Fatalf("mariadbtest: copy the template data directory: %v", err)
 	}
 	// Another process may take the free port between our check and the
@@ -330,7 +331,7 @@ func (s *Server) serverArgs() []string {
 		"--innodb-buffer-pool-load-at-startup=0",
 		"--innodb-temp-data-file-path=ibtmp1:1M:autoextend", // made at every start: keep it small
 	}
-	args = append(args, innodbArgs...)
+	args = append(args, InnodbArgs...)
 	if os.Geteuid() == 0 {
 		args = append(args, "--user=root") // mariadbd refuses to run as root without it
 	}
@@ -359,7 +360,7 @@ func (s *Server) start() error {
 	// out leaves no server behind; its own process group, so a Ctrl-C
 	// meant for go test reaches it only through us.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
-	err = startOnLockedThread(cmd)
+	err = StartChild(cmd)
 	console.Close()
 	if err != nil {
 		s.mu.Unlock()
@@ -475,11 +476,11 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-// startOnLockedThread starts cmd from a goroutine locked to one OS thread
+// StartChild starts cmd from a goroutine locked to one OS thread
 // that never exits: Pdeathsig fires when the thread that started the
 // child exits, which for an arbitrary goroutine's thread may be long
 // before the test process does.
-func startOnLockedThread(cmd *exec.Cmd) error {
+func StartChild(cmd *exec.Cmd) error {
 	starterOnce.Do(func() {
 		starter = make(chan startReq)
 		go func() {
@@ -506,11 +507,12 @@ var (
 
 var templateMu sync.Mutex
 
-// template returns a data directory made by mariadb-install-db for
-// mariadbd, making it when the cache lacks it. It is made in a temporary
+// Template returns a data directory made by mariadb-install-db for
+// mariadbd, making it when the cache lacks it; servers start on copies of
+// it (CopyTree). It is made in a temporary
 // directory and renamed into place, so concurrent test processes never
 // see half of one.
-func template(mariadbd, installDB string) (string, error) {
+func Template(mariadbd, installDB string) (string, error) {
 	templateMu.Lock()
 	defer templateMu.Unlock()
 	version, err := exec.Command(mariadbd, "--version").Output()
@@ -518,7 +520,7 @@ func template(mariadbd, installDB string) (string, error) {
 		return "", fmt.Errorf("%s --version: %v", mariadbd, err)
 	}
 	installArgs := []string{"--no-defaults", "--auth-root-authentication-method=normal", "--skip-test-db", "--skip-name-resolve"}
-	installArgs = append(installArgs, innodbArgs...)
+	installArgs = append(installArgs, InnodbArgs...)
 	if os.Geteuid() == 0 {
 		installArgs = append(installArgs, "--user=root")
 	}
@@ -560,8 +562,8 @@ func template(mariadbd, installDB string) (string, error) {
 	return dir, nil
 }
 
-// copyTree copies the files and directories under src into dst (which exists).
-func copyTree(src, dst string) error {
+// CopyTree copies the files and directories under src into dst (which exists).
+func CopyTree(src, dst string) error {
 	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
