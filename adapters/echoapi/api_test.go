@@ -9,6 +9,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -482,10 +483,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		if strings.HasSuffix(r.Path, "*") || r.Method == echo.RouteNotFound {
 			continue
 		}
-		p := r.Path
-		for _, seg := range []string{"id", "provider"} {
-			p = strings.ReplaceAll(p, ":"+seg, "{"+seg+"}")
-		}
+		p := regexp.MustCompile(`:([a-zA-Z_]+)`).ReplaceAllString(r.Path, "{$1}")
 		key := strings.ToLower(r.Method) + " " + p
 		registered[key] = true
 		if doc.Paths[p][strings.ToLower(r.Method)] == nil {
@@ -569,5 +567,62 @@ func TestStoreDetailStaysInTheLog(t *testing.T) {
 	rec := do(e, call{method: "GET", path: "/api/v1/settings/api-keys"})
 	if rec.Code != 503 || errCode(t, rec) != "store_unavailable" || strings.Contains(rec.Body.String(), "unexpected EOF") || strings.Contains(rec.Body.String(), "list keys") {
 		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+}
+
+// GET /models is the OpenAI list shape with the aliases first, each naming
+// the model it resolves to; one model by alias or by id; paging.
+func TestOpenAIModelList(t *testing.T) {
+	e, svc := newServer(t)
+	cat := catalog()
+	view := ports.CatalogView{Catalog: cat, Version: 1}
+	gpt4o, _ := cat.Lookup("openai/gpt-4o")
+	whisper, _ := cat.Lookup("openai/whisper-1")
+	sel := domain.Selection{
+		domain.TypeText:  {Type: domain.TypeText, ModelID: gpt4o.ID, Model: gpt4o},
+		domain.TypeImage: {Type: domain.TypeImage, ModelID: gpt4o.ID, Model: gpt4o},
+		domain.TypeAudio: {Type: domain.TypeAudio, ModelID: whisper.ID, Model: whisper},
+	}
+	svc.models.EXPECT().Catalog(gomock.Any(), false).Return(view, nil).AnyTimes()
+	svc.models.EXPECT().Selection(gomock.Any(), domain.DefaultScope).Return(sel, nil).AnyTimes()
+	var list echoapi.OpenAIModelListDTO
+	rec := do(e, call{method: "GET", path: "/api/v1/models"})
+	if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &list) != nil || list.Object != "list" {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	var ids []string
+	for _, m := range list.Data {
+		ids = append(ids, m.ID)
+		if m.Object != "model" || m.OwnedBy == "" {
+			t.Errorf("model %+v lacks the OpenAI fields", m)
+		}
+	}
+	if got := strings.Join(ids, ","); got != "text,image,audio,openai/gpt-3.5-turbo,openai/gpt-4o,openai/whisper-1" {
+		t.Fatalf("ids %s", got)
+	}
+	if list.Data[0].AliasFor != "openai/gpt-4o" || list.Data[2].AliasFor != "openai/whisper-1" || list.Data[4].AliasFor != "" {
+		t.Fatalf("aliases %+v", list.Data[:3])
+	}
+	if p := list.Data[4].Pricing; p["prompt"] != "0.0000025" || p["completion"] != "0.00001" || list.Data[4].ContextLength != 16385 {
+		t.Fatalf("gpt-4o fields %+v", list.Data[4])
+	}
+	rec = do(e, call{method: "GET", path: "/api/v1/models?offset=2&limit=2"})
+	if json.Unmarshal(rec.Body.Bytes(), &list) != nil || len(list.Data) != 2 || list.Data[0].ID != "audio" || list.Data[1].ID != "openai/gpt-3.5-turbo" {
+		t.Fatalf("page: %s", rec.Body)
+	}
+	var one echoapi.OpenAIModelDTO
+	rec = do(e, call{method: "GET", path: "/api/v1/models/openai/gpt-4o"})
+	if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &one) != nil || one.ID != "openai/gpt-4o" || one.Name != "GPT-4o" {
+		t.Fatalf("one: %d %s", rec.Code, rec.Body)
+	}
+	rec = do(e, call{method: "GET", path: "/api/v1/models/audio"})
+	if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &one) != nil || one.AliasFor != "openai/whisper-1" {
+		t.Fatalf("alias: %d %s", rec.Code, rec.Body)
+	}
+	if rec := do(e, call{method: "GET", path: "/api/v1/models/nobody/nothing"}); rec.Code != 404 || errCode(t, rec) != "not_found" {
+		t.Fatalf("unknown: %d %s", rec.Code, rec.Body)
+	}
+	if rec := do(e, call{method: "GET", path: "/api/v1/models?limit=0"}); rec.Code != 422 {
+		t.Fatalf("limit=0: %d", rec.Code)
 	}
 }

@@ -45,11 +45,16 @@ func schemas() obj {
 	keyStatus := object(obj{"provider": str(""), "configured": boolean(""), "masked": str("masked key, never the key"), "updated_at": str("")})
 	prompt := object(obj{"id": integer(""), "name": str(""), "type": strEnum("text", "image", "audio"), "text": str(""), "created_at": str(""), "updated_at": str("")})
 	return obj{
-		"Model":          model,
-		"GroupedModels":  object(obj{"text": arrayOf(ref("Model")), "image": arrayOf(ref("Model")), "audio": arrayOf(ref("Model"))}),
-		"SelectionEntry": entry,
-		"Selection":      object(obj{"text": ref("SelectionEntry"), "image": ref("SelectionEntry"), "audio": ref("SelectionEntry")}),
-		"SelectionInput": object(obj{"text": str("model id"), "image": str("model id"), "audio": str("model id")}),
+		"Model": model,
+		"OpenAIModel": object(obj{"id": str("a model id, or an alias: text, image, audio"), "object": strEnum("model"), "created": num("Unix time"), "owned_by": str(""),
+			"alias_for": str("the model an alias resolves to"), "name": str(""), "description": str(""), "context_length": num(""),
+			"architecture": object(obj{"input_modalities": arrayOf(str("")), "output_modalities": arrayOf(str(""))}),
+			"pricing":      obj{"type": "object", "additionalProperties": str("dollars per unit, exact decimal"), "description": "OpenRouter's pricing fields present for the model"}}),
+		"OpenAIModelList": object(obj{"object": strEnum("list"), "data": arrayOf(ref("OpenAIModel"))}),
+		"GroupedModels":   object(obj{"text": arrayOf(ref("Model")), "image": arrayOf(ref("Model")), "audio": arrayOf(ref("Model"))}),
+		"SelectionEntry":  entry,
+		"Selection":       object(obj{"text": ref("SelectionEntry"), "image": ref("SelectionEntry"), "audio": ref("SelectionEntry")}),
+		"SelectionInput":  object(obj{"text": str("model id"), "image": str("model id"), "audio": str("model id")}),
 		"Balance": object(obj{
 			"balance": num("what can still be spent, USD"), "usage": num("what was spent, USD"),
 			"formatted_balance": str(""), "formatted_usage": str(""),

@@ -83,6 +83,9 @@ const (
 func routes() []route {
 	return []route{
 		{method: "GET", path: "/settings/openrouter/models", summary: "Models grouped by type (text, image, audio); ?refresh=true bypasses the cache", tag: "models", resp: "GroupedModels", status: 200, params: []string{"refresh"}, handle: (*api).listModels},
+		{method: "GET", path: "/models", summary: "OpenAI-compatible model list: the aliases text, image and audio first (each naming the model it resolves to in alias_for), then every catalog model; ?offset= and ?limit= page it", tag: "models", resp: "OpenAIModelList", status: 200, params: []string{"offset", "limit"}, handle: (*api).modelList},
+		{method: "GET", path: "/models/:id", summary: "One model of the list by alias (text, image, audio)", tag: "models", resp: "OpenAIModel", status: 200, handle: (*api).oneModel},
+		{method: "GET", path: "/models/:author/:slug", summary: "One model of the list by OpenRouter id (author/slug)", tag: "models", resp: "OpenAIModel", status: 200, handle: (*api).oneModel},
 		{method: "GET", path: "/settings/openrouter/selection", summary: "The selected (or recommended) model of every type", tag: "models", resp: "Selection", status: 200, handle: (*api).selection},
 		{method: "PUT", path: "/settings/openrouter/selection", summary: "Save the model of one or more types", tag: "models", limit: SettingsBodyLimit, body: "SelectionInput", resp: "Selection", status: 200, handle: (*api).saveSelection},
 		{method: "GET", path: "/settings/openrouter/balance", summary: "What the account can still spend and what it spent", tag: "account", resp: "Balance", status: 200, handle: (*api).balance},

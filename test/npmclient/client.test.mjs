@@ -63,3 +63,17 @@ test('a wrong token is refused with 401', async () => {
     (err) => err instanceof OpenAI.AuthenticationError && err.status === 401,
   );
 });
+
+test('models.list starts with the aliases, then the catalog', async () => {
+  const ids = [];
+  for await (const m of client.models.list()) {
+    assert.equal(m.object, 'model');
+    ids.push(m.id);
+  }
+  assert.deepEqual(ids.slice(0, 3), ['text', 'image', 'audio']);
+  assert.ok(ids.length > 100, `${ids.length} models listed`);
+  assert.ok(ids.slice(3).every((id) => id.includes('/')), 'catalog ids after the aliases');
+  const text = await client.models.retrieve('text');
+  assert.equal(text.id, 'text');
+  assert.match(text.alias_for, /\//, 'the alias names the model it resolves to');
+});
