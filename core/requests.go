@@ -19,16 +19,18 @@ const TranscribeInstruction = "Transcribe this audio verbatim. Reply with the tr
 // (plain and streamed) and transcriptions, each sent to the scope's
 // selected model of its type unless the request names a model.
 type Requests struct {
-	gw     ports.InferenceGateway
-	keys   *Keys
-	models *ModelManager
-	clock  ports.Clock
+	gw      ports.InferenceGateway
+	keys    *Keys
+	models  *ModelManager
+	prompts *Prompts
+	clock   ports.Clock
 }
 
 // NewRequests returns the requests use case: keys supplies the decrypted
-// key, models the selection and the catalog.
-func NewRequests(gw ports.InferenceGateway, keys *Keys, models *ModelManager, opts Options) *Requests {
-	return &Requests{gw: gw, keys: keys, models: models, clock: opts.withDefaults().Clock}
+// key, models the selection and the catalog, prompts (may be nil) the
+// prompts a request names.
+func NewRequests(gw ports.InferenceGateway, keys *Keys, models *ModelManager, prompts *Prompts, opts Options) *Requests {
+	return &Requests{gw: gw, keys: keys, models: models, prompts: prompts, clock: opts.withDefaults().Clock}
 }
 
 // resolveModel turns a type name into the scope's model for that type, or
@@ -73,21 +75,61 @@ func (rq *Requests) resolveModel(ctx context.Context, scope, name string) (strin
 }
 
 // prepareChat validates a chat request and returns the decrypted key, the
-// resolved model id and, when at hand, its catalog entry.
-func (rq *Requests) prepareChat(ctx context.Context, scope string, req *domain.ChatRequest) (domain.APIKey, string, *domain.Model, error) {
+// request to send (req with the resolved model id and the named prompt's
+// system message) and, when at hand, the model's catalog entry.
+func (rq *Requests) prepareChat(ctx context.Context, scope string, req *domain.ChatRequest) (domain.APIKey, *domain.ChatRequest, *domain.Model, error) {
 	scope = scopeOrDefault(scope)
 	if err := req.Validate(); err != nil {
-		return "", "", nil, err
+		return "", nil, nil, err
 	}
 	key, err := rq.keys.apiKey(ctx, scope)
 	if err != nil {
-		return "", "", nil, err
+		return "", nil, nil, err
 	}
 	id, m, err := rq.resolveModel(ctx, scope, req.Model)
 	if err != nil {
-		return "", "", nil, err
+		return "", nil, nil, err
 	}
-	return key, id, m, nil
+	out := *req
+	out.Model = id
+	if req.Prompt != "" {
+		if err := rq.applyPrompt(ctx, scope, &out, domain.ModelType(req.Model), m); err != nil {
+			return "", nil, nil, err
+		}
+	}
+	return key, &out, m, nil
+}
+
+// applyPrompt puts the text of the prompt req.Prompt names, its
+// placeholders filled from req.Variables, before req's messages as a
+// system message. The prompt must be of the request's type: the type the
+// request named, or one the model serves.
+func (rq *Requests) applyPrompt(ctx context.Context, scope string, req *domain.ChatRequest, asked domain.ModelType, m *domain.Model) error {
+	if rq.prompts == nil {
+		return &domain.ValidationError{Field: "prompt", Reason: "this server keeps no prompts"}
+	}
+	p, err := rq.prompts.store.GetPromptByName(ctx, scope, req.Prompt)
+	if err != nil {
+		return fmt.Errorf("prompt %q: %w", req.Prompt, err)
+	}
+	if m == nil && !asked.Valid() {
+		if v, err := rq.models.catalog.get(ctx, false); err == nil {
+			m, _ = v.Catalog.Lookup(req.Model)
+		}
+	}
+	switch {
+	case asked.Valid() && asked != p.Type, !asked.Valid() && m != nil && !m.Serves(p.Type):
+		return &domain.ValidationError{Field: "prompt", Reason: fmt.Sprintf("prompt %q is for %s requests, not for model %s", p.Name, p.Type, req.Model)}
+	}
+	text, err := p.Fill(req.Variables)
+	if err != nil {
+		return err
+	}
+	msgs := make([]domain.Message, 0, len(req.Messages)+1)
+	msgs = append(msgs, domain.Message{Role: "system", Content: domain.TextContent(text)})
+	req.Messages = append(msgs, req.Messages...)
+	req.Prompt, req.Variables = "", nil
+	return nil
 }
 
 // Complete sends a chat completion to the model req.Model names: a type
@@ -95,18 +137,16 @@ func (rq *Requests) prepareChat(ctx context.Context, scope string, req *domain.C
 // A dedicated speech-to-text model gets the request's audio part sent to
 // the transcription endpoint, answered as a chat completion.
 func (rq *Requests) Complete(ctx context.Context, scope string, req *domain.ChatRequest) (*domain.ChatResponse, error) {
-	key, id, m, err := rq.prepareChat(ctx, scope, req)
+	key, out, m, err := rq.prepareChat(ctx, scope, req)
 	if err != nil {
 		return nil, err
 	}
 	if m != nil && m.IsTranscription() && !m.Serves(domain.TypeText) {
-		return rq.completeByTranscription(ctx, key, id, req)
+		return rq.completeByTranscription(ctx, key, out.Model, out)
 	}
-	out := *req
-	out.Model = id
-	resp, err := rq.gw.ChatCompletion(ctx, key, &out)
+	resp, err := rq.gw.ChatCompletion(ctx, key, out)
 	if err != nil {
-		return nil, fmt.Errorf("chat completion with %s: %w", id, err)
+		return nil, fmt.Errorf("chat completion with %s: %w", out.Model, err)
 	}
 	return resp, nil
 }
@@ -151,19 +191,17 @@ func (rq *Requests) completeByTranscription(ctx context.Context, key domain.APIK
 
 // Stream sends a streaming chat completion to the resolved model.
 func (rq *Requests) Stream(ctx context.Context, scope string, req *domain.ChatRequest) (ports.ChatStream, error) {
-	key, id, m, err := rq.prepareChat(ctx, scope, req)
+	key, out, m, err := rq.prepareChat(ctx, scope, req)
 	if err != nil {
 		return nil, err
 	}
 	if m != nil && m.IsTranscription() && !m.Serves(domain.TypeText) {
-		return nil, &domain.ValidationError{Field: "stream", Reason: "model " + id + " is a speech-to-text model and does not stream; send without stream"}
+		return nil, &domain.ValidationError{Field: "stream", Reason: "model " + out.Model + " is a speech-to-text model and does not stream; send without stream"}
 	}
-	out := *req
-	out.Model = id
 	out.Stream = true
-	st, err := rq.gw.ChatCompletionStream(ctx, key, &out)
+	st, err := rq.gw.ChatCompletionStream(ctx, key, out)
 	if err != nil {
-		return nil, fmt.Errorf("chat stream with %s: %w", id, err)
+		return nil, fmt.Errorf("chat stream with %s: %w", out.Model, err)
 	}
 	return st, nil
 }

@@ -108,12 +108,13 @@ func New(deps Deps, opts Options) (*Service, error) {
 	}
 	keys := NewKeys(deps.Keys, deps.Cipher, opts)
 	models := NewModelManager(deps.Gateway, deps.Selections, keys, opts)
+	prompts := NewPrompts(deps.Prompts, opts)
 	return &Service{
 		ModelManager: models,
 		Account:      NewAccount(deps.Gateway, keys, opts),
 		Keys:         keys,
-		Prompts:      NewPrompts(deps.Prompts, opts),
-		Requests:     NewRequests(deps.Gateway, keys, models, opts),
+		Prompts:      prompts,
+		Requests:     NewRequests(deps.Gateway, keys, models, prompts, opts),
 		pinger:       deps.Pinger,
 	}, nil
 }

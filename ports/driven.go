@@ -147,6 +147,9 @@ type PromptStore interface {
 	// (q.AfterName, q.AfterID) in that order when AfterName is set, and at
 	// most q.Limit of them when it is above 0.
 	ListPrompts(ctx context.Context, scope string, q domain.PromptQuery) ([]domain.Prompt, error)
+	// GetPromptByName returns the scope's prompt of that name (compared in
+	// NFC), or an error wrapping domain.ErrNotFound.
+	GetPromptByName(ctx context.Context, scope, name string) (*domain.Prompt, error)
 	// CountPrompts returns how many prompts the scope keeps.
 	CountPrompts(ctx context.Context, scope string) (int, error)
 	// GetPrompt returns prompt id of scope, or an error wrapping

@@ -16,7 +16,8 @@ var ErrMalformedJSON = errors.New("malformed JSON")
 // DecodeChatRequest reads an OpenAI-compatible chat completion body: a
 // JSON object whose model, messages and stream members aimodels reads and
 // whose every other member (temperature, tools, …) is kept in Extra as
-// sent. The body is parsed once; a key given twice counts once, the last
+// sent, except aimodels' own prompt (a stored prompt's name) and variables
+// (its placeholders' values), which are read and not forwarded. The body is parsed once; a key given twice counts once, the last
 // one, both for what is validated and for what is forwarded. A body that
 // is not JSON wraps ErrMalformedJSON; one of the wrong shape is a
 // *domain.ValidationError.
@@ -61,6 +62,20 @@ func DecodeChatRequest(body []byte) (*domain.ChatRequest, error) {
 			return nil, &domain.ValidationError{Field: "stream", Reason: "must be a boolean"}
 		}
 		delete(top, "stream")
+	}
+	// aimodels' own members: a stored prompt to apply, and its values.
+	// They are read here and never forwarded.
+	if v, ok := top["prompt"]; ok {
+		if json.Unmarshal(v, &req.Prompt) != nil {
+			return nil, &domain.ValidationError{Field: "prompt", Reason: "must be the name of a stored prompt"}
+		}
+		delete(top, "prompt")
+	}
+	if v, ok := top["variables"]; ok {
+		if json.Unmarshal(v, &req.Variables) != nil {
+			return nil, &domain.ValidationError{Field: "variables", Reason: "must be an object of string values"}
+		}
+		delete(top, "variables")
 	}
 	if len(top) > 0 {
 		req.Extra = top

@@ -67,6 +67,21 @@ func (s *Store) GetPrompt(ctx context.Context, scope string, id int64) (*domain.
 	return &p, nil
 }
 
+// GetPromptByName returns the scope's prompt of that name (compared in
+// NFC), or an error wrapping domain.ErrNotFound.
+func (s *Store) GetPromptByName(ctx context.Context, scope, name string) (*domain.Prompt, error) {
+	scope, err := normScope(scope)
+	if err != nil {
+		return nil, err
+	}
+	var row promptRow
+	if err := s.r.WithContext(ctx).Where("scope = ? AND name = ?", scope, norm.NFC.String(name)).Take(&row).Error; err != nil {
+		return nil, s.wrap("get prompt by name", err)
+	}
+	p := row.toDomain()
+	return &p, nil
+}
+
 // CreatePrompt stores p and sets its ID, Scope and timestamps; a name
 // already used in the scope wraps domain.ErrConflict. The name is stored
 // in Unicode NFC (p.Name is set to it), so the NFC and NFD forms of one

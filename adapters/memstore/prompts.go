@@ -73,6 +73,27 @@ func (s *Store) GetPrompt(ctx context.Context, scope string, id int64) (*domain.
 	return &c, nil
 }
 
+// GetPromptByName returns the scope's prompt of that name (compared in
+// NFC), or a *domain.StoreError of kind domain.ErrNotFound (ports.PromptStore).
+func (s *Store) GetPromptByName(ctx context.Context, scope, name string) (*domain.Prompt, error) {
+	if err := s.begin(ctx, "GetPromptByName"); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	scope, err := normScope(scope)
+	if err != nil {
+		return nil, err
+	}
+	name = norm.NFC.String(name)
+	for _, p := range s.prompts {
+		if p.Scope == scope && p.Name == name {
+			c := *p
+			return &c, nil
+		}
+	}
+	return nil, notFound("GetPromptByName")
+}
+
 // CreatePrompt stores p as a new prompt and sets its ID, Scope and
 // timestamps; a name already used in the scope is a *domain.StoreError
 // of kind domain.ErrConflict (ports.PromptStore). The name is stored in

@@ -239,3 +239,23 @@ func TestPromptNamesPeopleCannotSee(t *testing.T) {
 		}
 	}
 }
+
+func TestPromptFill(t *testing.T) {
+	p := domain.Prompt{Name: "reply", Text: "Reply to {{customer}} in a {{ tone }} tone. Sign as {{customer}}'s agent. {{x}}"}
+	if got := strings.Join(p.Placeholders(), ","); got != "customer,tone,x" {
+		t.Fatalf("placeholders %s", got)
+	}
+	out, err := p.Fill(map[string]string{"customer": "Анна", "tone": "warm", "x": "{{tone}}"})
+	if err != nil || out != "Reply to Анна in a warm tone. Sign as Анна's agent. {{tone}}" {
+		t.Fatalf("%q %v", out, err)
+	}
+	_, err = p.Fill(map[string]string{"customer": "A"})
+	var ve *domain.ValidationError
+	if !errors.As(err, &ve) || ve.Field != "variables" || !strings.Contains(ve.Reason, "tone, x") {
+		t.Fatalf("missing values: %v", err)
+	}
+	plain := domain.Prompt{Text: "No placeholders {here}."}
+	if out, err := plain.Fill(nil); err != nil || out != plain.Text {
+		t.Fatalf("%q %v", out, err)
+	}
+}

@@ -1,6 +1,9 @@
 package domain
 
 import (
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -51,6 +54,40 @@ const (
 	MaxPromptNameLength = 200
 	MaxPromptTextLength = 100_000
 )
+
+// placeholder is {{name}} in a prompt's text, spaces inside the braces allowed.
+var placeholder = regexp.MustCompile(`\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}`)
+
+// Placeholders returns the names of the {{name}} placeholders in the
+// prompt's text, each once, in order of first use.
+func (p *Prompt) Placeholders() []string {
+	var out []string
+	for _, m := range placeholder.FindAllStringSubmatch(p.Text, -1) {
+		if !slices.Contains(out, m[1]) {
+			out = append(out, m[1])
+		}
+	}
+	return out
+}
+
+// Fill returns the prompt's text with every {{name}} replaced by
+// vars[name]. A placeholder without a value is a *ValidationError naming
+// it; values are inserted as they are (a value's own braces are not
+// expanded again).
+func (p *Prompt) Fill(vars map[string]string) (string, error) {
+	var missing []string
+	for _, name := range p.Placeholders() {
+		if _, ok := vars[name]; !ok {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return "", &ValidationError{Field: "variables", Reason: "prompt " + strconv.Quote(p.Name) + " needs a value for " + strings.Join(missing, ", ")}
+	}
+	return placeholder.ReplaceAllStringFunc(p.Text, func(m string) string {
+		return vars[placeholder.FindStringSubmatch(m)[1]]
+	}), nil
+}
 
 // invisible reports a rune that changes how a name looks without being
 // seen: a control character or a bidirectional embedding or override.

@@ -13,6 +13,11 @@ type ChatRequest struct {
 	Model    string
 	Messages []Message
 	Stream   bool
+	// Prompt names a stored prompt of the scope whose text, its
+	// placeholders filled from Variables, is sent as the first (system)
+	// message; "" for none.
+	Prompt    string
+	Variables map[string]string
 	// Extra maps each other parameter's name to its JSON value as the
 	// caller sent it; the gateway forwards it unchanged.
 	Extra map[string]json.RawMessage

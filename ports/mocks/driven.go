@@ -595,6 +595,21 @@ func (mr *MockPromptStoreMockRecorder) GetPrompt(ctx, scope, id interface{}) *go
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "GetPrompt", reflect.TypeOf((*MockPromptStore)(nil).GetPrompt), ctx, scope, id)
 }
 
+// GetPromptByName mocks base method.
+func (m *MockPromptStore) GetPromptByName(ctx context.Context, scope, name string) (*domain.Prompt, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "GetPromptByName", ctx, scope, name)
+	ret0, _ := ret[0].(*domain.Prompt)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// GetPromptByName indicates an expected call of GetPromptByName.
+func (mr *MockPromptStoreMockRecorder) GetPromptByName(ctx, scope, name interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "GetPromptByName", reflect.TypeOf((*MockPromptStore)(nil).GetPromptByName), ctx, scope, name)
+}
+
 // ListPrompts mocks base method.
 func (m *MockPromptStore) ListPrompts(ctx context.Context, scope string, q domain.PromptQuery) ([]domain.Prompt, error) {
 	m.ctrl.T.Helper()

@@ -52,6 +52,7 @@ func Run(t *testing.T, newStores Factory) {
 	t.Run("ConcurrentBatches", func(t *testing.T) { testConcurrentBatches(t, newStores(t)) })
 	t.Run("PromptRules", func(t *testing.T) { testPromptRules(t, newStores(t)) })
 	t.Run("PromptPages", func(t *testing.T) { testPromptPages(t, newStores(t)) })
+	t.Run("PromptByName", func(t *testing.T) { testPromptByName(t, newStores(t)) })
 	t.Run("PromptNamesNFC", func(t *testing.T) { testPromptNamesNFC(t, newStores(t)) })
 	t.Run("CancelledContext", func(t *testing.T) { testCancelled(t, newStores(t)) })
 	t.Run("Unavailable", func(t *testing.T) { testUnavailable(t, newStores(t)) })

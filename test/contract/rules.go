@@ -493,3 +493,21 @@ func testPromptPages(t *testing.T, s Stores) {
 		t.Fatalf("images after alpha: %v", names(images))
 	}
 }
+
+// testPromptByName: a prompt is found by its name in its own scope, in
+// any Unicode normal form of the name; a missing one is ErrNotFound.
+func testPromptByName(t *testing.T, s Stores) {
+	ctx := ctxT(t)
+	p := prompt("byname", "r\u00e9ponse", domain.TypeText, "Bonjour {{nom}}")
+	must(t, s.Prompts.CreatePrompt(ctx, p), "create")
+	got, err := s.Prompts.GetPromptByName(ctx, "byname", "re\u0301ponse") // NFD of the same name
+	must(t, err, "get by the NFD name")
+	if got.ID != p.ID || got.Text != p.Text || got.Type != domain.TypeText {
+		t.Fatalf("got %+v, want %+v", got, p)
+	}
+	for _, c := range []struct{ scope, name string }{{"byname", "reponse"}, {"other", "r\u00e9ponse"}} {
+		if _, err := s.Prompts.GetPromptByName(ctx, c.scope, c.name); !errors.Is(err, domain.ErrNotFound) {
+			t.Errorf("%q in %q: %v, want ErrNotFound", c.name, c.scope, err)
+		}
+	}
+}
