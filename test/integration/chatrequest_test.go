@@ -101,7 +101,7 @@ func FuzzChatRequestDecode(f *testing.F) {
 				t.Fatalf("member %q not in encoding/json's reading", k)
 			}
 		}
-		if len(r.Extra)+3 < len(ref) {
+		if len(r.Extra)+5 < len(ref) { // model, messages, stream, prompt, variables are read, not kept
 			t.Fatalf("the decoder lost members: %d extra of %d", len(r.Extra), len(ref))
 		}
 		if r.Validate() != nil {
