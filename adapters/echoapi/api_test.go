@@ -433,6 +433,9 @@ func TestChatCompletions(t *testing.T) {
 	if !strings.Contains(rec.Body.String(), `"content":"spoken"`) || !strings.Contains(rec.Body.String(), `"object":"chat.completion"`) {
 		t.Fatalf("synthesised: %s", rec.Body)
 	}
+	if got := rec.Header().Get("X-Aimodels-Model"); got != "openai/whisper-1" {
+		t.Fatalf("X-Aimodels-Model = %q, want the model that served the alias", got)
+	}
 }
 
 func TestTranscriptionJSONAndMultipart(t *testing.T) {

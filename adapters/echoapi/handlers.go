@@ -297,6 +297,10 @@ func (a *api) chatCompletions(c echo.Context) error {
 	if err != nil {
 		return a.fail(c, err)
 	}
+	if resp.Model != "" {
+		// Which model served it, whatever the request named (an alias).
+		c.Response().Header().Set("X-Aimodels-Model", resp.Model)
+	}
 	if len(resp.Raw) > 0 {
 		return c.JSONBlob(http.StatusOK, resp.Raw)
 	}
