@@ -78,6 +78,15 @@ func decodeCursor(c string) (string, int64, bool) {
 	return name, id, true
 }
 
+// byName returns the scope's prompt of that name, for a request that names it.
+func (pr *Prompts) byName(ctx context.Context, scope, name string) (*domain.Prompt, error) {
+	p, err := pr.store.GetPromptByName(ctx, scopeOrDefault(scope), name)
+	if err != nil {
+		return nil, fmt.Errorf("prompt %q: %w", name, err)
+	}
+	return p, nil
+}
+
 // GetPrompt returns one prompt.
 func (pr *Prompts) GetPrompt(ctx context.Context, scope string, id int64) (*domain.Prompt, error) {
 	p, err := pr.store.GetPrompt(ctx, scopeOrDefault(scope), id)

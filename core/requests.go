@@ -108,9 +108,9 @@ func (rq *Requests) applyPrompt(ctx context.Context, scope string, req *domain.C
 	if rq.prompts == nil {
 		return &domain.ValidationError{Field: "prompt", Reason: "this server keeps no prompts"}
 	}
-	p, err := rq.prompts.store.GetPromptByName(ctx, scope, req.Prompt)
+	p, err := rq.prompts.byName(ctx, scope, req.Prompt)
 	if err != nil {
-		return fmt.Errorf("prompt %q: %w", req.Prompt, err)
+		return err
 	}
 	if m == nil && !asked.Valid() {
 		if v, err := rq.models.catalog.get(ctx, false); err == nil {
