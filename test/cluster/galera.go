@@ -77,10 +77,7 @@ type Node struct {
 	// ports.
 	Port, GcommPort, ISTPort, SSTPort int
 
-	mu      sync.Mutex
-	proc    *os.Process
-	done    chan struct{} // closed when proc has exited
-	waitErr error
+	proc mariadbtest.Child
 
 	adminOnce sync.Once
 	admin     *sql.DB
@@ -291,31 +288,11 @@ func (n *Node) Status(ctx context.Context, name string) (string, error) {
 	return v, err
 }
 
-// PID returns the process id of the running node, 0 when it is not running.
-func (n *Node) PID() int {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.proc == nil {
-		return 0
-	}
-	return n.proc.Pid
-}
+// PID returns the process id of the node, 0 when it never ran.
+func (n *Node) PID() int { return n.proc.PID() }
 
 // Running reports whether the node's process is alive.
-func (n *Node) Running() bool {
-	n.mu.Lock()
-	done := n.done
-	n.mu.Unlock()
-	if done == nil {
-		return false
-	}
-	select {
-	case <-done:
-		return false
-	default:
-		return true
-	}
-}
+func (n *Node) Running() bool { return n.proc.Running() }
 
 // ErrorLog returns the node's error log and console output.
 func (n *Node) ErrorLog() string {
@@ -332,21 +309,13 @@ func (n *Node) ErrorLog() string {
 // Kill kills the node with SIGKILL, as a crash would, and waits until
 // the process has exited.
 func (n *Node) Kill() error {
-	n.mu.Lock()
-	proc, done := n.proc, n.done
-	n.mu.Unlock()
-	if proc == nil {
-		return errors.New("the node was never started")
+	if n.proc.PID() != 0 && !n.proc.Running() {
+		return nil // already dead
 	}
-	if err := proc.Signal(syscall.SIGKILL); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return fmt.Errorf("kill pid %d: %w", proc.Pid, err)
+	if err := n.proc.Signal(syscall.SIGKILL, 30*time.Second); err != nil {
+		return fmt.Errorf("node %d: %w", n.Index, err)
 	}
-	select {
-	case <-done:
-		return nil
-	case <-time.After(30 * time.Second):
-		return fmt.Errorf("node %d (pid %d) still running 30 s after SIGKILL", n.Index, proc.Pid)
-	}
+	return nil
 }
 
 // Restart starts a killed node again and waits until it has rejoined the
@@ -465,40 +434,15 @@ func (n *Node) start(bootstrap bool) error {
 			extra = append(extra, "--wsrep-start-position="+pos)
 		}
 	}
-	console, err := os.OpenFile(filepath.Join(n.dir, "console.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return err
-	}
-	defer console.Close()
-	cmd := exec.Command(n.c.bin, append(n.args(bootstrap), extra...)...)
-	cmd.Stdout, cmd.Stderr = console, console
-	// Killed with the test process; its own process group, so a Ctrl-C
-	// meant for go test reaches it only through us.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
-	if err := mariadbtest.StartChild(cmd); err != nil {
-		return fmt.Errorf("start %s: %w", n.c.bin, err)
-	}
-	done := make(chan struct{})
-	n.mu.Lock()
-	n.proc, n.done = cmd.Process, done
-	n.mu.Unlock()
-	go func() {
-		err := cmd.Wait()
-		n.mu.Lock()
-		n.waitErr = err
-		n.mu.Unlock()
-		close(done)
-	}()
-	return nil
+	_, err := n.proc.Launch(n.c.bin, append(n.args(bootstrap), extra...), filepath.Join(n.dir, "console.log"))
+	return err
 }
 
 // WaitSynced polls the node until it answers, its
 // wsrep_local_state_comment is Synced and its wsrep_cluster_size is size,
 // the process exits, or timeout passes.
 func (n *Node) WaitSynced(size int, timeout time.Duration) error {
-	n.mu.Lock()
-	done := n.done
-	n.mu.Unlock()
+	done := n.proc.Done()
 	if done == nil {
 		return fmt.Errorf("node %d was never started", n.Index)
 	}
@@ -524,10 +468,7 @@ func (n *Node) WaitSynced(size int, timeout time.Duration) error {
 		}
 		select {
 		case <-done:
-			n.mu.Lock()
-			werr := n.waitErr
-			n.mu.Unlock()
-			return fmt.Errorf("node %d exited while joining (%v); log:\n%s", n.Index, werr, tail(n.ErrorLog(), 4000))
+			return fmt.Errorf("node %d exited while joining (%v); log:\n%s", n.Index, n.proc.WaitErr(), tail(n.ErrorLog(), 4000))
 		case <-tick.C:
 		}
 		if time.Now().After(deadline) {

@@ -82,10 +82,7 @@ type Server struct {
 	timeout time.Duration
 	port    int
 
-	mu      sync.Mutex
-	proc    *os.Process
-	done    chan struct{} // closed when proc has exited
-	waitErr error
+	proc Child
 
 	adminOnce sync.Once
 	admin     *sql.DB
@@ -192,31 +189,11 @@ func (s *Server) Socket() string { return filepath.Join(s.dir, "mysqld.sock") }
 // DataDir returns the server's data directory.
 func (s *Server) DataDir() string { return filepath.Join(s.dir, "data") }
 
-// PID returns the process id of the running server, 0 when it is not running.
-func (s *Server) PID() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.proc == nil {
-		return 0
-	}
-	return s.proc.Pid
-}
+// PID returns the process id of the server, 0 when it never ran.
+func (s *Server) PID() int { return s.proc.PID() }
 
 // Running reports whether the server process is alive.
-func (s *Server) Running() bool {
-	s.mu.Lock()
-	done := s.done
-	s.mu.Unlock()
-	if done == nil {
-		return false
-	}
-	select {
-	case <-done:
-		return false
-	default:
-		return true
-	}
-}
+func (s *Server) Running() bool { return s.proc.Running() }
 
 // DSN returns a go-sql-driver DSN for user and password on database db
 // ("" for none) over TCP, with parseTime, loc=UTC and utf8mb4.
@@ -340,48 +317,16 @@ func (s *Server) serverArgs() []string {
 
 // start starts the process and waits until it answers as this server.
 func (s *Server) start() error {
-	s.mu.Lock()
-	if s.done != nil {
-		select {
-		case <-s.done:
-		default:
-			s.mu.Unlock()
-			return errors.New("the server is already running")
-		}
-	}
-	console, err := os.OpenFile(filepath.Join(s.dir, "console.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	done, err := s.proc.Launch(s.bin, s.serverArgs(), filepath.Join(s.dir, "console.log"))
 	if err != nil {
-		s.mu.Unlock()
 		return err
 	}
-	cmd := exec.Command(s.bin, s.serverArgs()...)
-	cmd.Stdout, cmd.Stderr = console, console
-	// Killed with the test process, so a test binary that panics or times
-	// out leaves no server behind; its own process group, so a Ctrl-C
-	// meant for go test reaches it only through us.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
-	err = StartChild(cmd)
-	console.Close()
-	if err != nil {
-		s.mu.Unlock()
-		return fmt.Errorf("start %s: %w", s.bin, err)
-	}
-	done := make(chan struct{})
-	s.proc, s.done = cmd.Process, done
-	go func() {
-		err := cmd.Wait()
-		s.mu.Lock()
-		s.waitErr = err
-		s.mu.Unlock()
-		close(done)
-	}()
-	s.mu.Unlock()
 	return s.waitReady(done)
 }
 
 // waitReady polls the server with a query until it answers as this
 // server (its datadir), the process exits, or the start timeout passes.
-func (s *Server) waitReady(done chan struct{}) error {
+func (s *Server) waitReady(done <-chan struct{}) error {
 	c, err := gomysql.ParseDSN(s.RootDSN(""))
 	if err != nil {
 		return err
@@ -414,10 +359,7 @@ func (s *Server) waitReady(done chan struct{}) error {
 		}
 		select {
 		case <-done:
-			s.mu.Lock()
-			werr := s.waitErr
-			s.mu.Unlock()
-			return fmt.Errorf("mariadbd exited while starting (%v); log:\n%s", werr, tail(s.ErrorLog(), 4000))
+			return fmt.Errorf("mariadbd exited while starting (%v); log:\n%s", s.proc.WaitErr(), tail(s.ErrorLog(), 4000))
 		case <-tick.C:
 		}
 		if time.Now().After(deadline) {
@@ -427,30 +369,15 @@ func (s *Server) waitReady(done chan struct{}) error {
 	}
 }
 
-// signal sends sig to the running server and waits up to wait for it to exit.
+// signal sends sig to the running server and waits up to wait for it to
+// exit; then it is killed and the error says so.
 func (s *Server) signal(sig syscall.Signal, wait time.Duration) error {
-	s.mu.Lock()
-	proc, done := s.proc, s.done
-	s.mu.Unlock()
-	if proc == nil {
-		return errors.New("the server was never started")
+	err := s.proc.Signal(sig, wait)
+	if errors.Is(err, ErrStillRunning) {
+		_ = s.proc.Signal(syscall.SIGKILL, time.Minute)
+		return fmt.Errorf("mariadbd: %w; killed; log:\n%s", err, tail(s.ErrorLog(), 4000))
 	}
-	select {
-	case <-done:
-		return errors.New("the server is not running")
-	default:
-	}
-	if err := proc.Signal(sig); err != nil {
-		return fmt.Errorf("signal pid %d: %w", proc.Pid, err)
-	}
-	select {
-	case <-done:
-		return nil
-	case <-time.After(wait):
-	}
-	_ = proc.Kill()
-	<-done
-	return fmt.Errorf("mariadbd (pid %d) did not exit within %v of %v; killed; log:\n%s", proc.Pid, wait, sig, tail(s.ErrorLog(), 4000))
+	return err
 }
 
 func (s *Server) cleanup() {
