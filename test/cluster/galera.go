@@ -375,41 +375,23 @@ func (n *Node) args(bootstrap bool) []string {
 		"evs.inactive_timeout=PT3S",
 		"evs.install_timeout=PT3S",
 	}, ";")
-	args := []string{
-		"--no-defaults", // must come first
-		"--datadir=" + n.DataDir(),
-		"--port=" + strconv.Itoa(n.Port),
-		"--bind-address=127.0.0.1",
-		"--socket=" + n.Socket(),
-		"--pid-file=" + filepath.Join(n.dir, "mysqld.pid"),
-		"--log-error=" + filepath.Join(n.dir, "error.log"),
-		"--tmpdir=" + filepath.Join(n.dir, "tmp"),
-		"--skip-name-resolve",
-		"--character-set-server=utf8mb4",
-		"--collation-server=utf8mb4_unicode_ci",
-		"--innodb-buffer-pool-dump-at-shutdown=0",
-		"--innodb-buffer-pool-load-at-startup=0",
-		"--innodb-temp-data-file-path=ibtmp1:1M:autoextend",
+	args := append(mariadbtest.ServerArgs(n.dir, n.Port),
 		"--max-connections=300",
 		// What Galera needs.
 		"--wsrep-on=ON",
-		"--wsrep-provider=" + ProviderPath,
-		"--wsrep-cluster-name=" + c.name,
-		"--wsrep-cluster-address=gcomm://" + strings.Join(gcomm, ","),
-		"--wsrep-node-name=node" + strconv.Itoa(n.Index),
-		"--wsrep-node-address=127.0.0.1:" + strconv.Itoa(n.GcommPort),
-		"--wsrep-node-incoming-address=" + n.Addr(),
-		"--wsrep-provider-options=" + provider,
+		"--wsrep-provider="+ProviderPath,
+		"--wsrep-cluster-name="+c.name,
+		"--wsrep-cluster-address=gcomm://"+strings.Join(gcomm, ","),
+		"--wsrep-node-name=node"+strconv.Itoa(n.Index),
+		"--wsrep-node-address=127.0.0.1:"+strconv.Itoa(n.GcommPort),
+		"--wsrep-node-incoming-address="+n.Addr(),
+		"--wsrep-provider-options="+provider,
 		"--wsrep-sst-method=rsync",
-		"--wsrep-sst-receive-address=127.0.0.1:" + strconv.Itoa(n.SSTPort),
+		"--wsrep-sst-receive-address=127.0.0.1:"+strconv.Itoa(n.SSTPort),
 		"--binlog-format=ROW",
 		"--innodb-autoinc-lock-mode=2",
 		"--default-storage-engine=InnoDB",
-	}
-	args = append(args, mariadbtest.InnodbArgs...)
-	if os.Geteuid() == 0 {
-		args = append(args, "--user=root") // mariadbd refuses to run as root without it
-	}
+	)
 	if bootstrap {
 		args = append(args, "--wsrep-new-cluster")
 	}

@@ -292,15 +292,23 @@ func (s *Server) Restart() error {
 }
 
 func (s *Server) serverArgs() []string {
+	return append(ServerArgs(s.dir, s.port), s.args...)
+}
+
+// ServerArgs are the arguments of a mariadbd whose files are all under
+// dir (data/ on a copy of Template, mysqld.sock, mysqld.pid, error.log,
+// tmp/) listening on 127.0.0.1:port, with InnodbArgs; test/cluster's
+// nodes add Galera's to them.
+func ServerArgs(dir string, port int) []string {
 	args := []string{
 		"--no-defaults", // must come first
-		"--datadir=" + s.DataDir(),
-		"--port=" + strconv.Itoa(s.port),
+		"--datadir=" + filepath.Join(dir, "data"),
+		"--port=" + strconv.Itoa(port),
 		"--bind-address=127.0.0.1",
-		"--socket=" + s.Socket(),
-		"--pid-file=" + filepath.Join(s.dir, "mysqld.pid"),
-		"--log-error=" + filepath.Join(s.dir, "error.log"),
-		"--tmpdir=" + filepath.Join(s.dir, "tmp"),
+		"--socket=" + filepath.Join(dir, "mysqld.sock"),
+		"--pid-file=" + filepath.Join(dir, "mysqld.pid"),
+		"--log-error=" + filepath.Join(dir, "error.log"),
+		"--tmpdir=" + filepath.Join(dir, "tmp"),
 		"--skip-name-resolve",
 		"--character-set-server=utf8mb4",
 		"--collation-server=utf8mb4_unicode_ci",
@@ -312,7 +320,7 @@ func (s *Server) serverArgs() []string {
 	if os.Geteuid() == 0 {
 		args = append(args, "--user=root") // mariadbd refuses to run as root without it
 	}
-	return append(args, s.args...)
+	return args
 }
 
 // start starts the process and waits until it answers as this server.
