@@ -201,34 +201,6 @@ func keyStatusDTO(k domain.KeyStatus) KeyStatusDTO {
 	return KeyStatusDTO{Provider: k.Provider, Configured: k.Configured, Masked: k.Masked, UpdatedAt: k.UpdatedAt}
 }
 
-// PromptDTO is a stored prompt.
-type PromptDTO struct {
-	ID        int64     `json:"id"`
-	Name      string    `json:"name"`
-	Type      string    `json:"type"`
-	Text      string    `json:"text"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
-}
-
-func promptDTO(p *domain.Prompt) PromptDTO {
-	return PromptDTO{ID: p.ID, Name: p.Name, Type: string(p.Type), Text: p.Text, CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC()}
-}
-
-// PromptsDTO is one page of prompts; next_cursor, when present, asks for
-// the next page (?cursor=).
-type PromptsDTO struct {
-	Prompts []PromptDTO `json:"prompts"`
-	Next    string      `json:"next_cursor,omitempty"`
-}
-
-// PromptInput is the body of prompt create and update.
-type PromptInput struct {
-	Name string `json:"name"`
-	Type string `json:"type"`
-	Text string `json:"text"`
-}
-
 // KeyInput is the body of PUT /settings/api-keys/{provider}.
 type KeyInput struct {
 	Key string `json:"key"`
