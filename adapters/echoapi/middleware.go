@@ -81,18 +81,41 @@ func SecurityHeaders() echo.MiddlewareFunc {
 	}
 }
 
+// probe is one public health route. The same table registers the probes
+// (RegisterProbes) and documents them in the OpenAPI document.
+type probe struct {
+	path        string
+	operationID string
+	summary     string
+	unready     bool // answers 503 (ProbeStatus) while the database does not answer
+	handle      func(svc ports.Readiness, c echo.Context) error
+}
+
+// probes are the routes of RegisterProbes.
+func probes() []probe {
+	return []probe{
+		{path: "/healthz", operationID: "healthz", summary: "The process is up (whatever the database)",
+			handle: func(_ ports.Readiness, c echo.Context) error {
+				return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+			}},
+		{path: "/readyz", operationID: "readyz", summary: "The database answers: 200 ready, 503 while it does not", unready: true,
+			handle: func(svc ports.Readiness, c echo.Context) error {
+				if err := svc.Ready(c.Request().Context()); err != nil {
+					return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "database unreachable"})
+				}
+				return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+			}},
+	}
+}
+
 // RegisterProbes adds GET /healthz (the process is up) and GET /readyz
-// (the database answers) to e; both are public.
+// (the database answers) to e; both are public. The OpenAPI document of
+// Register describes them too.
 func RegisterProbes(e *echo.Echo, svc ports.Readiness) {
-	e.GET("/healthz", func(c echo.Context) error {
-		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
-	})
-	e.GET("/readyz", func(c echo.Context) error {
-		if err := svc.Ready(c.Request().Context()); err != nil {
-			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "database unreachable"})
-		}
-		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
-	})
+	for _, p := range probes() {
+		h := p.handle
+		e.GET(p.path, func(c echo.Context) error { return h(svc, c) })
+	}
 }
 
 // SPA serves a single-page application from fsys: files as they are

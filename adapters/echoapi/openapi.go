@@ -14,12 +14,17 @@ func openAPIPath(p string) string { return pathParam.ReplaceAllString(p, "{$1}")
 
 type obj = map[string]any
 
-func str(desc string) obj     { return obj{"type": "string", "description": desc} }
-func num(desc string) obj     { return obj{"type": "number", "description": desc} }
-func boolean(d string) obj    { return obj{"type": "boolean", "description": d} }
-func ref(name string) obj     { return obj{"$ref": "#/components/schemas/" + name} }
-func arrayOf(item obj) obj    { return obj{"type": "array", "items": item} }
-func nullable(o obj) obj      { o["nullable"] = true; return o }
+func str(desc string) obj  { return obj{"type": "string", "description": desc} }
+func num(desc string) obj  { return obj{"type": "number", "description": desc} }
+func boolean(d string) obj { return obj{"type": "boolean", "description": d} }
+func ref(name string) obj  { return obj{"$ref": "#/components/schemas/" + name} }
+func arrayOf(item obj) obj { return obj{"type": "array", "items": item} }
+func nullable(o obj) obj   { o["nullable"] = true; return o }
+func nullableRef(name string) obj {
+	// OpenAPI 3.0 ignores the siblings of a $ref: a nullable reference is
+	// an allOf of one.
+	return obj{"type": "object", "nullable": true, "allOf": []obj{ref(name)}}
+}
 func object(props obj) obj    { return obj{"type": "object", "properties": props} }
 func integer(d string) obj    { return obj{"type": "integer", "description": d} }
 func strEnum(v ...string) obj { return obj{"type": "string", "enum": v} }
@@ -40,7 +45,7 @@ func schemas() obj {
 		"type": strEnum("text", "image", "audio"), "model_id": str(""), "saved": boolean("a saved choice"),
 		"recommended": boolean("the recommended default"), "available": boolean("the model is in the catalog (true when the catalog cannot be fetched)"),
 		"availability": strEnum("available", "unavailable", "unknown"),
-		"saved_at":     nullable(str("RFC 3339")), "model": nullable(ref("Model")),
+		"saved_at":     nullable(str("RFC 3339")), "model": nullableRef("Model"),
 	})
 	keyStatus := object(obj{"provider": str(""), "configured": boolean(""), "masked": str("masked key, never the key"), "updated_at": str("")})
 	prompt := object(obj{"id": integer(""), "name": str(""), "type": strEnum("text", "image", "audio"), "text": str(""), "created_at": str(""), "updated_at": str("")})
@@ -82,8 +87,20 @@ func schemas() obj {
 			"language":    str(""), "prompt": str(""), "response_format": strEnum("json", "text")}),
 		"Transcription": object(obj{"text": str(""), "model": str(""), "usage": object(obj{"cost": num(""), "seconds": num("")})}),
 		"OpenAPI":       obj{"type": "object"},
-		"Error":         object(obj{"error": object(obj{"code": str("stable machine code"), "message": str(""), "field": str("")})}),
+		"Error": obj{"type": "object", "required": []string{"error"}, "description": "the body of every error response",
+			"properties": obj{"error": obj{"type": "object", "required": []string{"code", "message"},
+				"properties": obj{"code": str("stable machine code, such as validation_error, not_found, unauthorized"), "message": str("for people"),
+					"field": str("the offending input, for validation errors")}}}},
+		"ChatCompletionChunks": obj{"type": "string", "description": "server-sent events, one OpenRouter chat.completion.chunk as JSON per `data:` line, ended by `data: [DONE]`; an error after the first chunk is a `data:` line of the Error shape"},
+		"TranscriptionText":    obj{"type": "string", "description": "the transcribed text alone (response_format=text)"},
+		"Probe": obj{"type": "object", "required": []string{"status"}, "properties": obj{
+			"status": strEnum("ok", "ready", "unavailable"), "reason": str("why the server is not ready")}},
 	}
+}
+
+// errorResponse is a response of the Error shape.
+func errorResponse(desc string) obj {
+	return obj{"description": desc, "content": obj{"application/json": obj{"schema": ref("Error")}}}
 }
 
 func buildOpenAPI(prefix string) []byte {
@@ -98,8 +115,11 @@ func buildOpenAPI(prefix string) []byte {
 		op := obj{
 			"summary":     r.summary,
 			"tags":        []string{r.tag},
-			"operationId": strings.ToLower(r.method) + strings.NewReplacer("/", "_", ":", "", "-", "_").Replace(r.path),
+			"operationId": strings.ToLower(r.method) + strings.NewReplacer("/", "_", ":", "", "-", "_", ".", "_").Replace(r.path),
 			"security":    []obj{{"bearer": []string{}}},
+		}
+		if r.public {
+			op["security"] = []obj{}
 		}
 		var params []obj
 		for _, m := range pathParam.FindAllStringSubmatch(r.path, -1) {
@@ -114,34 +134,51 @@ func buildOpenAPI(prefix string) []byte {
 		if r.body != "" {
 			content := obj{"application/json": obj{"schema": ref(r.body)}}
 			if r.body == "TranscriptionInput" {
-				content["multipart/form-data"] = obj{"schema": object(obj{"file": obj{"type": "string", "format": "binary"}, "model": str(""), "language": str(""), "prompt": str("")})}
+				content["multipart/form-data"] = obj{"schema": object(obj{"file": obj{"type": "string", "format": "binary"}, "model": str(""), "language": str(""), "prompt": str(""), "response_format": strEnum("json", "text")})}
 			}
 			op["requestBody"] = obj{"required": true, "content": content}
 		}
-		errResp := obj{"description": "error", "content": obj{"application/json": obj{"schema": ref("Error")}}}
-		responses := obj{"401": errResp, "default": errResp}
+		responses := obj{"default": errorResponse("an error: the status says which (400 bad input, 404 not found, 422 invalid, 5xx server or upstream)")}
+		if !r.public {
+			responses["401"] = errorResponse("no or a wrong bearer token")
+		}
 		switch {
 		case r.status == 204:
 			responses["204"] = obj{"description": "done"}
 		case r.method == "HEAD":
 			responses[strconv.Itoa(r.status)] = obj{"description": "the headers GET answers, without a body"}
 		default:
-			responses[strconv.Itoa(r.status)] = obj{"description": "success", "content": obj{"application/json": obj{"schema": ref(r.resp)}}}
+			content := obj{"application/json": obj{"schema": ref(r.resp)}}
+			if r.stream {
+				content["text/event-stream"] = obj{"schema": ref("ChatCompletionChunks")}
+			}
+			if r.plain {
+				content["text/plain"] = obj{"schema": ref("TranscriptionText")}
+			}
+			responses[strconv.Itoa(r.status)] = obj{"description": "success", "content": content}
 		}
 		op["responses"] = responses
 		item[strings.ToLower(r.method)] = op
 	}
-	probe := func(summary string) obj {
-		return obj{"get": obj{"summary": summary, "tags": []string{"meta"}, "security": []obj{},
-			"responses": obj{"200": obj{"description": "ok"}, "503": obj{"description": "not ready"}}}}
+	for _, pr := range probes() {
+		probeResp := func(desc string) obj {
+			return obj{"description": desc, "content": obj{"application/json": obj{"schema": ref("Probe")}}}
+		}
+		responses := obj{"200": probeResp("up"), "default": errorResponse("an error (Echo's own, such as 405 for another method)")}
+		if pr.unready {
+			responses["200"] = probeResp("ready: the database answers")
+			responses["503"] = probeResp("not ready: the database does not answer")
+		}
+		paths[pr.path] = obj{"get": obj{"summary": pr.summary, "operationId": pr.operationID, "tags": []string{"probes"},
+			"security": []obj{}, "responses": responses}}
 	}
-	paths["/healthz"] = probe("The process is up")
-	paths["/readyz"] = probe("The database answers")
 	doc := obj{
 		"openapi": "3.0.3",
 		"info": obj{"title": "aimodels", "version": "1",
-			"description": "OpenRouter API key, model catalog and selection, balance, prompts and requests to the selected models."},
-		"paths": paths,
+			"description": "OpenRouter API key, model catalog and selection, balance, prompts and requests to the selected models.",
+			"license":     obj{"name": "UNLICENSED"}},
+		"servers": []obj{{"url": "/", "description": "the server that serves this document; paths carry the API prefix"}},
+		"paths":   paths,
 		"components": obj{
 			"schemas":         schemas(),
 			"securitySchemes": obj{"bearer": obj{"type": "http", "scheme": "bearer"}},

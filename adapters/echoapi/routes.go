@@ -67,6 +67,9 @@ type route struct {
 	status  int    // success status
 	params  []string
 	upload  uploadKind // whether the request takes an upload slot
+	stream  bool       // with "stream": true the success is text/event-stream
+	plain   bool       // the success may be text/plain (response_format=text)
+	public  bool       // answered without the bearer token (BearerAuth's Public)
 	handle  func(a *api, c echo.Context) error
 }
 
@@ -98,10 +101,10 @@ func routes() []route {
 		{method: "GET", path: "/settings/prompts/:id", summary: "Get a prompt", tag: "prompts", resp: "Prompt", status: 200, handle: (*api).getPrompt},
 		{method: "PUT", path: "/settings/prompts/:id", summary: "Replace a prompt", tag: "prompts", limit: SettingsBodyLimit, body: "PromptInput", resp: "Prompt", status: 200, handle: (*api).updatePrompt},
 		{method: "DELETE", path: "/settings/prompts/:id", summary: "Delete a prompt", tag: "prompts", status: 204, handle: (*api).deletePrompt},
-		{method: "POST", path: "/chat/completions", summary: "OpenAI-compatible chat completion; model may be text, image, audio or a model id; stream supported", tag: "requests", limit: RequestBodyLimit, body: "ChatRequest", resp: "ChatCompletion", status: 200, upload: largeUpload, handle: (*api).chatCompletions},
-		{method: "POST", path: "/audio/transcriptions", summary: "Transcribe audio with the selected audio model (JSON with base64 input_audio, or multipart file)", tag: "requests", limit: TranscriptionBodyLimit, body: "TranscriptionInput", resp: "Transcription", status: 200, upload: alwaysUpload, handle: (*api).transcriptions},
-		{method: "GET", path: "/openapi.json", summary: "This OpenAPI document", tag: "meta", resp: "OpenAPI", status: 200, handle: (*api).openapi},
-		{method: "HEAD", path: "/openapi.json", summary: "The headers GET /openapi.json answers, without the body", tag: "meta", status: 200, handle: (*api).openapi},
+		{method: "POST", path: "/chat/completions", summary: "OpenAI-compatible chat completion; model may be text, image, audio or a model id; stream supported", tag: "requests", limit: RequestBodyLimit, body: "ChatRequest", resp: "ChatCompletion", status: 200, upload: largeUpload, stream: true, handle: (*api).chatCompletions},
+		{method: "POST", path: "/audio/transcriptions", summary: "Transcribe audio with the selected audio model (JSON with base64 input_audio, or multipart file)", tag: "requests", limit: TranscriptionBodyLimit, body: "TranscriptionInput", resp: "Transcription", status: 200, upload: alwaysUpload, plain: true, handle: (*api).transcriptions},
+		{method: "GET", path: "/openapi.json", summary: "This OpenAPI document", tag: "meta", resp: "OpenAPI", status: 200, public: true, handle: (*api).openapi},
+		{method: "HEAD", path: "/openapi.json", summary: "The headers GET /openapi.json answers, without the body", tag: "meta", status: 200, public: true, handle: (*api).openapi},
 	}
 }
 

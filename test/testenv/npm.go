@@ -10,7 +10,7 @@ import (
 // NpmCI installs the packages of the npm folder dir from its committed
 // package-lock.json (npm ci) when node_modules lacks pkg, the package the
 // calling suite runs, and logs that it does. Every npm folder of the
-// project (frontend, test/browser, test/npmclient) follows this one rule,
+// project (frontend, test/browser, test/npmclient, test/openapi) follows this one rule,
 // so `go test ./...` runs their suites on a machine with Node. Without npm
 // it is Missing.
 func NpmCI(t *testing.T, dir, pkg string) {
