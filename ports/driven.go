@@ -52,6 +52,14 @@ type ChatStream interface {
 	Close() error
 }
 
+// StreamMetaReporter is implemented by a ChatStream that can tell, once
+// it has ended, what its upstream said of the completion (generation id,
+// model, provider, usage); the ledger reads it when the stream ends.
+type StreamMetaReporter interface {
+	// StreamMeta returns what the chunks received so far said.
+	StreamMeta() domain.StreamMeta
+}
+
 // KeyStore keeps encrypted API keys, one per scope and provider. It never
 // sees a plaintext key.
 //
@@ -167,6 +175,36 @@ type PromptStore interface {
 	// DeletePrompt removes prompt id of scope, freeing its name; a prompt
 	// missing from the scope wraps domain.ErrNotFound.
 	DeletePrompt(ctx context.Context, scope string, id int64) error
+}
+
+// UsageStore keeps the usage ledger: one row per request sent upstream
+// (usage_events), daily rollups per scope, day, type, model and outcome
+// that are updated with every insert, and balance snapshots. Raw rows are
+// pruned after a retention period; rollups are kept. It follows the rules
+// common to every store, stated on KeyStore.
+type UsageStore interface {
+	// InsertUsage stores events and adds them to their rollups, in one
+	// transaction: all or none. Every event needs a Key; an event whose
+	// Key is already stored is skipped (neither stored again nor counted
+	// again), so a batch whose write is retried after a lost answer is
+	// counted once. It sets the ID of the events it stored. An empty
+	// slice changes nothing.
+	InsertUsage(ctx context.Context, events []domain.UsageEvent) error
+	// UsageRollups returns the scope's rollups of the days in [from, to),
+	// ordered by day, type, model, outcome.
+	UsageRollups(ctx context.Context, scope string, from, to time.Time) ([]domain.UsageRollup, error)
+	// ListUsage returns the scope's events q selects, newest first (by
+	// time, then id), at most q.Limit (a limit below 1 is a
+	// *domain.ValidationError).
+	ListUsage(ctx context.Context, scope string, q domain.UsageListQuery) ([]domain.UsageEvent, error)
+	// SaveBalanceSnapshot stores a snapshot (its Scope and Time set).
+	SaveBalanceSnapshot(ctx context.Context, s domain.BalanceSnapshot) error
+	// BalanceSnapshots returns the scope's snapshots with Time in
+	// [from, to), oldest first, at most limit (below 1: no limit).
+	BalanceSnapshots(ctx context.Context, scope string, from, to time.Time, limit int) ([]domain.BalanceSnapshot, error)
+	// PruneUsage deletes the events (of every scope) older than before,
+	// keeping the rollups, and returns how many it deleted.
+	PruneUsage(ctx context.Context, before time.Time) (int64, error)
 }
 
 // Pinger reports whether a store can be reached.

@@ -112,6 +112,12 @@ var migrations = []migration{
 			return tx.Migrator().HasIndex("api_keys", "idx_api_keys_key_id"), nil
 		},
 	},
+	{
+		Version: 3,
+		Name:    "create usage_events, usage_daily, balance_snapshots (the usage ledger)",
+		SQLite:  usageSQLite,
+		MySQL:   usageMySQL,
+	},
 }
 
 // LatestVersion is the schema version Migrate brings a database to.

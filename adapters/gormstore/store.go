@@ -107,6 +107,7 @@ var (
 	_ ports.SelectionStore = (*Store)(nil)
 	_ ports.PromptStore    = (*Store)(nil)
 	_ ports.Pinger         = (*Store)(nil)
+	_ ports.UsageStore     = (*Store)(nil)
 )
 
 // Open connects to the database described by cfg, configures the pool,

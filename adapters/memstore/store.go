@@ -34,6 +34,7 @@ type Store struct {
 	closed     bool
 	failNext   error
 	hook       func(ctx context.Context, method string) error
+	usage      usageData // the usage ledger (usage.go)
 }
 
 // scoped is a record's unique key: its scope and a name (provider or type).
@@ -44,6 +45,7 @@ var (
 	_ ports.SelectionStore = (*Store)(nil)
 	_ ports.PromptStore    = (*Store)(nil)
 	_ ports.Pinger         = (*Store)(nil)
+	_ ports.UsageStore     = (*Store)(nil)
 )
 
 // New returns an empty store.

@@ -49,6 +49,9 @@ type Balance struct {
 	TotalCredits Decimal
 	// Key is what GET /key said.
 	Key KeyInfo
+	// Burn is the spend rate the usage ledger shows over the last days
+	// and the days the balance lasts at it; nil without a ledger.
+	Burn *BurnRate
 }
 
 // ComputeBalance combines /key and, when available, /credits.

@@ -155,6 +155,13 @@ type Usage struct {
 	TotalTokens      int
 	// Cost is what OpenRouter charged, in US dollars (zero when not reported).
 	Cost Decimal
+	// CachedTokens (of the prompt), AudioTokens (of the prompt),
+	// ReasoningTokens and ImageTokens (of the completion) are the details
+	// OpenRouter reports, part of the counts above.
+	CachedTokens    int
+	AudioTokens     int
+	ReasoningTokens int
+	ImageTokens     int
 }
 
 // Text returns the first choice's content, or "".

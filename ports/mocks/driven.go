@@ -338,6 +338,43 @@ func (mr *MockChatStreamMockRecorder) Recv() *gomock.Call {
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Recv", reflect.TypeOf((*MockChatStream)(nil).Recv))
 }
 
+// MockStreamMetaReporter is a mock of StreamMetaReporter interface.
+type MockStreamMetaReporter struct {
+	ctrl     *gomock.Controller
+	recorder *MockStreamMetaReporterMockRecorder
+}
+
+// MockStreamMetaReporterMockRecorder is the mock recorder for MockStreamMetaReporter.
+type MockStreamMetaReporterMockRecorder struct {
+	mock *MockStreamMetaReporter
+}
+
+// NewMockStreamMetaReporter creates a new mock instance.
+func NewMockStreamMetaReporter(ctrl *gomock.Controller) *MockStreamMetaReporter {
+	mock := &MockStreamMetaReporter{ctrl: ctrl}
+	mock.recorder = &MockStreamMetaReporterMockRecorder{mock}
+	return mock
+}
+
+// EXPECT returns an object that allows the caller to indicate expected use.
+func (m *MockStreamMetaReporter) EXPECT() *MockStreamMetaReporterMockRecorder {
+	return m.recorder
+}
+
+// StreamMeta mocks base method.
+func (m *MockStreamMetaReporter) StreamMeta() domain.StreamMeta {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "StreamMeta")
+	ret0, _ := ret[0].(domain.StreamMeta)
+	return ret0
+}
+
+// StreamMeta indicates an expected call of StreamMeta.
+func (mr *MockStreamMetaReporterMockRecorder) StreamMeta() *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "StreamMeta", reflect.TypeOf((*MockStreamMetaReporter)(nil).StreamMeta))
+}
+
 // MockKeyStore is a mock of KeyStore interface.
 type MockKeyStore struct {
 	ctrl     *gomock.Controller
@@ -637,6 +674,117 @@ func (m *MockPromptStore) UpdatePrompt(ctx context.Context, p *domain.Prompt) er
 func (mr *MockPromptStoreMockRecorder) UpdatePrompt(ctx, p interface{}) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "UpdatePrompt", reflect.TypeOf((*MockPromptStore)(nil).UpdatePrompt), ctx, p)
+}
+
+// MockUsageStore is a mock of UsageStore interface.
+type MockUsageStore struct {
+	ctrl     *gomock.Controller
+	recorder *MockUsageStoreMockRecorder
+}
+
+// MockUsageStoreMockRecorder is the mock recorder for MockUsageStore.
+type MockUsageStoreMockRecorder struct {
+	mock *MockUsageStore
+}
+
+// NewMockUsageStore creates a new mock instance.
+func NewMockUsageStore(ctrl *gomock.Controller) *MockUsageStore {
+	mock := &MockUsageStore{ctrl: ctrl}
+	mock.recorder = &MockUsageStoreMockRecorder{mock}
+	return mock
+}
+
+// EXPECT returns an object that allows the caller to indicate expected use.
+func (m *MockUsageStore) EXPECT() *MockUsageStoreMockRecorder {
+	return m.recorder
+}
+
+// BalanceSnapshots mocks base method.
+func (m *MockUsageStore) BalanceSnapshots(ctx context.Context, scope string, from, to time.Time, limit int) ([]domain.BalanceSnapshot, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "BalanceSnapshots", ctx, scope, from, to, limit)
+	ret0, _ := ret[0].([]domain.BalanceSnapshot)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// BalanceSnapshots indicates an expected call of BalanceSnapshots.
+func (mr *MockUsageStoreMockRecorder) BalanceSnapshots(ctx, scope, from, to, limit interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "BalanceSnapshots", reflect.TypeOf((*MockUsageStore)(nil).BalanceSnapshots), ctx, scope, from, to, limit)
+}
+
+// InsertUsage mocks base method.
+func (m *MockUsageStore) InsertUsage(ctx context.Context, events []domain.UsageEvent) error {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "InsertUsage", ctx, events)
+	ret0, _ := ret[0].(error)
+	return ret0
+}
+
+// InsertUsage indicates an expected call of InsertUsage.
+func (mr *MockUsageStoreMockRecorder) InsertUsage(ctx, events interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "InsertUsage", reflect.TypeOf((*MockUsageStore)(nil).InsertUsage), ctx, events)
+}
+
+// ListUsage mocks base method.
+func (m *MockUsageStore) ListUsage(ctx context.Context, scope string, q domain.UsageListQuery) ([]domain.UsageEvent, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "ListUsage", ctx, scope, q)
+	ret0, _ := ret[0].([]domain.UsageEvent)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// ListUsage indicates an expected call of ListUsage.
+func (mr *MockUsageStoreMockRecorder) ListUsage(ctx, scope, q interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "ListUsage", reflect.TypeOf((*MockUsageStore)(nil).ListUsage), ctx, scope, q)
+}
+
+// PruneUsage mocks base method.
+func (m *MockUsageStore) PruneUsage(ctx context.Context, before time.Time) (int64, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "PruneUsage", ctx, before)
+	ret0, _ := ret[0].(int64)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// PruneUsage indicates an expected call of PruneUsage.
+func (mr *MockUsageStoreMockRecorder) PruneUsage(ctx, before interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "PruneUsage", reflect.TypeOf((*MockUsageStore)(nil).PruneUsage), ctx, before)
+}
+
+// SaveBalanceSnapshot mocks base method.
+func (m *MockUsageStore) SaveBalanceSnapshot(ctx context.Context, s domain.BalanceSnapshot) error {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "SaveBalanceSnapshot", ctx, s)
+	ret0, _ := ret[0].(error)
+	return ret0
+}
+
+// SaveBalanceSnapshot indicates an expected call of SaveBalanceSnapshot.
+func (mr *MockUsageStoreMockRecorder) SaveBalanceSnapshot(ctx, s interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "SaveBalanceSnapshot", reflect.TypeOf((*MockUsageStore)(nil).SaveBalanceSnapshot), ctx, s)
+}
+
+// UsageRollups mocks base method.
+func (m *MockUsageStore) UsageRollups(ctx context.Context, scope string, from, to time.Time) ([]domain.UsageRollup, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "UsageRollups", ctx, scope, from, to)
+	ret0, _ := ret[0].([]domain.UsageRollup)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// UsageRollups indicates an expected call of UsageRollups.
+func (mr *MockUsageStoreMockRecorder) UsageRollups(ctx, scope, from, to interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "UsageRollups", reflect.TypeOf((*MockUsageStore)(nil).UsageRollups), ctx, scope, from, to)
 }
 
 // MockPinger is a mock of Pinger interface.

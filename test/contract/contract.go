@@ -19,6 +19,8 @@ type Stores struct {
 	Selections ports.SelectionStore
 	Prompts    ports.PromptStore
 	Pinger     ports.Pinger
+	// Usage is the usage ledger's store; nil skips its rules.
+	Usage ports.UsageStore
 	// Migrate re-runs the store's migrations; nil when it has none.
 	Migrate func(ctx context.Context) error
 	// CountRows returns the number of rows of a table (api_keys,
@@ -56,6 +58,7 @@ func Run(t *testing.T, newStores Factory) {
 	t.Run("PromptNamesNFC", func(t *testing.T) { testPromptNamesNFC(t, newStores(t)) })
 	t.Run("CancelledContext", func(t *testing.T) { testCancelled(t, newStores(t)) })
 	t.Run("Unavailable", func(t *testing.T) { testUnavailable(t, newStores(t)) })
+	runUsage(t, newStores)
 }
 
 func ctxT(t *testing.T) context.Context {
