@@ -20,6 +20,45 @@ type ModelDTO struct {
 	InputModalities  []string   `json:"input_modalities"`
 	OutputModalities []string   `json:"output_modalities"`
 	Created          int64      `json:"created,omitempty"`
+	// What choosing and comparing needs, as data.
+	ProviderID          string                     `json:"provider_id"`
+	ProviderName        string                     `json:"provider_name"`
+	MaxOutputTokens     *int                       `json:"max_output_tokens"`
+	SupportedParameters []string                   `json:"supported_parameters"`
+	BaseModel           string                     `json:"base_model"`
+	Variant             string                     `json:"variant"`
+	IsFree              bool                       `json:"is_free"`
+	URL                 string                     `json:"url"`
+	Prices              map[string][]PriceEntryDTO `json:"prices"`
+	SortPrice           map[string]string          `json:"sort_price"`
+	AllPrices           []PriceEntryDTO            `json:"all_prices"`
+}
+
+// PriceEntryDTO is one price: the pricing field it comes from, the exact
+// amount in US dollars per unit, the unit (null when OpenRouter does not
+// document it: show the field's name), and an English display form.
+type PriceEntryDTO struct {
+	Field   string  `json:"field"`
+	USD     string  `json:"usd"`
+	Unit    *string `json:"unit"`
+	Display string  `json:"display"`
+}
+
+func priceEntryDTO(e domain.PriceEntry) PriceEntryDTO {
+	d := PriceEntryDTO{Field: string(e.Field), USD: e.Amount.String(), Display: e.Display()}
+	if e.Unit != domain.UnitUndocumented {
+		u := string(e.Unit)
+		d.Unit = &u
+	}
+	return d
+}
+
+func priceEntriesDTO(es []domain.PriceEntry) []PriceEntryDTO {
+	out := make([]PriceEntryDTO, len(es))
+	for i, e := range es {
+		out[i] = priceEntryDTO(e)
+	}
+	return out
 }
 
 // PricingDTO holds prices formatted for people and the exact per-unit
@@ -71,6 +110,25 @@ func modelDTO(m *domain.Model) ModelDTO {
 	if !m.Created.IsZero() {
 		d.Created = m.Created.Unix()
 	}
+	d.ProviderID, d.ProviderName = m.Author, m.Provider
+	if d.ProviderID == "" {
+		d.ProviderID = domain.IDAuthor(m.ID)
+	}
+	if m.MaxOutputTokens > 0 {
+		n := m.MaxOutputTokens
+		d.MaxOutputTokens = &n
+	}
+	d.SupportedParameters = nonNil(m.SupportedParameters)
+	d.BaseModel, d.Variant, d.IsFree, d.URL = m.BaseID(), m.Variant(), m.IsFree(), m.URL()
+	d.Prices = make(map[string][]PriceEntryDTO, len(m.Types))
+	d.SortPrice = make(map[string]string, len(m.Types))
+	for _, t := range m.Types {
+		d.Prices[string(t)] = priceEntriesDTO(m.TypePrices(t))
+		if sp, ok := m.SortPrice(t); ok {
+			d.SortPrice[string(t)] = sp.String()
+		}
+	}
+	d.AllPrices = priceEntriesDTO(m.AllPrices())
 	return d
 }
 

@@ -40,6 +40,23 @@ func schemas() obj {
 			"image_cost": str(""), "request_cost": str(""), "prompt": str("exact USD per token"),
 			"completion": str("exact USD per token"), "image": str(""), "request": str(""), "audio": str(""),
 		}),
+		"provider_id": str("author slug of the id, e.g. anthropic"), "provider_name": str("one display name per provider, e.g. Anthropic"),
+		"max_output_tokens":    nullable(integer("most tokens of one completion (top provider); null when unknown")),
+		"supported_parameters": arrayOf(str("")), "base_model": str("the id without its variant suffix"),
+		"variant": str(`"" or the suffix after ':' (free, beta, nitro, floor, extended, thinking, online, batch, …)`),
+		"is_free": boolean("every listed price is zero"), "url": str("the model's OpenRouter page"),
+		"prices": obj{"type": "object", "description": "per type the model serves (text, image, audio): its prices, the relevant one first",
+			"additionalProperties": arrayOf(ref("PriceEntry"))},
+		"sort_price": obj{"type": "object", "description": "per type: exact USD of the relevant price; absent when unknown or variable",
+			"additionalProperties": str("exact decimal")},
+		"all_prices": arrayOf(ref("PriceEntry")),
+	})
+	priceEntry := object(obj{
+		"field": str("OpenRouter pricing field: prompt, completion, audio, image, image_token, request, web_search, internal_reasoning, input_cache_read, …"),
+		"usd":   str("exact decimal, USD per unit (negative: variable)"),
+		"unit": nullable(obj{"type": "string", "enum": []string{"token", "audio_token", "image_token", "image", "request", "minute", "second", "search"},
+			"description": "null: the unit of this figure is not documented; show the field's name"}),
+		"display": str(`English, e.g. "$2.50/1M tokens", "$0.006/min", "free", "variable", "$0.0000075"`),
 	})
 	entry := object(obj{
 		"type": strEnum("text", "image", "audio"), "model_id": str(""), "saved": boolean("a saved choice"),
@@ -50,7 +67,8 @@ func schemas() obj {
 	keyStatus := object(obj{"provider": str(""), "configured": boolean(""), "masked": str("masked key, never the key"), "updated_at": str("")})
 	prompt := object(obj{"id": integer(""), "name": str(""), "type": strEnum("text", "image", "audio"), "text": str(""), "created_at": str(""), "updated_at": str("")})
 	return obj{
-		"Model": model,
+		"Model":      model,
+		"PriceEntry": priceEntry,
 		"OpenAIModel": object(obj{"id": str("a model id, or an alias: text, image, audio"), "object": strEnum("model"), "created": num("Unix time"), "owned_by": str(""),
 			"alias_for": str("the model an alias resolves to"), "name": str(""), "description": str(""), "context_length": num(""),
 			"architecture": object(obj{"input_modalities": arrayOf(str("")), "output_modalities": arrayOf(str(""))}),

@@ -32,17 +32,12 @@ type wireModel struct {
 		InputModalities  []string `json:"input_modalities"`
 		OutputModalities []string `json:"output_modalities"`
 	} `json:"architecture"`
-	Pricing struct {
-		Prompt            flexNumber `json:"prompt"`
-		Completion        flexNumber `json:"completion"`
-		Request           flexNumber `json:"request"`
-		Image             flexNumber `json:"image"`
-		Audio             flexNumber `json:"audio"`
-		InputCacheRead    flexNumber `json:"input_cache_read"`
-		InputCacheWrite   flexNumber `json:"input_cache_write"`
-		WebSearch         flexNumber `json:"web_search"`
-		InternalReasoning flexNumber `json:"internal_reasoning"`
-	} `json:"pricing"`
+	// Pricing is read field by field: any decimal field is kept (an
+	// unknown one too), anything else (overrides, an array) is ignored.
+	Pricing     map[string]flexNumber `json:"pricing"`
+	TopProvider struct {
+		MaxCompletionTokens flexNumber `json:"max_completion_tokens"`
+	} `json:"top_provider"`
 	SupportedParameters []string `json:"supported_parameters"`
 }
 
@@ -96,6 +91,7 @@ func convertModel(wm *wireModel) domain.Model {
 		ID:                  wm.ID,
 		Name:                name,
 		Provider:            provider,
+		Author:              domain.IDAuthor(wm.ID),
 		Description:         wm.Description,
 		ContextLength:       int(numberInt(wm.ContextLength)),
 		InputModalities:     input,
@@ -106,19 +102,66 @@ func convertModel(wm *wireModel) domain.Model {
 	if c := numberInt(wm.Created); c > 0 {
 		m.Created = time.Unix(c, 0).UTC()
 	}
-	p := &wm.Pricing
-	m.Pricing = domain.Pricing{
-		Prompt:            price(p.Prompt),
-		Completion:        price(p.Completion),
-		Request:           price(p.Request),
-		Image:             price(p.Image),
-		Audio:             price(p.Audio),
-		InputCacheRead:    price(p.InputCacheRead),
-		InputCacheWrite:   price(p.InputCacheWrite),
-		WebSearch:         price(p.WebSearch),
-		InternalReasoning: price(p.InternalReasoning),
-	}
+	m.MaxOutputTokens = int(numberInt(wm.TopProvider.MaxCompletionTokens))
+	m.Pricing = convertPricing(wm.Pricing)
 	return m
+}
+
+// convertPricing maps OpenRouter's pricing object onto domain.Pricing;
+// decimal fields aimodels does not know go to Other.
+func convertPricing(w map[string]flexNumber) domain.Pricing {
+	var p domain.Pricing
+	for name, n := range w {
+		if n == "" {
+			continue
+		}
+		v := price(n)
+		if dst := pricingField(&p, domain.PriceField(name)); dst != nil {
+			*dst = v
+			continue
+		}
+		if v.Known {
+			if p.Other == nil {
+				p.Other = map[string]domain.Price{}
+			}
+			p.Other[name] = v
+		}
+	}
+	return p
+}
+
+func pricingField(p *domain.Pricing, f domain.PriceField) *domain.Price {
+	switch f {
+	case domain.FieldPrompt:
+		return &p.Prompt
+	case domain.FieldCompletion:
+		return &p.Completion
+	case domain.FieldRequest:
+		return &p.Request
+	case domain.FieldImage:
+		return &p.Image
+	case domain.FieldImageToken:
+		return &p.ImageToken
+	case domain.FieldImageOutput:
+		return &p.ImageOutput
+	case domain.FieldAudio:
+		return &p.Audio
+	case domain.FieldAudioOutput:
+		return &p.AudioOutput
+	case domain.FieldInputAudioCache:
+		return &p.InputAudioCache
+	case domain.FieldInputCacheRead:
+		return &p.InputCacheRead
+	case domain.FieldInputCacheWrite:
+		return &p.InputCacheWrite
+	case domain.FieldInputCacheWrite1h:
+		return &p.InputCacheWrite1h
+	case domain.FieldWebSearch:
+		return &p.WebSearch
+	case domain.FieldInternalReasoning:
+		return &p.InternalReasoning
+	}
+	return nil
 }
 
 func price(n flexNumber) domain.Price {

@@ -12,12 +12,20 @@ type Model struct {
 	ID string
 	// Name is the display name without OpenRouter's "Provider: " prefix.
 	Name string
-	// Provider is the prefix of OpenRouter's name, or the id's author.
+	// Provider is the provider's display name: the prefix of OpenRouter's
+	// name, or the id's author. NewCatalog makes it one name per author
+	// (see Catalog.ProviderName).
 	Provider string
+	// Author is the author of the id, the provider's slug ("anthropic" of
+	// "anthropic/claude-haiku-4.5", "x-ai" of "~x-ai/grok-latest").
+	Author string
 	// Description is OpenRouter's description.
 	Description string
 	// ContextLength is the context window in tokens (0 when unknown).
 	ContextLength int
+	// MaxOutputTokens is the most tokens one completion may have, as the
+	// top provider states it (0 when unknown).
+	MaxOutputTokens int
 	// Created is when OpenRouter added the model (zero when unknown).
 	Created time.Time
 	// InputModalities and OutputModalities are OpenRouter's architecture lists.
@@ -39,26 +47,63 @@ func (m *Model) IsTranscription() bool {
 	return slices.Contains(m.OutputModalities, ModalityTranscription)
 }
 
-// AudioPricedPerMinute reports whether the model's prompt price is per
-// minute of audio rather than per token: a speech-to-text model with no
-// completion price (OpenRouter lists openai/whisper-1 at "0.006", its
-// $0.006 per minute).
-func (m *Model) AudioPricedPerMinute() bool {
-	return m.IsTranscription() && (!m.Pricing.Completion.Known || m.Pricing.Completion.Amount.IsZero())
-}
-
-// PromptCost formats the input price for people: "$0.50/1M tokens", or
-// "$0.006/min" for duration-priced speech-to-text models.
+// PromptCost formats the input price for people: "$0.50/1M tokens" for
+// text (the seed's meaning); for a speech-to-text model its transcription
+// price in its unit ("$0.006/min"), or its exact figure when that unit is
+// not documented.
 func (m *Model) PromptCost() string {
-	if m.AudioPricedPerMinute() {
-		return m.Pricing.Prompt.PerUnit("min")
+	if m.IsTranscription() {
+		if e, ok := m.entry(FieldPrompt); ok {
+			return e.Display()
+		}
+		return ""
 	}
 	return m.Pricing.Prompt.PerMillionTokens()
 }
 
-// CompletionCost formats the output price for people.
+// CompletionCost formats the output price for people; "" for a
+// duration-priced speech-to-text model, which bills no output tokens.
 func (m *Model) CompletionCost() string {
+	if m.DurationPriced() {
+		return ""
+	}
 	return m.Pricing.Completion.PerMillionTokens()
+}
+
+// BaseID returns the id without its variant suffix:
+// "meta-llama/llama-3.3-70b-instruct:free" → "meta-llama/llama-3.3-70b-instruct".
+func (m *Model) BaseID() string {
+	base, _ := SplitVariant(m.ID)
+	return base
+}
+
+// Variant returns the variant of the id ("free", "beta", "nitro",
+// "floor", "extended", "thinking", "online", "batch", …), "" for none.
+func (m *Model) Variant() string {
+	_, v := SplitVariant(m.ID)
+	return v
+}
+
+// SplitVariant splits an OpenRouter id into its base model and variant:
+// OpenRouter names a variant by a suffix after a colon.
+func SplitVariant(id string) (base, variant string) {
+	if i := strings.LastIndexByte(id, ':'); i > 0 && i < len(id)-1 {
+		return id[:i], id[i+1:]
+	}
+	return id, ""
+}
+
+// URL returns the model's page on OpenRouter.
+func (m *Model) URL() string { return "https://openrouter.ai/" + m.ID }
+
+// IDAuthor returns the author of an OpenRouter id: the part before the
+// slash, without the "~" OpenRouter puts before its alias ids.
+func IDAuthor(id string) string {
+	author := id
+	if i := strings.IndexByte(id, '/'); i >= 0 {
+		author = id[:i]
+	}
+	return strings.TrimLeft(author, "~")
 }
 
 // SplitName derives the display name and provider of a model from
@@ -75,9 +120,5 @@ func SplitName(id, name string) (display, provider string) {
 	if display == "" {
 		display = id
 	}
-	author := id
-	if i := strings.IndexByte(id, '/'); i >= 0 {
-		author = id[:i]
-	}
-	return display, strings.TrimLeft(author, "~")
+	return display, IDAuthor(id)
 }

@@ -81,9 +81,13 @@ func FormatUSD(d Decimal) string {
 }
 
 // Pricing is a model's price list, in US dollars, as OpenRouter sends it.
+// Each field's unit is the one OpenRouter's API reference documents for
+// it (see FieldUnit); where a figure evidently is not in that unit the
+// entries built from it say so (see Model.AllPrices).
 type Pricing struct {
-	// Prompt is per input token (per minute of audio for duration-priced
-	// speech-to-text models, see Model.AudioPricedPerMinute).
+	// Prompt is per input token (for a dedicated speech-to-text model
+	// priced by duration the unit is not documented, see
+	// Model.TranscriptionUnit).
 	Prompt Price
 	// Completion is per output token.
 	Completion Price
@@ -91,14 +95,28 @@ type Pricing struct {
 	Request Price
 	// Image is per input image.
 	Image Price
+	// ImageToken is per image token.
+	ImageToken Price
+	// ImageOutput is per output image.
+	ImageOutput Price
 	// Audio is per input audio token.
 	Audio Price
+	// AudioOutput is per output audio token.
+	AudioOutput Price
+	// InputAudioCache is per cached input audio token.
+	InputAudioCache Price
 	// InputCacheRead is per cached input token read.
 	InputCacheRead Price
 	// InputCacheWrite is per cached input token written.
 	InputCacheWrite Price
+	// InputCacheWrite1h is OpenRouter's input_cache_write_1h, whose unit
+	// the API reference does not document.
+	InputCacheWrite1h Price
 	// WebSearch is per web search.
 	WebSearch Price
 	// InternalReasoning is per reasoning token.
 	InternalReasoning Price
+	// Other holds the decimal fields of the pricing object that aimodels
+	// does not know, by name; their unit is not documented.
+	Other map[string]Price
 }
