@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { onUnauthorized } from './api/client';
 import { clearToken, getToken, setToken } from './auth';
 import { LanguageSwitch } from './components/LanguageSwitch';
@@ -10,10 +10,14 @@ import { ModelsPage } from './pages/ModelsPage';
 import { PromptsPage } from './pages/PromptsPage';
 import { navigate, ROUTES, usePath } from './router';
 
+// The usage page and its chart library load only when the page is opened.
+const UsagePage = lazy(() => import('./pages/UsagePage'));
+
 const TABS: { path: string; label: MessageKey }[] = [
   { path: ROUTES.models, label: 'nav.models' },
   { path: ROUTES.apiKeys, label: 'nav.apiKeys' },
   { path: ROUTES.prompts, label: 'nav.prompts' },
+  { path: ROUTES.usage, label: 'nav.usage' },
 ];
 
 function normalize(path: string): string {
@@ -67,6 +71,13 @@ export function App() {
       break;
     case ROUTES.prompts:
       page = <PromptsPage />;
+      break;
+    case ROUTES.usage:
+      page = (
+        <Suspense fallback={<p className="muted">{t('common.loading')}</p>}>
+          <UsagePage />
+        </Suspense>
+      );
       break;
     case '/':
     case '':

@@ -29,4 +29,5 @@ export const ROUTES = {
   apiKeys: '/settings/api-keys',
   models: '/settings/models',
   prompts: '/settings/prompts',
+  usage: '/settings/usage',
 } as const;

@@ -37,8 +37,12 @@ export interface RawResponse<T> {
   headers: Headers;
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<RawResponse<T>> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+/**
+ * Sends an authenticated request (the admin token as a bearer token) and returns the response when it is
+ * ok; otherwise throws an ApiError from the server's error envelope. A refused token signs out.
+ */
+export async function send(method: string, path: string, body?: unknown, accept = 'application/json'): Promise<Response> {
+  const headers: Record<string, string> = { Accept: accept };
   const token = getToken();
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -55,7 +59,31 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   } catch (e) {
     throw new ApiError(0, 'network', e instanceof Error ? e.message : String(e));
   }
+  if (res.ok) return res;
 
+  const text = await res.text();
+  let parsed: unknown = undefined;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  const err = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
+  let code = err?.code ?? '';
+  // Only our own auth failure means "sign in again"; upstream key failures use other codes.
+  if (res.status === 401 && (code === '' || code === 'unauthorized')) code = 'unauthorized';
+  if (code === '') code = 'http_' + res.status;
+  const apiErr = new ApiError(res.status, code, err?.message ?? (res.statusText || `HTTP ${res.status}`));
+  if (code === 'unauthorized') {
+    clearToken();
+    unauthorizedListeners.forEach((fn) => fn());
+  }
+  throw apiErr;
+}
+
+/** An authenticated JSON request: the parsed body and the response headers. */
+export async function request<T>(method: string, path: string, body?: unknown): Promise<RawResponse<T>> {
+  const res = await send(method, path, body);
   const text = res.status === 204 ? '' : await res.text();
   let parsed: unknown = undefined;
   if (text) {
@@ -65,21 +93,6 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
       parsed = undefined;
     }
   }
-
-  if (!res.ok) {
-    const err = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
-    let code = err?.code ?? '';
-    // Only our own auth failure means "sign in again"; upstream key failures use other codes.
-    if (res.status === 401 && (code === '' || code === 'unauthorized')) code = 'unauthorized';
-    if (code === '') code = 'http_' + res.status;
-    const apiErr = new ApiError(res.status, code, err?.message ?? (res.statusText || `HTTP ${res.status}`));
-    if (code === 'unauthorized') {
-      clearToken();
-      unauthorizedListeners.forEach((fn) => fn());
-    }
-    throw apiErr;
-  }
-
   return { data: parsed as T, headers: res.headers };
 }
 
