@@ -148,7 +148,25 @@ type SelectionStore interface {
 // PromptStore keeps prompts; names are unique per scope. The store keeps
 // type and text as given and the name in Unicode NFC (so two spellings
 // of one visible name are one prompt): validating them is the caller's job. It
-// follows the rules common to every store, stated on KeyStore.
+// follows the rules common to every store, stated on KeyStore, and these:
+//
+//   - Versions. A prompt keeps every text it has had as a numbered
+//     domain.PromptVersion (number, name, type and text as saved, scope,
+//     time saved). CreatePrompt saves version 1; an UpdatePrompt that
+//     changes the name, type or text saves the next number (the current
+//     one plus 1) and makes it the prompt's Version; an update that
+//     changes none of them (a retried PUT, or only the default flag)
+//     saves no version. Numbers are never reused while the prompt
+//     exists, even under concurrent updates: each update saves its own.
+//     DeletePrompt deletes the prompt's versions with it.
+//   - Default of its type. At most one prompt per scope and type has
+//     Default set. Creating or updating a prompt with Default set unmarks
+//     the scope's previous default of that type in the same transaction,
+//     so readers see the old default or the new one, never two and never
+//     none; concurrent markings leave exactly one marked. An update with
+//     Default false unmarks the prompt. Changing a default prompt's type
+//     makes it the default of the new type (unmarking that type's
+//     previous default).
 type PromptStore interface {
 	// ListPrompts returns the scope's prompts that q selects, ordered by
 	// name (byte order), then ID: of q.Type only when it is set, after
@@ -163,18 +181,34 @@ type PromptStore interface {
 	// GetPrompt returns prompt id of scope, or an error wrapping
 	// domain.ErrNotFound (also when the id belongs to another scope).
 	GetPrompt(ctx context.Context, scope string, id int64) (*domain.Prompt, error)
-	// CreatePrompt stores p as a new prompt and sets p.ID (the given one
-	// is ignored), p.Scope, p.CreatedAt and p.UpdatedAt; a name already
-	// used in the scope wraps domain.ErrConflict.
+	// CreatePrompt stores p as a new prompt with its version 1 and sets
+	// p.ID (the given one is ignored), p.Scope, p.Version (1),
+	// p.CreatedAt and p.UpdatedAt; a name already used in the scope wraps
+	// domain.ErrConflict. p.Default marks it the default of its type.
 	CreatePrompt(ctx context.Context, p *domain.Prompt) error
-	// UpdatePrompt replaces the name, type and text of prompt p.ID of
-	// p.Scope and sets p.Scope, p.UpdatedAt (now) and p.CreatedAt (kept).
-	// A prompt missing from the scope wraps domain.ErrNotFound; a name
-	// used by another prompt of the scope wraps domain.ErrConflict.
+	// UpdatePrompt replaces the name, type, text and default flag of
+	// prompt p.ID of p.Scope and sets p.Scope, p.Version (the new number,
+	// or the kept one when nothing versioned changed), p.UpdatedAt (now)
+	// and p.CreatedAt (kept); the given p.Version is ignored. A prompt
+	// missing from the scope wraps domain.ErrNotFound; a name used by
+	// another prompt of the scope wraps domain.ErrConflict.
 	UpdatePrompt(ctx context.Context, p *domain.Prompt) error
-	// DeletePrompt removes prompt id of scope, freeing its name; a prompt
-	// missing from the scope wraps domain.ErrNotFound.
+	// DeletePrompt removes prompt id of scope and its versions, freeing
+	// its name; a prompt missing from the scope wraps domain.ErrNotFound.
 	DeletePrompt(ctx context.Context, scope string, id int64) error
+	// ListPromptVersions returns the versions of prompt id of scope,
+	// newest (highest number) first: below q.Before when it is above 0,
+	// at most q.Limit of them when it is above 0. A prompt missing from
+	// the scope wraps domain.ErrNotFound.
+	ListPromptVersions(ctx context.Context, scope string, id int64, q domain.PromptVersionQuery) ([]domain.PromptVersion, error)
+	// GetPromptVersion returns version n of prompt id of scope, or an
+	// error wrapping domain.ErrNotFound when the prompt or the version
+	// does not exist.
+	GetPromptVersion(ctx context.Context, scope string, id int64, n int) (*domain.PromptVersion, error)
+	// DefaultPrompts returns the scope's default prompts, at most one per
+	// type, ordered by type name (audio, image, text); none is an empty
+	// slice.
+	DefaultPrompts(ctx context.Context, scope string) ([]domain.Prompt, error)
 }
 
 // UsageStore keeps the usage ledger: one row per request sent upstream

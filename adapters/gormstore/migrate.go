@@ -118,7 +118,64 @@ var migrations = []migration{
 		SQLite:  usageSQLite,
 		MySQL:   usageMySQL,
 	},
+	{
+		// One ALTER on MySQL, so the step is all or nothing there too.
+		Version: 4,
+		Name:    "prompts: current version number, default of its type",
+		SQLite: []string{
+			`ALTER TABLE prompts ADD COLUMN version INTEGER NOT NULL DEFAULT 1`,
+			`ALTER TABLE prompts ADD COLUMN default_type VARCHAR(16) NULL`,
+			`CREATE UNIQUE INDEX IF NOT EXISTS uq_prompts_scope_default ON prompts (scope, default_type)`,
+		},
+		MySQL: []string{
+			`ALTER TABLE prompts ADD COLUMN version INT NOT NULL DEFAULT 1,
+				ADD COLUMN default_type VARCHAR(16) NULL,
+				ADD UNIQUE KEY uq_prompts_scope_default (scope, default_type)`,
+		},
+		Check: func(tx *gorm.DB, driver string) (bool, error) {
+			return tx.Migrator().HasColumn("prompts", "default_type"), nil
+		},
+	},
+	{
+		// The backfill saves each existing prompt's text as its version 1;
+		// NOT EXISTS makes it safe to run again.
+		Version: 5,
+		Name:    "create prompt_versions",
+		SQLite: []string{
+			`CREATE TABLE IF NOT EXISTS prompt_versions (
+				id INTEGER PRIMARY KEY AUTOINCREMENT,
+				prompt_id INTEGER NOT NULL,
+				scope VARCHAR(64) NOT NULL DEFAULT 'default',
+				version INTEGER NOT NULL,
+				name VARCHAR(200) NOT NULL,
+				model_type VARCHAR(16) NOT NULL,
+				text TEXT NOT NULL,
+				created_at DATETIME NOT NULL)`,
+			`CREATE UNIQUE INDEX IF NOT EXISTS uq_prompt_versions_prompt_version ON prompt_versions (prompt_id, version)`,
+			backfillPromptVersions,
+		},
+		MySQL: []string{
+			`CREATE TABLE IF NOT EXISTS prompt_versions (
+				id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+				prompt_id BIGINT NOT NULL,
+				scope VARCHAR(64) NOT NULL DEFAULT 'default',
+				version INT NOT NULL,
+				name VARCHAR(200) NOT NULL,
+				model_type VARCHAR(16) NOT NULL,
+				text LONGTEXT NOT NULL,
+				created_at DATETIME(6) NOT NULL,
+				UNIQUE KEY uq_prompt_versions_prompt_version (prompt_id, version)
+			) ENGINE=InnoDB ROW_FORMAT=DYNAMIC DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+			backfillPromptVersions,
+		},
+	},
 }
+
+// backfillPromptVersions saves the current text of every prompt that has
+// no version yet as its version (1 for a prompt made before versions).
+const backfillPromptVersions = `INSERT INTO prompt_versions (prompt_id, scope, version, name, model_type, text, created_at)
+	SELECT p.id, p.scope, p.version, p.name, p.model_type, p.text, p.updated_at FROM prompts p
+	WHERE NOT EXISTS (SELECT 1 FROM prompt_versions v WHERE v.prompt_id = p.id)`
 
 // LatestVersion is the schema version Migrate brings a database to.
 func LatestVersion() int { return migrations[len(migrations)-1].Version }

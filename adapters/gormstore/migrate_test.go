@@ -183,3 +183,46 @@ func TestScopeTooLong(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestPromptVersionsBackfill: prompts made before versions existed (at
+// schema 3) are at version 1 after the upgrade, with that version saved,
+// and their next update saves version 2.
+func TestPromptVersionsBackfill(t *testing.T) {
+	eachDriver(t, func(t *testing.T, cfg Config) {
+		ctx := t.Context()
+		s := openNoMigrate(t, cfg)
+		if err := s.migrateTo(ctx, 3); err != nil {
+			t.Fatal(err)
+		}
+		// A row as a build of schema 3 wrote it (no version, no default).
+		if err := s.w.Exec(`INSERT INTO prompts (scope, name, model_type, text, created_at, updated_at) VALUES ('default', 'old', 'text', 'Old text', ?, ?)`,
+			s.now(), s.now()).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		p, err := s.GetPromptByName(ctx, "default", "old")
+		if err != nil || p.Version != 1 || p.Default {
+			t.Fatalf("old prompt after the upgrade: %+v %v", p, err)
+		}
+		v, err := s.GetPromptVersion(ctx, "default", p.ID, 1)
+		if err != nil || v.Text != "Old text" || v.Name != "old" {
+			t.Fatalf("backfilled version 1: %+v %v", v, err)
+		}
+		if err := s.applyMigrations(s.w.WithContext(ctx), LatestVersion()); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.w.Exec(backfillPromptVersions).Error; err != nil { // run again: adds nothing
+			t.Fatal(err)
+		}
+		p.Text = "New text"
+		if err := s.UpdatePrompt(ctx, p); err != nil || p.Version != 2 {
+			t.Fatalf("update after the upgrade: version %d %v", p.Version, err)
+		}
+		vs, err := s.ListPromptVersions(ctx, "default", p.ID, domain.PromptVersionQuery{})
+		if err != nil || len(vs) != 2 {
+			t.Fatalf("versions after the update: %+v %v", vs, err)
+		}
+	})
+}

@@ -49,15 +49,20 @@ func (r *selectionRow) toDomain() domain.SavedSelection {
 	}
 }
 
-// promptRow is a row of prompts.
+// promptRow is a row of prompts. DefaultType is the model type when the
+// prompt is its type's default and NULL otherwise: the unique index on
+// (scope, default_type) then allows one default per scope and type and
+// any number of NULLs, on SQLite and MySQL alike.
 type promptRow struct {
-	ID        int64 `gorm:"primaryKey"`
-	Scope     string
-	Name      string
-	ModelType string
-	Text      string
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	ID          int64 `gorm:"primaryKey"`
+	Scope       string
+	Name        string
+	ModelType   string
+	Text        string
+	Version     int
+	DefaultType *string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 func (promptRow) TableName() string { return "prompts" }
@@ -65,6 +70,28 @@ func (promptRow) TableName() string { return "prompts" }
 func (r *promptRow) toDomain() domain.Prompt {
 	return domain.Prompt{
 		ID: r.ID, Scope: r.Scope, Name: r.Name, Type: domain.ModelType(r.ModelType), Text: r.Text,
+		Version: max(r.Version, 1), Default: r.DefaultType != nil,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}
+}
+
+// promptVersionRow is a row of prompt_versions: one saved text of a prompt.
+type promptVersionRow struct {
+	ID        int64 `gorm:"primaryKey"`
+	PromptID  int64
+	Scope     string
+	Version   int
+	Name      string
+	ModelType string
+	Text      string
+	CreatedAt time.Time
+}
+
+func (promptVersionRow) TableName() string { return "prompt_versions" }
+
+func (r *promptVersionRow) toDomain() domain.PromptVersion {
+	return domain.PromptVersion{
+		PromptID: r.PromptID, Scope: r.Scope, Version: r.Version, Name: r.Name,
+		Type: domain.ModelType(r.ModelType), Text: r.Text, CreatedAt: r.CreatedAt.UTC(),
 	}
 }

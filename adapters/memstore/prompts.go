@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"time"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -117,9 +118,11 @@ func (s *Store) CreatePrompt(ctx context.Context, p *domain.Prompt) error {
 	}
 	now := s.now()
 	s.lastPrompt++
-	stored := &domain.Prompt{ID: s.lastPrompt, Scope: scope, Name: name, Type: p.Type, Text: p.Text, CreatedAt: now, UpdatedAt: now}
+	stored := &domain.Prompt{ID: s.lastPrompt, Scope: scope, Name: name, Type: p.Type, Text: p.Text, Version: 1, CreatedAt: now, UpdatedAt: now}
 	s.prompts[stored.ID] = stored
-	p.ID, p.Scope, p.Name, p.CreatedAt, p.UpdatedAt = stored.ID, scope, name, now, now
+	s.versions[stored.ID] = []domain.PromptVersion{versionOf(stored, now)}
+	s.markDefault(stored, p.Default)
+	p.ID, p.Scope, p.Name, p.Version, p.CreatedAt, p.UpdatedAt = stored.ID, scope, name, 1, now, now
 	return nil
 }
 
@@ -143,8 +146,15 @@ func (s *Store) UpdatePrompt(ctx context.Context, p *domain.Prompt) error {
 	if s.nameTaken(stored.Scope, name, p.ID) {
 		return &domain.StoreError{Kind: domain.ErrConflict, Op: "UpdatePrompt"}
 	}
-	stored.Name, stored.Type, stored.Text, stored.UpdatedAt = name, p.Type, p.Text, s.now()
-	p.Scope, p.Name, p.CreatedAt, p.UpdatedAt = stored.Scope, name, stored.CreatedAt, stored.UpdatedAt
+	now := s.now()
+	if stored.Name != name || stored.Type != p.Type || stored.Text != p.Text {
+		stored.Name, stored.Type, stored.Text = name, p.Type, p.Text
+		stored.Version++
+		s.versions[stored.ID] = append(s.versions[stored.ID], versionOf(stored, now))
+	}
+	stored.UpdatedAt = now
+	s.markDefault(stored, p.Default)
+	p.Scope, p.Name, p.Version, p.CreatedAt, p.UpdatedAt = stored.Scope, name, stored.Version, stored.CreatedAt, stored.UpdatedAt
 	return nil
 }
 
@@ -159,7 +169,85 @@ func (s *Store) DeletePrompt(ctx context.Context, scope string, id int64) error 
 		return err
 	}
 	delete(s.prompts, id)
+	delete(s.versions, id)
 	return nil
+}
+
+// ListPromptVersions returns the versions of prompt id of scope, newest
+// first, as q selects (ports.PromptStore).
+func (s *Store) ListPromptVersions(ctx context.Context, scope string, id int64, q domain.PromptVersionQuery) ([]domain.PromptVersion, error) {
+	if err := s.begin(ctx, "ListPromptVersions"); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	if _, err := s.prompt(scope, id, "ListPromptVersions"); err != nil {
+		return nil, err
+	}
+	vs := s.versions[id]
+	out := []domain.PromptVersion{}
+	for i := len(vs) - 1; i >= 0 && (q.Limit <= 0 || len(out) < q.Limit); i-- {
+		if q.Before <= 0 || vs[i].Version < q.Before {
+			out = append(out, vs[i])
+		}
+	}
+	return out, nil
+}
+
+// GetPromptVersion returns version n of prompt id of scope, or a
+// *domain.StoreError of kind domain.ErrNotFound (ports.PromptStore).
+func (s *Store) GetPromptVersion(ctx context.Context, scope string, id int64, n int) (*domain.PromptVersion, error) {
+	if err := s.begin(ctx, "GetPromptVersion"); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	if _, err := s.prompt(scope, id, "GetPromptVersion"); err != nil {
+		return nil, err
+	}
+	for _, v := range s.versions[id] {
+		if v.Version == n {
+			return &v, nil
+		}
+	}
+	return nil, notFound("GetPromptVersion")
+}
+
+// DefaultPrompts returns the scope's default prompts, ordered by type
+// (ports.PromptStore).
+func (s *Store) DefaultPrompts(ctx context.Context, scope string) ([]domain.Prompt, error) {
+	if err := s.begin(ctx, "DefaultPrompts"); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	scope, err := normScope(scope)
+	if err != nil {
+		return nil, err
+	}
+	out := []domain.Prompt{}
+	for _, p := range s.prompts {
+		if p.Scope == scope && p.Default {
+			out = append(out, *p)
+		}
+	}
+	slices.SortFunc(out, func(a, b domain.Prompt) int { return cmp.Compare(a.Type, b.Type) })
+	return out, nil
+}
+
+// markDefault sets p's default flag; marking it unmarks the previous
+// default of its scope and type. s.mu must be held.
+func (s *Store) markDefault(p *domain.Prompt, on bool) {
+	if on {
+		for _, o := range s.prompts {
+			if o.Scope == p.Scope && o.Type == p.Type && o.ID != p.ID {
+				o.Default = false
+			}
+		}
+	}
+	p.Default = on
+}
+
+// versionOf returns p's current text as its version p.Version, saved at t.
+func versionOf(p *domain.Prompt, t time.Time) domain.PromptVersion {
+	return domain.PromptVersion{PromptID: p.ID, Scope: p.Scope, Version: p.Version, Name: p.Name, Type: p.Type, Text: p.Text, CreatedAt: t}
 }
 
 // prompt returns the stored prompt id of scope. s.mu must be held.

@@ -28,6 +28,7 @@ type Store struct {
 	keyIDs     map[scoped]int64            // (scope, provider) -> ID
 	sels       map[scoped]domain.SavedSelection
 	prompts    map[int64]*domain.Prompt
+	versions   map[int64][]domain.PromptVersion // by prompt ID, oldest first
 	lastKeyID  int64
 	lastPrompt int64
 	last       time.Time // the latest timestamp handed out
@@ -51,10 +52,11 @@ var (
 // New returns an empty store.
 func New() *Store {
 	return &Store{
-		keys:    map[int64]*domain.StoredKey{},
-		keyIDs:  map[scoped]int64{},
-		sels:    map[scoped]domain.SavedSelection{},
-		prompts: map[int64]*domain.Prompt{},
+		keys:     map[int64]*domain.StoredKey{},
+		keyIDs:   map[scoped]int64{},
+		sels:     map[scoped]domain.SavedSelection{},
+		prompts:  map[int64]*domain.Prompt{},
+		versions: map[int64][]domain.PromptVersion{},
 	}
 }
 

@@ -17,8 +17,88 @@ type Prompt struct {
 	Name      string
 	Type      ModelType
 	Text      string
+	// Version is the number of the prompt's current text: 1 when it is
+	// created, one more at every update that changes its name, type or
+	// text (see PromptVersion).
+	Version int
+	// Default marks the default prompt of its type in its scope: the one
+	// applied to a request of that type that names none. At most one
+	// prompt per scope and type is marked.
+	Default   bool
 	CreatedAt time.Time
 	UpdatedAt time.Time
+}
+
+// PromptVersion is one numbered text of a prompt, as it was saved: the
+// current one and every earlier one. Restoring a version saves its type
+// and text again as a new latest version.
+type PromptVersion struct {
+	PromptID int64
+	Scope    string
+	Version  int
+	// Name and Type are the prompt's when this version was saved.
+	Name string
+	Type ModelType
+	Text string
+	// CreatedAt is when this version was saved.
+	CreatedAt time.Time
+}
+
+// Prompt returns the version as a prompt of id v.PromptID, for Fill and
+// Placeholders.
+func (v *PromptVersion) Prompt() Prompt {
+	return Prompt{ID: v.PromptID, Scope: v.Scope, Name: v.Name, Type: v.Type, Text: v.Text, Version: v.Version, CreatedAt: v.CreatedAt, UpdatedAt: v.CreatedAt}
+}
+
+// PromptVersionQuery selects versions of one prompt, newest first.
+type PromptVersionQuery struct {
+	// Before keeps versions with a number below it; 0 keeps all.
+	Before int
+	// Limit bounds how many are returned; 0 means no bound.
+	Limit int
+}
+
+// PromptVersionPage is one page of a prompt's versions, newest first;
+// Next continues after its last one and is empty on the last page.
+type PromptVersionPage struct {
+	Versions []PromptVersion
+	Next     string
+}
+
+// PromptRef is what a request names: a prompt, and the version pinned
+// with "name@3" (0 for the current one).
+type PromptRef struct {
+	Name    string
+	Version int
+}
+
+// String returns the reference as a request writes it.
+func (r PromptRef) String() string {
+	if r.Version == 0 {
+		return r.Name
+	}
+	return r.Name + "@" + strconv.Itoa(r.Version)
+}
+
+// ParsePromptRef reads "name" or "name@version". What follows the last
+// "@" must be a version number (1, 2, …, without leading zeros), else it
+// is a *ValidationError of field prompt; prompt names cannot contain "@"
+// (Validate), so the split is never ambiguous.
+func ParsePromptRef(s string) (PromptRef, error) {
+	i := strings.LastIndexByte(s, '@')
+	if i < 0 {
+		return PromptRef{Name: s}, nil
+	}
+	name, num := s[:i], s[i+1:]
+	bad := &ValidationError{Field: "prompt", Reason: "must be a prompt name, or name@version with a version number such as reply@3"}
+	if strings.TrimSpace(name) == "" || num == "" || num[0] == '0' || len(num) > 9 {
+		return PromptRef{}, bad
+	}
+	v, err := strconv.Atoi(num)
+	if err != nil || v <= 0 {
+		return PromptRef{}, bad
+	}
+	return PromptRef{Name: name, Version: v}, nil
 }
 
 // PromptQuery selects prompts of one scope in their order: by name (byte
@@ -47,6 +127,9 @@ const (
 	MaxPromptPage     = 500
 	// DefaultMaxPromptsPerScope is how many prompts a scope may keep unless configured.
 	DefaultMaxPromptsPerScope = 10_000
+	// DefaultPromptVersionPage and MaxPromptVersionPage bound a page of versions.
+	DefaultPromptVersionPage = 50
+	MaxPromptVersionPage     = 500
 )
 
 // Prompt field bounds.
@@ -107,6 +190,8 @@ func (p *Prompt) Validate() error {
 		return &ValidationError{Field: "name", Reason: "must be at most 200 characters"}
 	case strings.IndexFunc(p.Name, invisible) >= 0:
 		return &ValidationError{Field: "name", Reason: "must not contain control characters (such as NUL, ESC, CR or LF) or bidirectional overrides"}
+	case strings.Contains(p.Name, "@"):
+		return &ValidationError{Field: "name", Reason: "must not contain @, which pins a version in a request (name@3)"}
 	case !p.Type.Valid():
 		return &ValidationError{Field: "type", Reason: "must be one of text, image, audio"}
 	case strings.TrimSpace(p.Text) == "":

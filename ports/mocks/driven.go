@@ -603,6 +603,21 @@ func (mr *MockPromptStoreMockRecorder) CreatePrompt(ctx, p interface{}) *gomock.
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "CreatePrompt", reflect.TypeOf((*MockPromptStore)(nil).CreatePrompt), ctx, p)
 }
 
+// DefaultPrompts mocks base method.
+func (m *MockPromptStore) DefaultPrompts(ctx context.Context, scope string) ([]domain.Prompt, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "DefaultPrompts", ctx, scope)
+	ret0, _ := ret[0].([]domain.Prompt)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// DefaultPrompts indicates an expected call of DefaultPrompts.
+func (mr *MockPromptStoreMockRecorder) DefaultPrompts(ctx, scope interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "DefaultPrompts", reflect.TypeOf((*MockPromptStore)(nil).DefaultPrompts), ctx, scope)
+}
+
 // DeletePrompt mocks base method.
 func (m *MockPromptStore) DeletePrompt(ctx context.Context, scope string, id int64) error {
 	m.ctrl.T.Helper()
@@ -645,6 +660,36 @@ func (m *MockPromptStore) GetPromptByName(ctx context.Context, scope, name strin
 func (mr *MockPromptStoreMockRecorder) GetPromptByName(ctx, scope, name interface{}) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "GetPromptByName", reflect.TypeOf((*MockPromptStore)(nil).GetPromptByName), ctx, scope, name)
+}
+
+// GetPromptVersion mocks base method.
+func (m *MockPromptStore) GetPromptVersion(ctx context.Context, scope string, id int64, n int) (*domain.PromptVersion, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "GetPromptVersion", ctx, scope, id, n)
+	ret0, _ := ret[0].(*domain.PromptVersion)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// GetPromptVersion indicates an expected call of GetPromptVersion.
+func (mr *MockPromptStoreMockRecorder) GetPromptVersion(ctx, scope, id, n interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "GetPromptVersion", reflect.TypeOf((*MockPromptStore)(nil).GetPromptVersion), ctx, scope, id, n)
+}
+
+// ListPromptVersions mocks base method.
+func (m *MockPromptStore) ListPromptVersions(ctx context.Context, scope string, id int64, q domain.PromptVersionQuery) ([]domain.PromptVersion, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "ListPromptVersions", ctx, scope, id, q)
+	ret0, _ := ret[0].([]domain.PromptVersion)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// ListPromptVersions indicates an expected call of ListPromptVersions.
+func (mr *MockPromptStoreMockRecorder) ListPromptVersions(ctx, scope, id, q interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "ListPromptVersions", reflect.TypeOf((*MockPromptStore)(nil).ListPromptVersions), ctx, scope, id, q)
 }
 
 // ListPrompts mocks base method.
