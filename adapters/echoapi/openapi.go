@@ -25,7 +25,12 @@ func nullableRef(name string) obj {
 	// an allOf of one.
 	return obj{"type": "object", "nullable": true, "allOf": []obj{ref(name)}}
 }
-func object(props obj) obj    { return obj{"type": "object", "properties": props} }
+
+// object is a closed object: a member the server sends or accepts beyond
+// props fails the kin-openapi check of test/e2e, so no field goes undocumented.
+func object(props obj) obj {
+	return obj{"type": "object", "properties": props, "additionalProperties": false}
+}
 func integer(d string) obj    { return obj{"type": "integer", "description": d} }
 func strEnum(v ...string) obj { return obj{"type": "string", "enum": v} }
 
@@ -102,7 +107,7 @@ func schemas() obj {
 		"ChatCompletion": obj{"type": "object", "additionalProperties": true, "description": "OpenRouter's chat completion, passed through; text/event-stream when stream is true"},
 		"TranscriptionInput": object(obj{"model": str("a model id; empty or without '/' means the selected audio model"),
 			"input_audio": object(obj{"data": str("base64 audio"), "format": str("wav, mp3, …")}),
-			"language":    str(""), "prompt": str(""), "response_format": strEnum("json", "text")}),
+			"language":    str(""), "prompt": str(""), "response_format": strEnum("json", "text"), "temperature": num("")}),
 		"Transcription": object(obj{"text": str(""), "model": str(""), "usage": object(obj{"cost": num(""), "seconds": num("")})}),
 		"OpenAPI":       obj{"type": "object"},
 		"Error": obj{"type": "object", "required": []string{"error"}, "description": "the body of every error response",
@@ -152,7 +157,10 @@ func buildOpenAPI(prefix string) []byte {
 		if r.body != "" {
 			content := obj{"application/json": obj{"schema": ref(r.body)}}
 			if r.body == "TranscriptionInput" {
-				content["multipart/form-data"] = obj{"schema": object(obj{"file": obj{"type": "string", "format": "binary"}, "model": str(""), "language": str(""), "prompt": str(""), "response_format": strEnum("json", "text")})}
+				// Other fields of OpenAI's form (temperature, …) are read and skipped.
+				content["multipart/form-data"] = obj{"schema": obj{"type": "object", "required": []string{"file"}, "properties": obj{
+					"file": obj{"type": "string", "format": "binary"}, "model": str("as in JSON"), "language": str(""), "prompt": str(""),
+					"response_format": strEnum("json", "text"), "format": str("the audio format, when the file name and type do not say it")}}}
 			}
 			op["requestBody"] = obj{"required": true, "content": content}
 		}
