@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -35,20 +36,23 @@ func NewRequests(gw ports.InferenceGateway, keys *Keys, models *ModelManager, pr
 
 // resolveModel turns a type name into the scope's model for that type, or
 // returns an explicit model id unchanged. The catalog entry is returned
-// when the catalog is at hand (nil otherwise).
-func (rq *Requests) resolveModel(ctx context.Context, scope, name string) (string, *domain.Model, error) {
+// when the catalog is at hand (nil otherwise), and so is the type's route
+// when it has fallbacks: the model then its fallbacks, shared and never
+// to be changed (nil otherwise).
+func (rq *Requests) resolveModel(ctx context.Context, scope, name string) (string, *domain.Model, []string, error) {
 	t := domain.ModelType(name)
 	if !t.Valid() {
 		var m *domain.Model
 		if v, ok := rq.models.catalog.cached(); ok {
 			m, _ = v.Catalog.Lookup(name)
 		}
-		return name, m, nil
+		return name, m, nil, nil
 	}
-	saved, err := rq.models.saved(ctx, scope)
+	set, err := rq.models.savedSet(ctx, scope)
 	if err != nil {
-		return "", nil, err
+		return "", nil, nil, err
 	}
+	saved := set.rows
 	for i := range saved {
 		if saved[i].Type == t {
 			var m *domain.Model
@@ -60,18 +64,18 @@ func (rq *Requests) resolveModel(ctx context.Context, scope, name string) (strin
 					m, _ = v.Catalog.Lookup(saved[i].ModelID)
 				}
 			}
-			return saved[i].ModelID, m, nil
+			return saved[i].ModelID, m, set.routes[i], nil
 		}
 	}
 	view, err := rq.models.catalog.get(ctx, false)
 	if err != nil {
-		return "", nil, fmt.Errorf("no %s model is selected and the catalog is unavailable for a default: %w", t, err)
+		return "", nil, nil, fmt.Errorf("no %s model is selected and the catalog is unavailable for a default: %w", t, err)
 	}
 	rec := domain.RecommendedModel(view.Catalog, t, rq.models.prefs[t])
 	if rec == nil {
-		return "", nil, &domain.ModelError{Kind: domain.ErrModelNotFound, ModelID: name, Type: t}
+		return "", nil, nil, &domain.ModelError{Kind: domain.ErrModelNotFound, ModelID: name, Type: t}
 	}
-	return rec.ID, rec, nil
+	return rec.ID, rec, nil, nil
 }
 
 // prepareChat validates a chat request and returns the decrypted key, the
@@ -86,12 +90,16 @@ func (rq *Requests) prepareChat(ctx context.Context, scope string, req *domain.C
 	if err != nil {
 		return "", nil, nil, err
 	}
-	id, m, err := rq.resolveModel(ctx, scope, req.Model)
+	id, m, route, err := rq.resolveModel(ctx, scope, req.Model)
 	if err != nil {
 		return "", nil, nil, err
 	}
 	out := *req
 	out.Model = id
+	if route != nil && len(req.Models) == 0 && req.Extra["models"] == nil {
+		// OpenRouter falls back over the list itself; a caller's own list wins.
+		out.Models = route
+	}
 	if req.Prompt != "" {
 		if err := rq.applyPrompt(ctx, scope, &out, domain.ModelType(req.Model), m); err != nil {
 			return "", nil, nil, err
@@ -142,7 +150,7 @@ func (rq *Requests) Complete(ctx context.Context, scope string, req *domain.Chat
 		return nil, err
 	}
 	if m != nil && m.IsTranscription() && !m.Serves(domain.TypeText) {
-		return rq.completeByTranscription(ctx, key, out.Model, out)
+		return rq.completeByTranscription(ctx, key, out.Model, m, out)
 	}
 	resp, err := rq.gw.ChatCompletion(ctx, key, out)
 	if err != nil {
@@ -151,7 +159,7 @@ func (rq *Requests) Complete(ctx context.Context, scope string, req *domain.Chat
 	return resp, nil
 }
 
-func (rq *Requests) completeByTranscription(ctx context.Context, key domain.APIKey, id string, req *domain.ChatRequest) (*domain.ChatResponse, error) {
+func (rq *Requests) completeByTranscription(ctx context.Context, key domain.APIKey, id string, m *domain.Model, req *domain.ChatRequest) (*domain.ChatResponse, error) {
 	var audio *domain.InputAudio
 	prompt := ""
 	for i := range req.Messages {
@@ -175,14 +183,14 @@ func (rq *Requests) completeByTranscription(ctx context.Context, key domain.APIK
 	if err := tr.Validate(); err != nil {
 		return nil, err
 	}
-	t, err := rq.gw.Transcribe(ctx, key, tr)
+	t, err := rq.transcribeRoute(ctx, key, id, m, req.Models, tr)
 	if err != nil {
-		return nil, fmt.Errorf("transcription with %s: %w", id, err)
+		return nil, err
 	}
 	now := rq.clock.Now()
 	resp := &domain.ChatResponse{
 		ID:      "transcription-" + strconv.FormatInt(now.UnixNano(), 36),
-		Model:   id,
+		Model:   t.Model,
 		Choices: []domain.Choice{{Content: t.Text, FinishReason: "stop"}},
 		Usage:   domain.Usage{Cost: t.Usage.Cost, PromptTokens: t.Usage.InputTokens, CompletionTokens: t.Usage.OutputTokens, TotalTokens: t.Usage.TotalTokens},
 	}
@@ -203,8 +211,19 @@ func (rq *Requests) Stream(ctx context.Context, scope string, req *domain.ChatRe
 	if err != nil {
 		return nil, fmt.Errorf("chat stream with %s: %w", out.Model, err)
 	}
-	return st, nil
+	return routedStream{st, out.Model}, nil
 }
+
+// routedStream is a stream that names the model it was sent to (first):
+// its Model method. Which model served each chunk, a fallback perhaps, is
+// the chunk's own "model" member.
+type routedStream struct {
+	ports.ChatStream
+	model string
+}
+
+// Model returns the model id the stream was requested from.
+func (s routedStream) Model() string { return s.model }
 
 // Transcribe turns audio into text. The model is the scope's selected
 // audio model unless req.Model names one. A dedicated speech-to-text model
@@ -224,10 +243,67 @@ func (rq *Requests) Transcribe(ctx context.Context, scope string, req *domain.Tr
 	if name == "" {
 		name = string(domain.TypeAudio)
 	}
-	id, m, err := rq.resolveModel(ctx, scope, name)
+	id, m, route, err := rq.resolveModel(ctx, scope, name)
 	if err != nil {
 		return nil, err
 	}
+	return rq.transcribeRoute(ctx, key, id, m, route, req)
+}
+
+// transcribeRoute transcribes with model id (catalog entry m, nil when not
+// at hand) and, when route lists fallbacks after it, falls back to each in
+// turn on a failure that another model may not have (see fallsBack): the
+// upstream does not route transcriptions itself. Each model is called
+// according to its kind (see transcribeWith). The answer's Model is the
+// model that served.
+func (rq *Requests) transcribeRoute(ctx context.Context, key domain.APIKey, id string, m *domain.Model, route []string, req *domain.TranscriptionRequest) (*domain.Transcription, error) {
+	t, err := rq.transcribeWith(ctx, key, id, m, req)
+	if len(route) < 2 || route[0] != id || !fallsBack(ctx, err) {
+		return t, err
+	}
+	tried := 1
+	for _, fb := range route[1:] {
+		var fm *domain.Model
+		if v, cerr := rq.models.catalog.get(ctx, false); cerr == nil {
+			fm, _ = v.Catalog.Lookup(fb)
+		}
+		if fm != nil && !fm.IsTranscription() && !fm.Serves(domain.TypeAudio) {
+			continue // the catalog changed since it was saved
+		}
+		tried++
+		t, ferr := rq.transcribeWith(ctx, key, fb, fm, req)
+		if ferr == nil {
+			return t, nil
+		}
+		err = ferr
+		if !fallsBack(ctx, err) {
+			break
+		}
+	}
+	return nil, fmt.Errorf("%d of %d models of the route %v tried: %w", tried, len(route), route, err)
+}
+
+// fallsBack reports whether a failed attempt is worth trying on the next
+// model: a rate limit, the upstream unavailable or timing out (429, 5xx),
+// or no endpoint for the model (OpenRouter's 404 "no endpoints"). A
+// refusal of the request, the key or the credits (400, 401, 402, 403)
+// would fail on every model, and a request whose context is done is over.
+func fallsBack(ctx context.Context, err error) bool {
+	if err == nil || ctx.Err() != nil {
+		return false
+	}
+	var me *domain.ModelError
+	if errors.As(err, &me) {
+		return false // the catalog's verdict, not the upstream's
+	}
+	return errors.Is(err, domain.ErrRateLimited) || errors.Is(err, domain.ErrUpstreamUnavailable) ||
+		errors.Is(err, domain.ErrTimeout) || errors.Is(err, domain.ErrModelNotFound)
+}
+
+// transcribeWith transcribes with one model: a dedicated speech-to-text
+// model (or one the catalog does not describe) on the transcription
+// endpoint, a chat model that accepts audio by chat.
+func (rq *Requests) transcribeWith(ctx context.Context, key domain.APIKey, id string, m *domain.Model, req *domain.TranscriptionRequest) (*domain.Transcription, error) {
 	if m == nil {
 		if v, err := rq.models.catalog.get(ctx, false); err == nil {
 			m, _ = v.Catalog.Lookup(id)

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/aimodels/aimodels/core/domain"
 	"github.com/aimodels/aimodels/ports"
@@ -17,7 +18,27 @@ type ModelManager struct {
 	clock   ports.Clock
 	prefs   map[domain.ModelType][]string
 	catalog *catalogCache
-	sels    *ttlCache[[]domain.SavedSelection]
+	sels    *ttlCache[savedSet]
+}
+
+// savedSet is a scope's saved selections as cached, with the route of
+// each type that has fallbacks worked out once rather than per request.
+type savedSet struct {
+	rows []domain.SavedSelection
+	// routes[i] is rows[i].ModelID then its fallbacks; nil without
+	// fallbacks. Shared by every request: never modified.
+	routes [][]string
+}
+
+func newSavedSet(rows []domain.SavedSelection) savedSet {
+	set := savedSet{rows: rows, routes: make([][]string, len(rows))}
+	for i := range rows {
+		if len(rows[i].Fallbacks) > 0 {
+			r := make([]string, 0, 1+len(rows[i].Fallbacks))
+			set.routes[i] = append(append(r, rows[i].ModelID), rows[i].Fallbacks...)
+		}
+	}
+	return set
 }
 
 // NewModelManager returns the model use case. The catalog is shared by
@@ -27,7 +48,7 @@ func NewModelManager(gw ports.CatalogGateway, store ports.SelectionStore, keys *
 	o := opts.withDefaults()
 	return &ModelManager{
 		store: store, clock: o.Clock, prefs: o.Preferences,
-		sels: newTTLCache[[]domain.SavedSelection](o.Clock, o.SettingsTTL),
+		sels: newTTLCache[savedSet](o.Clock, o.SettingsTTL),
 		catalog: &catalogCache{
 			gw: gw, clock: o.Clock, log: o.Logger,
 			ttl: o.CatalogTTL, retry: o.CatalogRetryAfter, limit: o.CatalogFetchTimeout,
@@ -44,14 +65,22 @@ func NewModelManager(gw ports.CatalogGateway, store ports.SelectionStore, keys *
 
 // saved returns the scope's saved selections, cached for SettingsTTL.
 func (mm *ModelManager) saved(ctx context.Context, scope string) ([]domain.SavedSelection, error) {
+	set, err := mm.savedSet(ctx, scope)
+	return set.rows, err
+}
+
+// savedSet returns the scope's saved selections with their routes,
+// cached for SettingsTTL.
+func (mm *ModelManager) savedSet(ctx context.Context, scope string) (savedSet, error) {
 	if v, _, hit := mm.sels.get(scope); hit {
 		return v, nil
 	}
 	gen := mm.sels.generation()
-	v, err := mm.store.GetSelections(ctx, scope)
+	rows, err := mm.store.GetSelections(ctx, scope)
 	if err != nil {
-		return nil, fmt.Errorf("load selection of scope %q: %w", scope, err)
+		return savedSet{}, fmt.Errorf("load selection of scope %q: %w", scope, err)
 	}
+	v := newSavedSet(rows)
 	mm.sels.put(gen, scope, v, true)
 	return v, nil
 }
@@ -88,6 +117,7 @@ func (mm *ModelManager) buildSelection(cat *domain.Catalog, saved []domain.Saved
 				e.ModelID = saved[i].ModelID
 				e.Saved = true
 				e.SavedAt = saved[i].SavedAt
+				e.Fallbacks = saved[i].Fallbacks
 			}
 		}
 		if !e.Saved && rec != nil {
@@ -109,8 +139,25 @@ func (mm *ModelManager) buildSelection(cat *domain.Catalog, saved []domain.Saved
 
 // SaveSelection validates every choice against the catalog, then saves
 // them in one transaction; nothing is saved when any choice is invalid or
-// the store fails.
+// the store fails. Each type's saved fallbacks are kept (less the new
+// model, should it be one of them): SaveChoices sets them.
 func (mm *ModelManager) SaveSelection(ctx context.Context, scope string, choices map[domain.ModelType]string) (domain.Selection, error) {
+	cs := make(map[domain.ModelType]domain.SelectionChoice, len(choices))
+	for t, id := range choices {
+		cs[t] = domain.SelectionChoice{Model: id, KeepFallbacks: true}
+	}
+	return mm.SaveChoices(ctx, scope, cs)
+}
+
+// SaveChoices validates every choice against the catalog, the model and
+// each fallback (domain.Catalog.ValidateFallbacks: at most
+// domain.MaxFallbacks, each in the catalog and serving the type, none
+// twice nor the model itself; an error names the entry, such as
+// "text.fallbacks[1]"), then saves them in one transaction; nothing is
+// saved when any choice is invalid or the store fails. A choice with
+// KeepFallbacks keeps the type's saved fallbacks, less its new model,
+// without checking them again. Types not named are left as they are.
+func (mm *ModelManager) SaveChoices(ctx context.Context, scope string, choices map[domain.ModelType]domain.SelectionChoice) (domain.Selection, error) {
 	scope = scopeOrDefault(scope)
 	if len(choices) == 0 {
 		return nil, &domain.ValidationError{Field: "selection", Reason: "give at least one of text, image, audio"}
@@ -124,20 +171,43 @@ func (mm *ModelManager) SaveSelection(ctx context.Context, scope string, choices
 	if err != nil {
 		return nil, fmt.Errorf("validate selection: %w", err)
 	}
+	var before []domain.SavedSelection
+	for _, c := range choices {
+		if c.KeepFallbacks {
+			if before, err = mm.saved(ctx, scope); err != nil {
+				return nil, err
+			}
+			break
+		}
+	}
 	rows := make([]domain.SavedSelection, 0, len(choices))
 	now := mm.clock.Now().UTC()
 	for _, t := range domain.ModelTypes {
-		id, ok := choices[t]
+		c, ok := choices[t]
 		if !ok {
 			continue
 		}
-		m, err := view.Catalog.Validate(id, t)
+		m, err := view.Catalog.Validate(c.Model, t)
 		if err != nil {
 			return nil, err
 		}
+		fb := c.Fallbacks
+		if c.KeepFallbacks {
+			fb = nil
+			for i := range before {
+				if before[i].Type == t {
+					fb = slices.DeleteFunc(slices.Clone(before[i].Fallbacks), func(id string) bool { return id == m.ID })
+				}
+			}
+		} else if err := view.Catalog.ValidateFallbacks(t, m.ID, fb); err != nil {
+			return nil, err
+		}
+		if len(fb) == 0 {
+			fb = nil
+		}
 		rows = append(rows, domain.SavedSelection{
 			Scope: scope, Type: t, ModelID: m.ID, ModelName: m.Name,
-			PromptCost: m.PromptCost(), CompletionCost: m.CompletionCost(), SavedAt: now,
+			PromptCost: m.PromptCost(), CompletionCost: m.CompletionCost(), Fallbacks: fb, SavedAt: now,
 		})
 	}
 	defer mm.sels.forget(scope)

@@ -124,19 +124,28 @@ type KeyStore interface {
 }
 
 // SelectionStore keeps the selected model per scope and type, with the
-// snapshot of its name and prices. It follows the rules common to every
-// store, stated on KeyStore.
+// snapshot of its name and prices and its ordered fallbacks. It follows
+// the rules common to every store, stated on KeyStore.
+//
+// Fallbacks: a selection keeps up to domain.MaxFallbacks fallback model
+// ids in the order given, each a model id, none equal to ModelID, none
+// twice (domain.CheckFallbacks; else a *domain.ValidationError naming
+// "fallbacks[i]"). Whether the catalog has them is the caller's rule, not
+// the store's. A selection saved without fallbacks, or saved before the
+// store kept any, reads back with Fallbacks nil. A save replaces the
+// fallbacks with the given ones (nil clears them); the returned and the
+// stored lists never share memory with the caller's.
 type SelectionStore interface {
 	// GetSelections returns the scope's saved selections, at most one per
 	// type, ordered by type name (audio, image, text). A scope with
 	// nothing saved gives an empty slice and a nil error.
 	GetSelections(ctx context.Context, scope string) ([]domain.SavedSelection, error)
 	// SaveSelection inserts or replaces the selection of s.Scope and
-	// s.Type, keeping ModelID, ModelName, PromptCost and CompletionCost as
-	// given. A valid type and a model id are required (else a
-	// *domain.ValidationError). s.SavedAt is stored as given (in UTC, to
-	// the microsecond) or, when zero, set to now. It sets s.Scope and
-	// s.SavedAt to what was stored.
+	// s.Type, keeping ModelID, ModelName, PromptCost, CompletionCost and
+	// Fallbacks as given. A valid type, a model id and valid fallbacks
+	// are required (else a *domain.ValidationError). s.SavedAt is stored
+	// as given (in UTC, to the microsecond) or, when zero, set to now. It
+	// sets s.Scope and s.SavedAt to what was stored.
 	SaveSelection(ctx context.Context, s *domain.SavedSelection) error
 	// SaveSelections saves several selections as SaveSelection does, all
 	// or none: when one is invalid or the store fails, nothing is saved,

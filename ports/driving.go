@@ -27,8 +27,13 @@ type ModelService interface {
 	// Selection returns the scope's model for every type.
 	Selection(ctx context.Context, scope string) (domain.Selection, error)
 	// SaveSelection validates and saves the given types' models; nothing is
-	// saved when any of them is invalid.
+	// saved when any of them is invalid. Each type keeps its fallbacks.
 	SaveSelection(ctx context.Context, scope string, choices map[domain.ModelType]string) (domain.Selection, error)
+	// SaveChoices validates and saves the given types' models and
+	// fallbacks (or, with KeepFallbacks, keeps the saved fallbacks);
+	// nothing is saved when any of them is invalid. An invalid fallback is
+	// a *domain.ValidationError naming it, such as "text.fallbacks[1]".
+	SaveChoices(ctx context.Context, scope string, choices map[domain.ModelType]domain.SelectionChoice) (domain.Selection, error)
 }
 
 // AccountService is the balance and the connection test.
@@ -70,7 +75,10 @@ type PromptService interface {
 type RequestService interface {
 	// Complete sends a chat completion; req.Model may be a type name.
 	Complete(ctx context.Context, scope string, req *domain.ChatRequest) (*domain.ChatResponse, error)
-	// Stream sends a streaming chat completion.
+	// Stream sends a streaming chat completion. The core's stream also
+	// has a Model() string method naming the model the request was sent
+	// to (first, when the type has fallbacks); each chunk names the model
+	// that served it.
 	Stream(ctx context.Context, scope string, req *domain.ChatRequest) (ChatStream, error)
 	// Transcribe turns audio into text with the selected (or named) audio model.
 	Transcribe(ctx context.Context, scope string, req *domain.TranscriptionRequest) (*domain.Transcription, error)

@@ -294,7 +294,7 @@ func TestSelectionRoundTrip(t *testing.T) {
 		domain.TypeImage: {Type: domain.TypeImage, ModelID: "openai/gpt-4o", Model: m, Recommended: true, Available: true, Checked: true},
 		domain.TypeAudio: {Type: domain.TypeAudio},
 	}
-	svc.models.EXPECT().SaveSelection(gomock.Any(), domain.DefaultScope, map[domain.ModelType]string{domain.TypeText: "openai/gpt-4o"}).Return(saved, nil)
+	svc.models.EXPECT().SaveChoices(gomock.Any(), domain.DefaultScope, map[domain.ModelType]domain.SelectionChoice{domain.TypeText: {Model: "openai/gpt-4o", KeepFallbacks: true}}).Return(saved, nil)
 	rec := do(e, call{method: "PUT", path: "/api/v1/settings/openrouter/selection", body: `{"text":"openai/gpt-4o"}`})
 	var got map[string]echoapi.SelectionEntryDTO
 	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || rec.Code != 200 {
@@ -320,7 +320,7 @@ func TestSelectionRoundTrip(t *testing.T) {
 	if got["text"].Available || got["text"].Availability != "unavailable" || !got["image"].Available || got["image"].Availability != "unknown" {
 		t.Fatalf("availability: %s", rec.Body)
 	}
-	svc.models.EXPECT().SaveSelection(gomock.Any(), gomock.Any(), gomock.Any()).Return(nil, &domain.ModelError{Kind: domain.ErrModelNotFound, ModelID: "../../etc/passwd", Type: domain.TypeText})
+	svc.models.EXPECT().SaveChoices(gomock.Any(), gomock.Any(), gomock.Any()).Return(nil, &domain.ModelError{Kind: domain.ErrModelNotFound, ModelID: "../../etc/passwd", Type: domain.TypeText})
 	rec = do(e, call{method: "PUT", path: "/api/v1/settings/openrouter/selection", body: `{"text":"../../etc/passwd"}`})
 	if rec.Code != 422 || errCode(t, rec) != "model_not_found" {
 		t.Fatalf("%d %s", rec.Code, rec.Body)

@@ -145,13 +145,20 @@ type SelectionEntryDTO struct {
 	Availability string     `json:"availability,omitempty"`
 	SavedAt      *time.Time `json:"saved_at"`
 	Model        *ModelDTO  `json:"model"`
+	// Fallbacks are the models tried, in order, when ModelID cannot
+	// serve; an empty array for none.
+	Fallbacks []string `json:"fallbacks"`
 }
 
 func selectionDTO(sel domain.Selection) map[string]SelectionEntryDTO {
 	out := make(map[string]SelectionEntryDTO, len(sel))
 	for _, t := range domain.ModelTypes {
 		e := sel[t]
-		d := SelectionEntryDTO{Type: string(t), ModelID: e.ModelID, Saved: e.Saved, Recommended: e.Recommended, Available: e.Available}
+		d := SelectionEntryDTO{Type: string(t), ModelID: e.ModelID, Saved: e.Saved, Recommended: e.Recommended, Available: e.Available,
+			Fallbacks: e.Fallbacks}
+		if d.Fallbacks == nil {
+			d.Fallbacks = []string{}
+		}
 		switch {
 		case e.ModelID == "":
 		case !e.Checked:

@@ -134,23 +134,67 @@ func (a *api) saveSelection(c echo.Context) error {
 	if err := decodeStrict(c, &raw); err != nil {
 		return a.fail(c, err)
 	}
-	choices := make(map[domain.ModelType]string, len(raw))
+	choices := make(map[domain.ModelType]domain.SelectionChoice, len(raw))
 	for k, v := range raw {
 		t, err := domain.ParseModelType(k)
 		if err != nil {
 			return WriteError(c, &domain.ValidationError{Field: k, Reason: "unknown model type; use text, image or audio"})
 		}
-		id, ok := v.(string)
-		if !ok || strings.TrimSpace(id) == "" {
-			return WriteError(c, &domain.ValidationError{Field: k, Reason: "must be a model id"})
+		ch, err := selectionChoice(k, v)
+		if err != nil {
+			return WriteError(c, err)
 		}
-		choices[t] = id
+		choices[t] = ch
 	}
-	sel, err := a.models.SaveSelection(c.Request().Context(), a.scope(c), choices)
+	sel, err := a.models.SaveChoices(c.Request().Context(), a.scope(c), choices)
 	if err != nil {
 		return a.fail(c, err)
 	}
 	return c.JSON(http.StatusOK, selectionDTO(sel))
+}
+
+// selectionChoice reads one type's value of PUT /settings/openrouter/selection:
+// a model id, which keeps the type's fallbacks, or {"model": id,
+// "fallbacks": [id, …]}, whose fallbacks replace the saved ones ([] clears
+// them; absent or null keeps them).
+func selectionChoice(k string, v any) (domain.SelectionChoice, error) {
+	if id, ok := v.(string); ok {
+		if strings.TrimSpace(id) == "" {
+			return domain.SelectionChoice{}, &domain.ValidationError{Field: k, Reason: "must be a model id"}
+		}
+		return domain.SelectionChoice{Model: id, KeepFallbacks: true}, nil
+	}
+	o, ok := v.(map[string]any)
+	if !ok {
+		return domain.SelectionChoice{}, &domain.ValidationError{Field: k, Reason: `must be a model id or {"model": id, "fallbacks": [id, …]}`}
+	}
+	for name := range o {
+		if name != "model" && name != "fallbacks" {
+			return domain.SelectionChoice{}, &domain.ValidationError{Field: k + "." + name, Reason: "unknown field; use model and fallbacks"}
+		}
+	}
+	id, ok := o["model"].(string)
+	if !ok || strings.TrimSpace(id) == "" {
+		return domain.SelectionChoice{}, &domain.ValidationError{Field: k + ".model", Reason: "must be a model id"}
+	}
+	ch := domain.SelectionChoice{Model: id, KeepFallbacks: o["fallbacks"] == nil}
+	if ch.KeepFallbacks {
+		return ch, nil
+	}
+	list, ok := o["fallbacks"].([]any)
+	if !ok {
+		return domain.SelectionChoice{}, &domain.ValidationError{Field: k + ".fallbacks", Reason: "must be an array of model ids"}
+	}
+	if len(list) > domain.MaxFallbacks {
+		return domain.SelectionChoice{}, &domain.ValidationError{Field: k + ".fallbacks", Reason: "at most " + strconv.Itoa(domain.MaxFallbacks) + " fallbacks"}
+	}
+	ch.Fallbacks = make([]string, len(list))
+	for i, e := range list {
+		if ch.Fallbacks[i], ok = e.(string); !ok {
+			return domain.SelectionChoice{}, &domain.ValidationError{Field: k + ".fallbacks[" + strconv.Itoa(i) + "]", Reason: "must be a model id"}
+		}
+	}
+	return ch, nil
 }
 
 func (a *api) balance(c echo.Context) error {
@@ -251,6 +295,11 @@ func (a *api) stream(c echo.Context, req *domain.ChatRequest) error {
 	_ = rc.SetWriteDeadline(time.Time{})
 	renew := func() { _ = rc.SetWriteDeadline(time.Now().Add(a.streamTimeout)) }
 	h := w.Header()
+	if m, ok := st.(interface{ Model() string }); ok && m.Model() != "" {
+		// Sent before any event, so it names the model asked first (an
+		// alias resolved); each event's "model" says which one served.
+		h.Set("X-Aimodels-Model", m.Model())
+	}
 	h.Set(echo.HeaderContentType, "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
@@ -326,6 +375,10 @@ func (a *api) transcriptions(c echo.Context) error {
 	tr, err := a.requests.Transcribe(c.Request().Context(), a.scope(c), req)
 	if err != nil {
 		return a.fail(c, err)
+	}
+	if tr.Model != "" {
+		// Which model served it: a fallback, when the first failed.
+		c.Response().Header().Set("X-Aimodels-Model", tr.Model)
 	}
 	if format == "text" {
 		return c.String(http.StatusOK, tr.Text)

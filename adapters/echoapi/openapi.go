@@ -68,7 +68,14 @@ func schemas() obj {
 		"recommended": boolean("the recommended default"), "available": boolean("the model is in the catalog (true when the catalog cannot be fetched)"),
 		"availability": strEnum("available", "unavailable", "unknown"),
 		"saved_at":     nullable(str("RFC 3339")), "model": nullableRef("Model"),
+		"fallbacks": obj{"type": "array", "items": str("model id"), "maxItems": 3,
+			"description": "the models tried, in order, when model_id cannot serve (OpenRouter's models list for chat; aimodels itself for transcription); empty for none"},
 	})
+	choice := obj{"description": "a model id (the type's saved fallbacks are kept, less that model), or the model with its fallbacks " +
+		"(fallbacks replace the saved ones; [] clears them; absent keeps them). A fallback is validated like the model (in the catalog, " +
+		"serving the type) and must differ from it and from the others; a bad one is a 422 whose field names it, such as text.fallbacks[1]",
+		"oneOf": []obj{str("model id"), object(obj{"model": str("model id"),
+			"fallbacks": obj{"type": "array", "items": str("model id"), "maxItems": 3}})}}
 	keyStatus := object(obj{"provider": str(""), "configured": boolean(""), "masked": str("masked key, never the key"), "updated_at": str("")})
 	prompt := object(obj{"id": integer(""), "name": str(""), "type": strEnum("text", "image", "audio"), "text": str(""), "created_at": str(""), "updated_at": str("")})
 	return obj{
@@ -82,7 +89,7 @@ func schemas() obj {
 		"GroupedModels":   object(obj{"text": arrayOf(ref("Model")), "image": arrayOf(ref("Model")), "audio": arrayOf(ref("Model"))}),
 		"SelectionEntry":  entry,
 		"Selection":       object(obj{"text": ref("SelectionEntry"), "image": ref("SelectionEntry"), "audio": ref("SelectionEntry")}),
-		"SelectionInput":  object(obj{"text": str("model id"), "image": str("model id"), "audio": str("model id")}),
+		"SelectionInput":  object(obj{"text": choice, "image": choice, "audio": choice}),
 		"Balance": object(obj{
 			"balance": num("what can still be spent, USD"), "usage": num("what was spent, USD"),
 			"formatted_balance": str(""), "formatted_usage": str(""),

@@ -169,6 +169,18 @@ var migrations = []migration{
 			backfillPromptVersions,
 		},
 	},
+	{
+		// The fallbacks of a selection: a JSON array of model ids, NULL
+		// for none, which is what every row saved before reads as. TEXT
+		// NULL, as MySQL before 8.0.13 allows no default on TEXT.
+		Version: 6,
+		Name:    "add openrouter_models.fallbacks",
+		SQLite:  []string{`ALTER TABLE openrouter_models ADD COLUMN fallbacks TEXT NULL`},
+		MySQL:   []string{`ALTER TABLE openrouter_models ADD COLUMN fallbacks TEXT NULL`},
+		Check: func(tx *gorm.DB, driver string) (bool, error) {
+			return tx.Migrator().HasColumn("openrouter_models", "fallbacks"), nil
+		},
+	},
 }
 
 // backfillPromptVersions saves the current text of every prompt that has

@@ -117,6 +117,50 @@ func TestMigrateFromV1ToLatest(t *testing.T) {
 	})
 }
 
+// TestMigrateFallbacks: a selection saved before the fallbacks column
+// existed reads back without fallbacks after the upgrade, and can then be
+// saved with some. Re-running the step on MySQL (its Check) changes nothing.
+func TestMigrateFallbacks(t *testing.T) {
+	eachDriver(t, func(t *testing.T, cfg Config) {
+		ctx := t.Context()
+		i := slices.IndexFunc(migrations, func(m migration) bool { return m.Name == "add openrouter_models.fallbacks" })
+		step := migrations[i]
+		s := openNoMigrate(t, cfg)
+		if err := s.migrateTo(ctx, step.Version-1); err != nil {
+			t.Fatal(err)
+		}
+		if s.w.Migrator().HasColumn("openrouter_models", "fallbacks") {
+			t.Fatal("the fallbacks column exists before its step")
+		}
+		// As the build before fallbacks wrote it: no fallbacks column.
+		err := s.w.Exec(`INSERT INTO openrouter_models (scope, model_type, model_id, model_name, prompt_cost, completion_cost, saved_at, updated_at)
+			VALUES ('default', 'text', 'openai/gpt-4o', 'GPT-4o', '', '', ?, ?)`, s.now(), s.now()).Error
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.GetSelections(ctx, "default")
+		if err != nil || len(got) != 1 || got[0].ModelID != "openai/gpt-4o" || got[0].Fallbacks != nil {
+			t.Fatalf("an old row after the upgrade: %+v %v", got, err)
+		}
+		sel := got[0]
+		sel.Fallbacks = []string{"openai/gpt-4o-mini"}
+		if err := s.SaveSelection(ctx, &sel); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ = s.GetSelections(ctx, "default"); len(got) != 1 || !slices.Equal(got[0].Fallbacks, []string{"openai/gpt-4o-mini"}) {
+			t.Fatalf("fallbacks after the upgrade: %+v", got)
+		}
+		if cfg.Driver == DriverMySQL {
+			if err := s.applyOne(ctx, s.w.WithContext(ctx), step); err != nil {
+				t.Fatalf("re-running the fallbacks step: %v", err)
+			}
+		}
+	})
+}
+
 func TestConcurrentStartup(t *testing.T) {
 	eachDriver(t, func(t *testing.T, cfg Config) {
 		const n = 6

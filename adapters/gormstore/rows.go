@@ -1,7 +1,11 @@
 package gormstore
 
 import (
+	"fmt"
+	"slices"
 	"time"
+
+	json "github.com/goccy/go-json"
 
 	"github.com/aimodels/aimodels/core/domain"
 )
@@ -36,17 +40,46 @@ type selectionRow struct {
 	ModelName      string
 	PromptCost     string
 	CompletionCost string
-	SavedAt        time.Time
-	UpdatedAt      time.Time
+	// Fallbacks is the JSON array of fallback model ids; NULL for none.
+	Fallbacks *string
+	SavedAt   time.Time
+	UpdatedAt time.Time
 }
 
 func (selectionRow) TableName() string { return "openrouter_models" }
 
-func (r *selectionRow) toDomain() domain.SavedSelection {
-	return domain.SavedSelection{
+func (r *selectionRow) toDomain() (domain.SavedSelection, error) {
+	s := domain.SavedSelection{
 		Scope: r.Scope, Type: domain.ModelType(r.ModelType), ModelID: r.ModelID, ModelName: r.ModelName,
 		PromptCost: r.PromptCost, CompletionCost: r.CompletionCost, SavedAt: r.SavedAt.UTC(),
 	}
+	if r.Fallbacks == nil || *r.Fallbacks == "" {
+		return s, nil
+	}
+	var fb []string
+	if err := json.Unmarshal([]byte(*r.Fallbacks), &fb); err != nil {
+		return s, fmt.Errorf("fallbacks of the %s selection of scope %q are not a JSON list: %w", r.ModelType, r.Scope, err)
+	}
+	// A build from before fallbacks may have replaced the model since
+	// (keeping the column as it was): the model is never its own fallback.
+	fb = slices.DeleteFunc(fb, func(id string) bool { return id == r.ModelID })
+	if len(fb) > 0 {
+		s.Fallbacks = fb
+	}
+	return s, nil
+}
+
+// fallbacksColumn is the stored form of a selection's fallbacks.
+func fallbacksColumn(fb []string) *string {
+	if len(fb) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(fb)
+	if err != nil { // a []string always encodes
+		panic("gormstore: fallbacks do not encode: " + err.Error())
+	}
+	v := string(b)
+	return &v
 }
 
 // promptRow is a row of prompts. DefaultType is the model type when the

@@ -22,7 +22,9 @@ func (s *Store) GetSelections(ctx context.Context, scope string) ([]domain.Saved
 	}
 	out := make([]domain.SavedSelection, len(rows))
 	for i := range rows {
-		out[i] = rows[i].toDomain()
+		if out[i], err = rows[i].toDomain(); err != nil {
+			return nil, s.wrap("get selections", err)
+		}
 	}
 	return out, nil
 }
@@ -52,7 +54,7 @@ func (s *Store) SaveSelections(ctx context.Context, sels []domain.SavedSelection
 // selectionUpsert replaces the row of a (scope, type) that already exists.
 var selectionUpsert = clause.OnConflict{
 	Columns:   []clause.Column{{Name: "scope"}, {Name: "model_type"}},
-	DoUpdates: clause.AssignmentColumns([]string{"model_id", "model_name", "prompt_cost", "completion_cost", "saved_at", "updated_at"}),
+	DoUpdates: clause.AssignmentColumns([]string{"model_id", "model_name", "prompt_cost", "completion_cost", "fallbacks", "saved_at", "updated_at"}),
 }
 
 // saveSelections checks every selection, then upserts them all in one
@@ -69,6 +71,9 @@ func (s *Store) saveSelections(ctx context.Context, sels []domain.SavedSelection
 		if !sel.Type.Valid() || sel.ModelID == "" {
 			return &domain.ValidationError{Field: "selection", Reason: "a valid type and a model id are required"}
 		}
+		if err := domain.CheckFallbacks("fallbacks", sel.ModelID, sel.Fallbacks); err != nil {
+			return err
+		}
 		scope, err := normScope(sel.Scope)
 		if err != nil {
 			return err
@@ -78,7 +83,8 @@ func (s *Store) saveSelections(ctx context.Context, sels []domain.SavedSelection
 			savedAt = sel.SavedAt.UTC().Truncate(time.Microsecond)
 		}
 		rows[i] = selectionRow{Scope: scope, ModelType: string(sel.Type), ModelID: sel.ModelID, ModelName: sel.ModelName,
-			PromptCost: sel.PromptCost, CompletionCost: sel.CompletionCost, SavedAt: savedAt, UpdatedAt: now}
+			PromptCost: sel.PromptCost, CompletionCost: sel.CompletionCost, Fallbacks: fallbacksColumn(sel.Fallbacks),
+			SavedAt: savedAt, UpdatedAt: now}
 	}
 	err := retry(ctx, func() error {
 		batch := slices.Clone(rows) // Create sets the IDs; a retry inserts without them

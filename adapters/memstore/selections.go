@@ -23,6 +23,7 @@ func (s *Store) GetSelections(ctx context.Context, scope string) ([]domain.Saved
 	out := []domain.SavedSelection{}
 	for _, sel := range s.sels {
 		if sel.Scope == scope {
+			sel.Fallbacks = slices.Clone(sel.Fallbacks)
 			out = append(out, sel)
 		}
 	}
@@ -66,11 +67,18 @@ func (s *Store) saveSelections(sels []*domain.SavedSelection) error {
 		if !sel.Type.Valid() || sel.ModelID == "" {
 			return &domain.ValidationError{Field: "selection", Reason: "a valid type and a model id are required"}
 		}
+		if err := domain.CheckFallbacks("fallbacks", sel.ModelID, sel.Fallbacks); err != nil {
+			return err
+		}
 		scope, err := normScope(sel.Scope)
 		if err != nil {
 			return err
 		}
 		rows[i] = *sel
+		rows[i].Fallbacks = nil
+		if len(sel.Fallbacks) > 0 {
+			rows[i].Fallbacks = slices.Clone(sel.Fallbacks)
+		}
 		rows[i].Scope, rows[i].SavedAt = scope, now
 		if !sel.SavedAt.IsZero() {
 			rows[i].SavedAt = sel.SavedAt.UTC().Truncate(time.Microsecond)

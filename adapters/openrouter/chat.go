@@ -149,11 +149,12 @@ type wireInputAudio struct {
 
 // EncodeChatRequest returns the JSON body OpenRouter's POST
 // /chat/completions gets for req: its model, messages and stream flag,
-// and every parameter in req.Extra forwarded unchanged (model, messages
-// and stream always win over Extra). An Extra value that is not valid JSON
-// is a validation error.
+// its models list (OpenRouter's fallbacks: "models", when req.Models has
+// any), and every parameter in req.Extra forwarded unchanged (model,
+// messages, stream and a non-empty Models always win over Extra). An
+// Extra value that is not valid JSON is a validation error.
 func EncodeChatRequest(req *domain.ChatRequest, stream bool) ([]byte, error) {
-	body := make(map[string]any, len(req.Extra)+3)
+	body := make(map[string]any, len(req.Extra)+4)
 	for k, v := range req.Extra {
 		if !json.Valid(v) {
 			return nil, &domain.ValidationError{Field: k, Reason: "is not valid JSON"}
@@ -169,6 +170,9 @@ func EncodeChatRequest(req *domain.ChatRequest, stream bool) ([]byte, error) {
 	}
 	body["model"] = req.Model
 	body["messages"] = msgs
+	if len(req.Models) > 0 {
+		body["models"] = req.Models
+	}
 	delete(body, "stream")
 	if stream {
 		body["stream"] = true

@@ -260,3 +260,37 @@ func TestTranscribe(t *testing.T) {
 	_, err = c.Transcribe(context.Background(), testKey, &domain.TranscriptionRequest{Model: "x/none", Audio: audio, Format: "wav"})
 	upstream(t, err, domain.ErrModelNotFound)
 }
+
+// TestEncodeModels: a request's Models become OpenRouter's "models" list,
+// in order; without them a caller's "models" in Extra passes through, and
+// a request with neither sends none.
+func TestEncodeModels(t *testing.T) {
+	models := func(r *domain.ChatRequest) string {
+		t.Helper()
+		b, err := openrouter.EncodeChatRequest(r, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body map[string]json.RawMessage
+		if err := json.Unmarshal(b, &body); err != nil {
+			t.Fatal(err)
+		}
+		return string(body["models"])
+	}
+	r := chatRequest("openai/gpt-4o")
+	if got := models(r); got != "" {
+		t.Fatalf("a request without models sent models %s", got)
+	}
+	r.Models = []string{"openai/gpt-4o", "anthropic/claude-3-haiku", "z-ai/glm-4"}
+	if got := models(r); got != `["openai/gpt-4o","anthropic/claude-3-haiku","z-ai/glm-4"]` {
+		t.Fatalf("models sent %s", got)
+	}
+	r.Extra["models"] = json.RawMessage(`["their/own"]`)
+	if got := models(r); got != `["openai/gpt-4o","anthropic/claude-3-haiku","z-ai/glm-4"]` {
+		t.Fatalf("Models did not win over Extra: %s", got)
+	}
+	r.Models = nil
+	if got := models(r); got != `["their/own"]` {
+		t.Fatalf("the caller's models did not pass through: %s", got)
+	}
+}

@@ -13,6 +13,13 @@ type ChatRequest struct {
 	Model    string
 	Messages []Message
 	Stream   bool
+	// Models is OpenRouter's "models" list, the models it may route the
+	// request to in order when one cannot serve; nil for none. When Model
+	// names a type whose selection has fallbacks, the core sends the
+	// chosen model then the fallbacks here, unless the caller gave its own
+	// list (here or as "models" in Extra), which is sent as given. A
+	// request naming a model id gets no list from the core.
+	Models []string
 	// Prompt names a stored prompt of the scope whose text, its
 	// placeholders filled from Variables, is sent as the first (system)
 	// message; "" for none.

@@ -1,9 +1,16 @@
 package domain
 
-import "time"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
 
 // SavedSelection is the model chosen for one type in one scope, with a
-// snapshot of the model's name and prices at the time it was saved.
+// snapshot of the model's name and prices at the time it was saved, and
+// the ordered fallbacks tried when the model cannot serve.
 type SavedSelection struct {
 	Scope      string
 	Type       ModelType
@@ -12,7 +19,76 @@ type SavedSelection struct {
 	PromptCost string
 	// CompletionCost is the formatted completion price at save time.
 	CompletionCost string
-	SavedAt        time.Time
+	// Fallbacks are the models tried, in order, when ModelID cannot serve
+	// (see CheckFallbacks for their rules); nil when there are none.
+	Fallbacks []string
+	SavedAt   time.Time
+}
+
+// MaxFallbacks is how many fallback models one type may have.
+const MaxFallbacks = 3
+
+// maxModelIDLen bounds a fallback's model id, as the stores bound ModelID.
+const maxModelIDLen = 255
+
+// CheckFallbacks checks the shape of the fallbacks of a type whose chosen
+// model is model: at most MaxFallbacks, each a model id (not empty, at most
+// 255 characters, no spaces or control characters), none equal to model,
+// none given twice. field names the input in errors ("text.fallbacks"),
+// which name the offending entry by its index from 0
+// ("text.fallbacks[1]"). Whether the catalog has the models is
+// Catalog.ValidateFallbacks's business.
+func CheckFallbacks(field, model string, fallbacks []string) error {
+	if len(fallbacks) > MaxFallbacks {
+		return &ValidationError{Field: field, Reason: "at most " + strconv.Itoa(MaxFallbacks) + " fallbacks"}
+	}
+	for i, id := range fallbacks {
+		at := field + "[" + strconv.Itoa(i) + "]"
+		switch {
+		case id == "":
+			return &ValidationError{Field: at, Reason: "must be a model id"}
+		case utf8.RuneCountInString(id) > maxModelIDLen || !utf8.ValidString(id) ||
+			strings.IndexFunc(id, func(r rune) bool { return r <= ' ' || r == 0x7f }) >= 0:
+			return &ValidationError{Field: at, Reason: "is not a valid model id"}
+		case id == model:
+			return &ValidationError{Field: at, Reason: fmt.Sprintf("%q is the chosen model itself", id)}
+		}
+		for j := range i {
+			if fallbacks[j] == id {
+				return &ValidationError{Field: at, Reason: fmt.Sprintf("%q is already fallback %d", id, j)}
+			}
+		}
+	}
+	return nil
+}
+
+// ValidateFallbacks checks fallbacks as CheckFallbacks does, then that the
+// catalog has each of them and that it serves t; an error names the
+// offending entry ("text.fallbacks[1]") as a *ValidationError.
+func (c *Catalog) ValidateFallbacks(t ModelType, model string, fallbacks []string) error {
+	field := string(t) + ".fallbacks"
+	if err := CheckFallbacks(field, model, fallbacks); err != nil {
+		return err
+	}
+	for i, id := range fallbacks {
+		if _, err := c.Validate(id, t); err != nil {
+			return &ValidationError{Field: field + "[" + strconv.Itoa(i) + "]", Reason: err.Error()}
+		}
+	}
+	return nil
+}
+
+// SelectionChoice is what a caller saves for one type: the model and its
+// fallbacks.
+type SelectionChoice struct {
+	// Model is the chosen model id.
+	Model string
+	// Fallbacks are the models to try, in order, when Model cannot serve;
+	// empty for none. Ignored when KeepFallbacks is set.
+	Fallbacks []string
+	// KeepFallbacks keeps the fallbacks saved before for the type (without
+	// Model, should it be one of them) instead of setting Fallbacks.
+	KeepFallbacks bool
 }
 
 // SelectionEntry is what a scope uses for one type: the saved choice, or
@@ -35,6 +111,9 @@ type SelectionEntry struct {
 	Checked bool
 	// SavedAt is when the choice was saved (zero for a default).
 	SavedAt time.Time
+	// Fallbacks are the saved fallbacks, in order (nil for none and for a
+	// default).
+	Fallbacks []string
 }
 
 // Selection is the entry of every type.

@@ -51,6 +51,21 @@ func (mr *MockModelServiceMockRecorder) Catalog(ctx, refresh interface{}) *gomoc
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Catalog", reflect.TypeOf((*MockModelService)(nil).Catalog), ctx, refresh)
 }
 
+// SaveChoices mocks base method.
+func (m *MockModelService) SaveChoices(ctx context.Context, scope string, choices map[domain.ModelType]domain.SelectionChoice) (domain.Selection, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "SaveChoices", ctx, scope, choices)
+	ret0, _ := ret[0].(domain.Selection)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// SaveChoices indicates an expected call of SaveChoices.
+func (mr *MockModelServiceMockRecorder) SaveChoices(ctx, scope, choices interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "SaveChoices", reflect.TypeOf((*MockModelService)(nil).SaveChoices), ctx, scope, choices)
+}
+
 // SaveSelection mocks base method.
 func (m *MockModelService) SaveSelection(ctx context.Context, scope string, choices map[domain.ModelType]string) (domain.Selection, error) {
 	m.ctrl.T.Helper()
@@ -570,6 +585,21 @@ func (m *MockService) Ready(ctx context.Context) error {
 func (mr *MockServiceMockRecorder) Ready(ctx interface{}) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Ready", reflect.TypeOf((*MockService)(nil).Ready), ctx)
+}
+
+// SaveChoices mocks base method.
+func (m *MockService) SaveChoices(ctx context.Context, scope string, choices map[domain.ModelType]domain.SelectionChoice) (domain.Selection, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "SaveChoices", ctx, scope, choices)
+	ret0, _ := ret[0].(domain.Selection)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// SaveChoices indicates an expected call of SaveChoices.
+func (mr *MockServiceMockRecorder) SaveChoices(ctx, scope, choices interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "SaveChoices", reflect.TypeOf((*MockService)(nil).SaveChoices), ctx, scope, choices)
 }
 
 // SaveSelection mocks base method.

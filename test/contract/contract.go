@@ -51,6 +51,7 @@ func Run(t *testing.T, newStores Factory) {
 	t.Run("ReplaceCiphertextsRules", func(t *testing.T) { testReplaceRules(t, newStores(t)) })
 	t.Run("SelectionRules", func(t *testing.T) { testSelectionRules(t, newStores(t)) })
 	t.Run("SaveSelectionsAllOrNone", func(t *testing.T) { testSaveSelectionsRules(t, newStores(t)) })
+	t.Run("SelectionFallbacks", func(t *testing.T) { testSelectionFallbacks(t, newStores(t)) })
 	t.Run("ConcurrentBatches", func(t *testing.T) { testConcurrentBatches(t, newStores(t)) })
 	t.Run("PromptRules", func(t *testing.T) { testPromptRules(t, newStores(t)) })
 	t.Run("PromptPages", func(t *testing.T) { testPromptPages(t, newStores(t)) })

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -509,5 +510,81 @@ func testPromptByName(t *testing.T, s Stores) {
 		if _, err := s.Prompts.GetPromptByName(ctx, c.scope, c.name); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("%q in %q: %v, want ErrNotFound", c.name, c.scope, err)
 		}
+	}
+}
+
+// testSelectionFallbacks: fallbacks are kept in order, replaced (or
+// cleared) by a save, checked (the bad entry named by its index, nothing
+// saved), and never share memory with the caller.
+func testSelectionFallbacks(t *testing.T, s Stores) {
+	ctx := ctxT(t)
+	read := func(what string) domain.SavedSelection {
+		t.Helper()
+		got, err := s.Selections.GetSelections(ctx, "fb")
+		must(t, err, what)
+		if len(got) != 1 {
+			t.Fatalf("%s: %d selections, want 1", what, len(got))
+		}
+		return got[0]
+	}
+	// Saved without fallbacks: none read back.
+	must(t, s.Selections.SaveSelection(ctx, sel("fb", domain.TypeText, "openai/gpt-4o-mini")), "save without fallbacks")
+	if fb := read("read without fallbacks").Fallbacks; fb != nil {
+		t.Fatalf("a selection saved without fallbacks reads %q, want nil", fb)
+	}
+
+	// Kept in the order given, also ids JSON or SQL would have to escape.
+	odd := `odd/"quoted"\back'slash-ünï-` + strings.Repeat("x", 200)
+	given := []string{"z-ai/glm-4", odd, "anthropic/claude-3-haiku"}
+	text := sel("fb", domain.TypeText, "openai/gpt-4o-mini")
+	text.Fallbacks = given
+	must(t, s.Selections.SaveSelection(ctx, text), "save with fallbacks")
+	given[0] = "changed/after-save"
+	got := read("read with fallbacks")
+	if !slices.Equal(got.Fallbacks, []string{"z-ai/glm-4", odd, "anthropic/claude-3-haiku"}) {
+		t.Fatalf("fallbacks read %q, want the saved ones in order", got.Fallbacks)
+	}
+	got.Fallbacks[1] = "changed/after-read"
+	if fb := read("read again").Fallbacks; fb[1] != odd {
+		t.Fatalf("changing a read list changed the store: %q", fb)
+	}
+
+	// Invalid lists: refused with the entry named, the saved ones kept.
+	for _, c := range []struct {
+		fb    []string
+		field string
+	}{
+		{[]string{"a/1", "b/2", "c/3", "d/4"}, "fallbacks"},
+		{[]string{"a/1", ""}, "fallbacks[1]"},
+		{[]string{"a/1", "b/2", "a/1"}, "fallbacks[2]"},
+		{[]string{"openai/gpt-4o-mini"}, "fallbacks[0]"},
+		{[]string{"a/1", "has space"}, "fallbacks[1]"},
+		{[]string{strings.Repeat("y", 256)}, "fallbacks[0]"},
+	} {
+		bad := sel("fb", domain.TypeText, "openai/gpt-4o-mini")
+		bad.Fallbacks = c.fb
+		err := s.Selections.SaveSelection(ctx, bad)
+		wantValidation(t, err, fmt.Sprintf("save fallbacks %q", c.fb))
+		var ve *domain.ValidationError
+		if errors.As(err, &ve); ve.Field != c.field {
+			t.Fatalf("fallbacks %q refused naming %q, want %q", c.fb, ve.Field, c.field)
+		}
+		batch := []domain.SavedSelection{*sel("fb", domain.TypeImage, "openai/gpt-4o"), *bad}
+		wantValidation(t, s.Selections.SaveSelections(ctx, batch), "a batch with bad fallbacks")
+		if fb := read("read after a refused save").Fallbacks; len(fb) != 3 {
+			t.Fatalf("a refused save changed the fallbacks to %q", fb)
+		}
+	}
+
+	// A save replaces the list; saving none clears it.
+	text = sel("fb", domain.TypeText, "openai/gpt-4o")
+	text.Fallbacks = []string{"openai/gpt-4o-mini"}
+	must(t, s.Selections.SaveSelection(ctx, text), "replace the fallbacks")
+	if fb := read("read replaced").Fallbacks; !slices.Equal(fb, []string{"openai/gpt-4o-mini"}) {
+		t.Fatalf("replaced fallbacks read %q", fb)
+	}
+	must(t, s.Selections.SaveSelections(ctx, []domain.SavedSelection{*sel("fb", domain.TypeText, "openai/gpt-4o")}), "clear the fallbacks")
+	if fb := read("read cleared").Fallbacks; fb != nil {
+		t.Fatalf("cleared fallbacks read %q, want nil", fb)
 	}
 }

@@ -1,0 +1,141 @@
+package core_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/golang/mock/gomock"
+
+	"github.com/aimodels/aimodels/core"
+	"github.com/aimodels/aimodels/core/domain"
+)
+
+func TestSaveChoicesFallbacks(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, core.Options{})
+	f.catalogOnce()
+	text := func(model string, fb ...string) map[domain.ModelType]domain.SelectionChoice {
+		return map[domain.ModelType]domain.SelectionChoice{domain.TypeText: {Model: model, Fallbacks: fb}}
+	}
+	sel, err := f.svc.SaveChoices(ctx, "", text("openai/gpt-4o", "openai/gpt-3.5-turbo", "google/gemini-audio"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sel[domain.TypeText].Fallbacks; !slices.Equal(got, []string{"openai/gpt-3.5-turbo", "google/gemini-audio"}) {
+		t.Fatalf("fallbacks %q", got)
+	}
+	for _, c := range []struct {
+		fb    []string
+		field string
+	}{
+		{[]string{"openai/gpt-3.5-turbo", "nobody/has-this"}, "text.fallbacks[1]"},
+		{[]string{"openai/whisper-1"}, "text.fallbacks[0]"}, // does not serve text
+		{[]string{"openai/gpt-4o"}, "text.fallbacks[0]"},    // the model itself
+		{[]string{"openai/gpt-3.5-turbo", "openai/gpt-3.5-turbo"}, "text.fallbacks[1]"},
+		{[]string{"a/1", "a/2", "a/3", "a/4"}, "text.fallbacks"},
+	} {
+		_, err := f.svc.SaveChoices(ctx, "", text("openai/gpt-4o", c.fb...))
+		var ve *domain.ValidationError
+		if !errors.As(err, &ve) || ve.Field != c.field {
+			t.Fatalf("fallbacks %q: err %v, want a validation error of %s", c.fb, err, c.field)
+		}
+	}
+	sel, _ = f.svc.Selection(ctx, "")
+	if got := sel[domain.TypeText].Fallbacks; len(got) != 2 {
+		t.Fatalf("a refused save changed the fallbacks to %q", got)
+	}
+	// The plain form keeps them, less the new model.
+	sel, err = f.svc.SaveSelection(ctx, "", map[domain.ModelType]string{domain.TypeText: "google/gemini-audio"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := sel[domain.TypeText]; e.ModelID != "google/gemini-audio" || !slices.Equal(e.Fallbacks, []string{"openai/gpt-3.5-turbo"}) {
+		t.Fatalf("after a plain save: %s %q", e.ModelID, e.Fallbacks)
+	}
+	// An empty list clears them.
+	sel, err = f.svc.SaveChoices(ctx, "", text("openai/gpt-4o"))
+	if err != nil || sel[domain.TypeText].Fallbacks != nil {
+		t.Fatalf("after clearing: %q %v", sel[domain.TypeText].Fallbacks, err)
+	}
+}
+
+func TestChatSendsModelsList(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, core.Options{})
+	f.withKey(t)
+	f.catalogOnce()
+	if _, err := f.svc.SaveChoices(ctx, "", map[domain.ModelType]domain.SelectionChoice{
+		domain.TypeText: {Model: "openai/gpt-4o", Fallbacks: []string{"openai/gpt-3.5-turbo"}}}); err != nil {
+		t.Fatal(err)
+	}
+	var got [][]string
+	f.gw.EXPECT().ChatCompletion(gomock.Any(), gomock.Any(), gomock.Any()).DoAndReturn(
+		func(_ context.Context, _ domain.APIKey, r *domain.ChatRequest) (*domain.ChatResponse, error) {
+			got = append(got, r.Models)
+			return &domain.ChatResponse{Model: r.Model}, nil
+		}).Times(4)
+	for _, r := range []*domain.ChatRequest{chat("text"), chat("openai/gpt-4o"), {Model: "text", Messages: chat("").Messages, Models: []string{"x/y"}}} {
+		if _, err := f.svc.Complete(ctx, "", r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	withExtra := chat("text")
+	withExtra.Extra = map[string]json.RawMessage{"models": json.RawMessage(`["their/own"]`)}
+	if _, err := f.svc.Complete(ctx, "", withExtra); err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"openai/gpt-4o", "openai/gpt-3.5-turbo"}, nil, {"x/y"}, nil}
+	if !slices.EqualFunc(got, want, slices.Equal) {
+		t.Fatalf("models sent %q, want %q", got, want)
+	}
+}
+
+func TestTranscriptionFallsBack(t *testing.T) {
+	ctx := context.Background()
+	audio := []byte("RIFF....WAVEfmt ")
+	for _, c := range []struct {
+		name   string
+		first  error
+		served string
+		calls  int
+	}{
+		{"503 falls back", &upstreamError{Kind: domain.ErrUpstreamUnavailable, Status: 503}, "google/gemini-audio", 1},
+		{"429 falls back", &upstreamError{Kind: domain.ErrRateLimited, Status: 429}, "google/gemini-audio", 1},
+		{"no endpoints falls back", &upstreamError{Kind: domain.ErrModelNotFound, Status: 404}, "google/gemini-audio", 1},
+		{"401 does not", &upstreamError{Kind: domain.ErrInvalidKey, Status: 401}, "", 0},
+		{"402 does not", &upstreamError{Kind: domain.ErrInsufficientCredits, Status: 402}, "", 0},
+		{"400 does not", &upstreamError{Kind: domain.ErrUpstreamRejected, Status: 400}, "", 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t, core.Options{})
+			f.withKey(t)
+			f.catalogOnce()
+			if _, err := f.svc.SaveChoices(ctx, "", map[domain.ModelType]domain.SelectionChoice{
+				domain.TypeAudio: {Model: "openai/whisper-1", Fallbacks: []string{"google/gemini-audio"}}}); err != nil {
+				t.Fatal(err)
+			}
+			f.gw.EXPECT().Transcribe(gomock.Any(), gomock.Any(), gomock.Any()).Return(nil, c.first)
+			// The fallback is a chat model that accepts audio: asked by chat.
+			f.gw.EXPECT().ChatCompletion(gomock.Any(), gomock.Any(), gomock.Any()).DoAndReturn(
+				func(_ context.Context, _ domain.APIKey, r *domain.ChatRequest) (*domain.ChatResponse, error) {
+					if r.Model != "google/gemini-audio" || !r.HasPart(domain.PartInputAudio) {
+						t.Errorf("fallback request %+v", r)
+					}
+					return &domain.ChatResponse{Choices: []domain.Choice{{Content: "hello"}}}, nil
+				}).Times(c.calls)
+			tr, err := f.svc.Transcribe(ctx, "", &domain.TranscriptionRequest{Audio: audio, Format: "wav"})
+			if c.served == "" {
+				if !errors.Is(err, c.first.(*upstreamError).Kind) {
+					t.Fatalf("err %v, want the first model's", err)
+				}
+				return
+			}
+			if err != nil || tr.Model != c.served || tr.Text != "hello" {
+				t.Fatalf("%+v %v", tr, err)
+			}
+		})
+	}
+}
