@@ -13,9 +13,10 @@ import (
 // Account is the use case of the OpenRouter account: what the key can
 // still spend, and whether it works.
 type Account struct {
-	gw   ports.AccountGateway
-	keys *Keys
-	log  *slog.Logger
+	gw    ports.AccountGateway
+	keys  *Keys
+	log   *slog.Logger
+	usage *usageAccount // nil without a usage ledger
 }
 
 // NewAccount returns the account use case; keys supplies the decrypted key.
@@ -59,7 +60,25 @@ func (a *Account) Balance(ctx context.Context, scope string) (domain.Balance, er
 	default:
 		return domain.Balance{}, fmt.Errorf("balance: %w", cr.err)
 	}
-	return domain.ComputeBalance(info, credits), nil
+	b := domain.ComputeBalance(info, credits)
+	a.withUsage(ctx, scopeOrDefault(scope), &b)
+	return b, nil
+}
+
+// withUsage adds the ledger's burn rate to b and keeps b as a snapshot;
+// a failing ledger store only loses those (logged), never the balance.
+func (a *Account) withUsage(ctx context.Context, scope string, b *domain.Balance) {
+	if a.usage == nil {
+		return
+	}
+	if br, err := a.usage.burn(ctx, scope, *b); err != nil {
+		a.log.Warn("balance: the burn rate is unavailable", "error", err)
+	} else {
+		b.Burn = br
+	}
+	if err := a.usage.snapshot(ctx, scope, *b); err != nil {
+		a.log.Warn("balance: the snapshot was not kept", "error", err)
+	}
 }
 
 // TestConnection checks the scope's key with an authenticated call (GET

@@ -25,6 +25,7 @@ type Requests struct {
 	models  *ModelManager
 	prompts *Prompts
 	clock   ports.Clock
+	ledger  *Ledger // nil: no usage ledger (requests_usage.go)
 }
 
 // NewRequests returns the requests use case: keys supplies the decrypted
@@ -150,16 +151,21 @@ func (rq *Requests) Complete(ctx context.Context, scope string, req *domain.Chat
 		return nil, err
 	}
 	if m != nil && m.IsTranscription() && !m.Serves(domain.TypeText) {
-		return rq.completeByTranscription(ctx, key, out.Model, m, out)
+		return rq.completeByTranscription(ctx, usageReq{scope, req.Model}, key, out.Model, m, out)
 	}
+	var ev domain.UsageEvent
+	rec := rq.usageStart(ctx, &ev, scope, domain.EndpointChat, req.Model, out.Model, req.Prompt)
 	resp, err := rq.gw.ChatCompletion(ctx, key, out)
+	if rec {
+		rq.recordChat(&ev, resp, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("chat completion with %s: %w", out.Model, err)
 	}
 	return resp, nil
 }
 
-func (rq *Requests) completeByTranscription(ctx context.Context, key domain.APIKey, id string, m *domain.Model, req *domain.ChatRequest) (*domain.ChatResponse, error) {
+func (rq *Requests) completeByTranscription(ctx context.Context, u usageReq, key domain.APIKey, id string, m *domain.Model, req *domain.ChatRequest) (*domain.ChatResponse, error) {
 	var audio *domain.InputAudio
 	prompt := ""
 	for i := range req.Messages {
@@ -183,7 +189,7 @@ func (rq *Requests) completeByTranscription(ctx context.Context, key domain.APIK
 	if err := tr.Validate(); err != nil {
 		return nil, err
 	}
-	t, err := rq.transcribeRoute(ctx, key, id, m, req.Models, tr)
+	t, err := rq.transcribeRoute(ctx, u, key, id, m, req.Models, tr)
 	if err != nil {
 		return nil, err
 	}
@@ -207,9 +213,17 @@ func (rq *Requests) Stream(ctx context.Context, scope string, req *domain.ChatRe
 		return nil, &domain.ValidationError{Field: "stream", Reason: "model " + out.Model + " is a speech-to-text model and does not stream; send without stream"}
 	}
 	out.Stream = true
+	var ev domain.UsageEvent
+	rec := rq.usageStart(ctx, &ev, scope, domain.EndpointStream, req.Model, out.Model, req.Prompt)
 	st, err := rq.gw.ChatCompletionStream(ctx, key, out)
 	if err != nil {
+		if rec {
+			rq.usageEnd(&ev, err)
+		}
 		return nil, fmt.Errorf("chat stream with %s: %w", out.Model, err)
+	}
+	if rec {
+		st = &recordedStream{ChatStream: st, rq: rq, ev: ev}
 	}
 	return routedStream{st, out.Model}, nil
 }
@@ -247,7 +261,7 @@ func (rq *Requests) Transcribe(ctx context.Context, scope string, req *domain.Tr
 	if err != nil {
 		return nil, err
 	}
-	return rq.transcribeRoute(ctx, key, id, m, route, req)
+	return rq.transcribeRoute(ctx, usageReq{scope, name}, key, id, m, route, req)
 }
 
 // transcribeRoute transcribes with model id (catalog entry m, nil when not
@@ -256,8 +270,8 @@ func (rq *Requests) Transcribe(ctx context.Context, scope string, req *domain.Tr
 // upstream does not route transcriptions itself. Each model is called
 // according to its kind (see transcribeWith). The answer's Model is the
 // model that served.
-func (rq *Requests) transcribeRoute(ctx context.Context, key domain.APIKey, id string, m *domain.Model, route []string, req *domain.TranscriptionRequest) (*domain.Transcription, error) {
-	t, err := rq.transcribeWith(ctx, key, id, m, req)
+func (rq *Requests) transcribeRoute(ctx context.Context, u usageReq, key domain.APIKey, id string, m *domain.Model, route []string, req *domain.TranscriptionRequest) (*domain.Transcription, error) {
+	t, err := rq.transcribeWith(ctx, u, key, id, m, req)
 	if len(route) < 2 || route[0] != id || !fallsBack(ctx, err) {
 		return t, err
 	}
@@ -271,7 +285,7 @@ func (rq *Requests) transcribeRoute(ctx context.Context, key domain.APIKey, id s
 			continue // the catalog changed since it was saved
 		}
 		tried++
-		t, ferr := rq.transcribeWith(ctx, key, fb, fm, req)
+		t, ferr := rq.transcribeWith(ctx, u, key, fb, fm, req)
 		if ferr == nil {
 			return t, nil
 		}
@@ -303,7 +317,7 @@ func fallsBack(ctx context.Context, err error) bool {
 // transcribeWith transcribes with one model: a dedicated speech-to-text
 // model (or one the catalog does not describe) on the transcription
 // endpoint, a chat model that accepts audio by chat.
-func (rq *Requests) transcribeWith(ctx context.Context, key domain.APIKey, id string, m *domain.Model, req *domain.TranscriptionRequest) (*domain.Transcription, error) {
+func (rq *Requests) transcribeWith(ctx context.Context, u usageReq, key domain.APIKey, id string, m *domain.Model, req *domain.TranscriptionRequest) (*domain.Transcription, error) {
 	if m == nil {
 		if v, err := rq.models.catalog.get(ctx, false); err == nil {
 			m, _ = v.Catalog.Lookup(id)
@@ -313,11 +327,16 @@ func (rq *Requests) transcribeWith(ctx context.Context, key domain.APIKey, id st
 		if !m.Serves(domain.TypeAudio) {
 			return nil, &domain.ModelError{Kind: domain.ErrModelTypeMismatch, ModelID: id, Type: domain.TypeAudio}
 		}
-		return rq.transcribeByChat(ctx, key, id, req)
+		return rq.transcribeByChat(ctx, u, key, id, req)
 	}
 	out := *req
 	out.Model = id
+	var ev domain.UsageEvent
+	rec := rq.usageStart(ctx, &ev, u.scope, domain.EndpointTranscription, u.asked, id, "")
 	t, err := rq.gw.Transcribe(ctx, key, &out)
+	if rec {
+		rq.recordTranscription(&ev, t, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("transcription with %s: %w", id, err)
 	}
@@ -327,7 +346,7 @@ func (rq *Requests) transcribeWith(ctx context.Context, key domain.APIKey, id st
 	return t, nil
 }
 
-func (rq *Requests) transcribeByChat(ctx context.Context, key domain.APIKey, id string, req *domain.TranscriptionRequest) (*domain.Transcription, error) {
+func (rq *Requests) transcribeByChat(ctx context.Context, u usageReq, key domain.APIKey, id string, req *domain.TranscriptionRequest) (*domain.Transcription, error) {
 	instruction := TranscribeInstruction
 	if req.Language != "" {
 		instruction += " Language hint: " + req.Language + "."
@@ -345,7 +364,12 @@ func (rq *Requests) transcribeByChat(ctx context.Context, key domain.APIKey, id 
 			}},
 		}},
 	}
+	var ev domain.UsageEvent
+	rec := rq.usageStart(ctx, &ev, u.scope, domain.EndpointTranscription, u.asked, id, "")
 	resp, err := rq.gw.ChatCompletion(ctx, key, chat)
+	if rec {
+		rq.recordChat(&ev, resp, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("transcription with %s: %w", id, err)
 	}

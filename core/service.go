@@ -20,6 +20,10 @@ type Deps struct {
 	Prompts    ports.PromptStore
 	Cipher     ports.Cipher
 	Pinger     ports.Pinger
+	// Usage, when set, keeps the usage ledger: every request sent
+	// upstream is recorded (off the request path, see Ledger), the
+	// balance gains a burn rate and is kept as snapshots.
+	Usage ports.UsageStore
 }
 
 // Options tune the use cases. Zero values take the defaults.
@@ -47,6 +51,8 @@ type Options struct {
 	// beyond it is refused. Default domain.DefaultMaxPromptsPerScope.
 	// Concurrent creates may pass it by at most their number.
 	MaxPromptsPerScope int
+	// Ledger tunes the usage ledger (with Deps.Usage).
+	Ledger LedgerOptions
 }
 
 // withDefaults returns o with every zero value replaced by its default.
@@ -87,7 +93,9 @@ type Service struct {
 	*Keys
 	*Prompts
 	*Requests
+	*Usage
 	pinger ports.Pinger
+	ledger *Ledger
 }
 
 var _ ports.Service = (*Service)(nil)
@@ -109,14 +117,34 @@ func New(deps Deps, opts Options) (*Service, error) {
 	keys := NewKeys(deps.Keys, deps.Cipher, opts)
 	models := NewModelManager(deps.Gateway, deps.Selections, keys, opts)
 	prompts := NewPrompts(deps.Prompts, opts)
-	return &Service{
+	s := &Service{
 		ModelManager: models,
 		Account:      NewAccount(deps.Gateway, keys, opts),
 		Keys:         keys,
 		Prompts:      prompts,
 		Requests:     NewRequests(deps.Gateway, keys, models, prompts, opts),
+		Usage:        NewUsage(deps.Usage, opts),
 		pinger:       deps.Pinger,
-	}, nil
+	}
+	if deps.Usage != nil {
+		o := opts.withDefaults()
+		s.ledger = NewLedger(deps.Usage, opts.Ledger, o.Clock, o.Logger)
+		s.Requests.ledger = s.ledger
+		s.Account.usage = &usageAccount{store: deps.Usage, clock: o.Clock, last: map[string]time.Time{}}
+	}
+	return s, nil
+}
+
+// Ledger returns the usage ledger (nil without Deps.Usage).
+func (s *Service) Ledger() *Ledger { return s.ledger }
+
+// Close writes the usage rows still buffered (see Ledger.Close), until
+// ctx ends. Call it after the last request has been answered.
+func (s *Service) Close(ctx context.Context) error {
+	if s.ledger == nil {
+		return nil
+	}
+	return s.ledger.Close(ctx)
 }
 
 // Ready reports whether the stores can be reached.

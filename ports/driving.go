@@ -84,6 +84,21 @@ type RequestService interface {
 	Transcribe(ctx context.Context, scope string, req *domain.TranscriptionRequest) (*domain.Transcription, error)
 }
 
+// UsageService reports the usage ledger: what was spent and how
+// requests went, per day, type and model.
+type UsageService interface {
+	// UsageReport sums the scope's usage over the days of [q.From, q.To)
+	// from the daily rollups, grouped by q.GroupBy.
+	UsageReport(ctx context.Context, scope string, q domain.UsageQuery) (domain.UsageReport, error)
+	// UsageRequests returns one page of the scope's recent rows, newest
+	// first, after cursor ("" to start).
+	UsageRequests(ctx context.Context, scope string, q domain.UsageListQuery, cursor string) (domain.UsagePage, error)
+	// ExportUsage calls each with every row of the scope in [from, to).
+	ExportUsage(ctx context.Context, scope string, from, to time.Time, each func(*domain.UsageEvent) error) error
+	// BalanceHistory returns the scope's balance snapshots in [from, to), oldest first.
+	BalanceHistory(ctx context.Context, scope string, from, to time.Time) ([]domain.BalanceSnapshot, error)
+}
+
 // Readiness is what a readiness probe asks.
 type Readiness interface {
 	// Ready reports whether the stores can be reached.
@@ -98,6 +113,7 @@ type Service interface {
 	KeyService
 	PromptService
 	RequestService
+	UsageService
 	Readiness
 }
 

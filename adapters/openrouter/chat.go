@@ -23,13 +23,37 @@ type wireChat struct {
 			Content json.RawMessage `json:"content"`
 		} `json:"message"`
 	} `json:"choices"`
-	Usage *struct {
-		PromptTokens     int         `json:"prompt_tokens"`
-		CompletionTokens int         `json:"completion_tokens"`
-		TotalTokens      int         `json:"total_tokens"`
-		Cost             json.Number `json:"cost"`
-	} `json:"usage"`
-	Error *apiError `json:"error"`
+	Usage *wireUsage `json:"usage"`
+	Error *apiError  `json:"error"`
+}
+
+// wireUsage is a completion's usage object: the counts, the exact cost
+// (usage accounting is always on, OpenRouter's docs say) and the details.
+type wireUsage struct {
+	PromptTokens        int         `json:"prompt_tokens"`
+	CompletionTokens    int         `json:"completion_tokens"`
+	TotalTokens         int         `json:"total_tokens"`
+	Cost                json.Number `json:"cost"`
+	PromptTokensDetails *struct {
+		CachedTokens int `json:"cached_tokens"`
+		AudioTokens  int `json:"audio_tokens"`
+	} `json:"prompt_tokens_details"`
+	CompletionTokensDetails *struct {
+		ReasoningTokens int `json:"reasoning_tokens"`
+		ImageTokens     int `json:"image_tokens"`
+	} `json:"completion_tokens_details"`
+}
+
+// domain returns u as the core's usage.
+func (u *wireUsage) domain() domain.Usage {
+	d := domain.Usage{PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens, TotalTokens: u.TotalTokens, Cost: money(u.Cost)}
+	if p := u.PromptTokensDetails; p != nil {
+		d.CachedTokens, d.AudioTokens = p.CachedTokens, p.AudioTokens
+	}
+	if c := u.CompletionTokensDetails; c != nil {
+		d.ReasoningTokens, d.ImageTokens = c.ReasoningTokens, c.ImageTokens
+	}
+	return d
 }
 
 // ParseChatResponse parses a chat completion body; Raw keeps the body.
@@ -60,8 +84,7 @@ func ParseChatResponse(body []byte) (*domain.ChatResponse, error) {
 		r.Choices = append(r.Choices, dc)
 	}
 	if w.Usage != nil {
-		r.Usage = domain.Usage{PromptTokens: w.Usage.PromptTokens, CompletionTokens: w.Usage.CompletionTokens,
-			TotalTokens: w.Usage.TotalTokens, Cost: money(w.Usage.Cost)}
+		r.Usage = w.Usage.domain()
 	}
 	return r, nil
 }
@@ -176,6 +199,12 @@ func EncodeChatRequest(req *domain.ChatRequest, stream bool) ([]byte, error) {
 	delete(body, "stream")
 	if stream {
 		body["stream"] = true
+		if _, ok := body["usage"]; !ok {
+			// The usage ledger reads the cost from the last chunk.
+			// OpenRouter now always sends it and calls this flag
+			// deprecated; it is kept for gateways that still need it.
+			body["usage"] = usageInclude
+		}
 	}
 	b, err := json.Marshal(body)
 	if err != nil {
@@ -183,6 +212,9 @@ func EncodeChatRequest(req *domain.ChatRequest, stream bool) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// usageInclude asks a stream for its usage: {"include": true}.
+var usageInclude = json.RawMessage(`{"include":true}`)
 
 // wireContent is a message's content as JSON: a string, a part list or null.
 func wireContent(c domain.Content) any {

@@ -89,12 +89,20 @@ type Stream struct {
 	// afterFunc arms the idle timer; nil means time.AfterFunc. Tests set
 	// a fake clock here to decide when the bound runs out.
 	afterFunc func(time.Duration, func()) stopper
+	// meta is what the chunks said of the completion (StreamMeta): the
+	// first chunk's id, model and provider, and the usage chunk's.
+	metaMu sync.Mutex
+	meta   domain.StreamMeta
+	seen   bool // a chunk was read for its id
 }
 
 // stopper is what Recv needs of an idle timer (*time.Timer or a fake).
 type stopper interface{ Stop() bool }
 
-var _ ports.ChatStream = (*Stream)(nil)
+var (
+	_ ports.ChatStream         = (*Stream)(nil)
+	_ ports.StreamMetaReporter = (*Stream)(nil)
+)
 
 // NewStream reads server-sent events from r (for tests and other
 // transports); maxLine bounds one line.
@@ -152,8 +160,54 @@ func (s *Stream) Recv() (domain.StreamChunk, error) {
 			s.Close()
 			return domain.StreamChunk{}, err
 		}
+		s.readMeta(ev)
 		return domain.StreamChunk{Data: json.RawMessage(bytes.Clone(ev))}, nil
 	}
+}
+
+// usageMember is how a chunk with a usage object starts it.
+var usageMember = []byte(`"usage":`)
+
+// readMeta decodes what the usage ledger needs of a chunk, and only of
+// the first one (id, model, provider) and those that carry usage (the
+// last): the others are not decoded at all.
+func (s *Stream) readMeta(ev []byte) {
+	hasUsage := bytes.Contains(ev, usageMember)
+	if s.seen && !hasUsage {
+		return
+	}
+	var w struct {
+		ID       string     `json:"id"`
+		Model    string     `json:"model"`
+		Provider string     `json:"provider"`
+		Usage    *wireUsage `json:"usage"`
+	}
+	if lenient(ev, &w) != nil {
+		return
+	}
+	s.metaMu.Lock()
+	defer s.metaMu.Unlock()
+	s.seen = true
+	if w.ID != "" {
+		s.meta.ID = w.ID
+	}
+	if w.Model != "" {
+		s.meta.Model = w.Model
+	}
+	if w.Provider != "" {
+		s.meta.Provider = w.Provider
+	}
+	if w.Usage != nil {
+		s.meta.Usage, s.meta.HasUsage = w.Usage.domain(), true
+	}
+}
+
+// StreamMeta returns what the chunks read so far said of the completion
+// (ports.StreamMetaReporter).
+func (s *Stream) StreamMeta() domain.StreamMeta {
+	s.metaMu.Lock()
+	defer s.metaMu.Unlock()
+	return s.meta
 }
 
 // armIdle starts the idle bound of one wait for an event.

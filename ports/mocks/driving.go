@@ -7,6 +7,7 @@ package mocks
 import (
 	context "context"
 	reflect "reflect"
+	time "time"
 
 	domain "github.com/aimodels/aimodels/core/domain"
 	ports "github.com/aimodels/aimodels/ports"
@@ -380,6 +381,88 @@ func (mr *MockRequestServiceMockRecorder) Transcribe(ctx, scope, req interface{}
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Transcribe", reflect.TypeOf((*MockRequestService)(nil).Transcribe), ctx, scope, req)
 }
 
+// MockUsageService is a mock of UsageService interface.
+type MockUsageService struct {
+	ctrl     *gomock.Controller
+	recorder *MockUsageServiceMockRecorder
+}
+
+// MockUsageServiceMockRecorder is the mock recorder for MockUsageService.
+type MockUsageServiceMockRecorder struct {
+	mock *MockUsageService
+}
+
+// NewMockUsageService creates a new mock instance.
+func NewMockUsageService(ctrl *gomock.Controller) *MockUsageService {
+	mock := &MockUsageService{ctrl: ctrl}
+	mock.recorder = &MockUsageServiceMockRecorder{mock}
+	return mock
+}
+
+// EXPECT returns an object that allows the caller to indicate expected use.
+func (m *MockUsageService) EXPECT() *MockUsageServiceMockRecorder {
+	return m.recorder
+}
+
+// BalanceHistory mocks base method.
+func (m *MockUsageService) BalanceHistory(ctx context.Context, scope string, from, to time.Time) ([]domain.BalanceSnapshot, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "BalanceHistory", ctx, scope, from, to)
+	ret0, _ := ret[0].([]domain.BalanceSnapshot)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// BalanceHistory indicates an expected call of BalanceHistory.
+func (mr *MockUsageServiceMockRecorder) BalanceHistory(ctx, scope, from, to interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "BalanceHistory", reflect.TypeOf((*MockUsageService)(nil).BalanceHistory), ctx, scope, from, to)
+}
+
+// ExportUsage mocks base method.
+func (m *MockUsageService) ExportUsage(ctx context.Context, scope string, from, to time.Time, each func(*domain.UsageEvent) error) error {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "ExportUsage", ctx, scope, from, to, each)
+	ret0, _ := ret[0].(error)
+	return ret0
+}
+
+// ExportUsage indicates an expected call of ExportUsage.
+func (mr *MockUsageServiceMockRecorder) ExportUsage(ctx, scope, from, to, each interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "ExportUsage", reflect.TypeOf((*MockUsageService)(nil).ExportUsage), ctx, scope, from, to, each)
+}
+
+// UsageReport mocks base method.
+func (m *MockUsageService) UsageReport(ctx context.Context, scope string, q domain.UsageQuery) (domain.UsageReport, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "UsageReport", ctx, scope, q)
+	ret0, _ := ret[0].(domain.UsageReport)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// UsageReport indicates an expected call of UsageReport.
+func (mr *MockUsageServiceMockRecorder) UsageReport(ctx, scope, q interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "UsageReport", reflect.TypeOf((*MockUsageService)(nil).UsageReport), ctx, scope, q)
+}
+
+// UsageRequests mocks base method.
+func (m *MockUsageService) UsageRequests(ctx context.Context, scope string, q domain.UsageListQuery, cursor string) (domain.UsagePage, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "UsageRequests", ctx, scope, q, cursor)
+	ret0, _ := ret[0].(domain.UsagePage)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// UsageRequests indicates an expected call of UsageRequests.
+func (mr *MockUsageServiceMockRecorder) UsageRequests(ctx, scope, q, cursor interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "UsageRequests", reflect.TypeOf((*MockUsageService)(nil).UsageRequests), ctx, scope, q, cursor)
+}
+
 // MockReadiness is a mock of Readiness interface.
 type MockReadiness struct {
 	ctrl     *gomock.Controller
@@ -455,6 +538,21 @@ func (mr *MockServiceMockRecorder) Balance(ctx, scope interface{}) *gomock.Call 
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Balance", reflect.TypeOf((*MockService)(nil).Balance), ctx, scope)
 }
 
+// BalanceHistory mocks base method.
+func (m *MockService) BalanceHistory(ctx context.Context, scope string, from, to time.Time) ([]domain.BalanceSnapshot, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "BalanceHistory", ctx, scope, from, to)
+	ret0, _ := ret[0].([]domain.BalanceSnapshot)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// BalanceHistory indicates an expected call of BalanceHistory.
+func (mr *MockServiceMockRecorder) BalanceHistory(ctx, scope, from, to interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "BalanceHistory", reflect.TypeOf((*MockService)(nil).BalanceHistory), ctx, scope, from, to)
+}
+
 // Catalog mocks base method.
 func (m *MockService) Catalog(ctx context.Context, refresh bool) (ports.CatalogView, error) {
 	m.ctrl.T.Helper()
@@ -526,6 +624,20 @@ func (m *MockService) DeletePrompt(ctx context.Context, scope string, id int64) 
 func (mr *MockServiceMockRecorder) DeletePrompt(ctx, scope, id interface{}) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "DeletePrompt", reflect.TypeOf((*MockService)(nil).DeletePrompt), ctx, scope, id)
+}
+
+// ExportUsage mocks base method.
+func (m *MockService) ExportUsage(ctx context.Context, scope string, from, to time.Time, each func(*domain.UsageEvent) error) error {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "ExportUsage", ctx, scope, from, to, each)
+	ret0, _ := ret[0].(error)
+	return ret0
+}
+
+// ExportUsage indicates an expected call of ExportUsage.
+func (mr *MockServiceMockRecorder) ExportUsage(ctx, scope, from, to, each interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "ExportUsage", reflect.TypeOf((*MockService)(nil).ExportUsage), ctx, scope, from, to, each)
 }
 
 // GetPrompt mocks base method.
@@ -704,4 +816,34 @@ func (m *MockService) UpdatePrompt(ctx context.Context, scope string, p domain.P
 func (mr *MockServiceMockRecorder) UpdatePrompt(ctx, scope, p interface{}) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "UpdatePrompt", reflect.TypeOf((*MockService)(nil).UpdatePrompt), ctx, scope, p)
+}
+
+// UsageReport mocks base method.
+func (m *MockService) UsageReport(ctx context.Context, scope string, q domain.UsageQuery) (domain.UsageReport, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "UsageReport", ctx, scope, q)
+	ret0, _ := ret[0].(domain.UsageReport)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// UsageReport indicates an expected call of UsageReport.
+func (mr *MockServiceMockRecorder) UsageReport(ctx, scope, q interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "UsageReport", reflect.TypeOf((*MockService)(nil).UsageReport), ctx, scope, q)
+}
+
+// UsageRequests mocks base method.
+func (m *MockService) UsageRequests(ctx context.Context, scope string, q domain.UsageListQuery, cursor string) (domain.UsagePage, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "UsageRequests", ctx, scope, q, cursor)
+	ret0, _ := ret[0].(domain.UsagePage)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// UsageRequests indicates an expected call of UsageRequests.
+func (mr *MockServiceMockRecorder) UsageRequests(ctx, scope, q, cursor interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "UsageRequests", reflect.TypeOf((*MockService)(nil).UsageRequests), ctx, scope, q, cursor)
 }
