@@ -137,6 +137,7 @@ func (rq *Requests) applyPrompt(ctx context.Context, scope string, req *domain.C
 	msgs := make([]domain.Message, 0, len(req.Messages)+1)
 	msgs = append(msgs, domain.Message{Role: "system", Content: domain.TextContent(text)})
 	req.Messages = append(msgs, req.Messages...)
+	req.AppliedPrompt, req.AppliedVersion = p.Name, p.Version
 	req.Prompt, req.Variables = "", nil
 	return nil
 }
@@ -154,7 +155,7 @@ func (rq *Requests) Complete(ctx context.Context, scope string, req *domain.Chat
 		return rq.completeByTranscription(ctx, usageReq{scope, req.Model}, key, out.Model, m, out)
 	}
 	var ev domain.UsageEvent
-	rec := rq.usageStart(ctx, &ev, scope, domain.EndpointChat, req.Model, out.Model, req.Prompt)
+	rec := rq.usageStart(ctx, &ev, scope, domain.EndpointChat, req.Model, out.Model, out)
 	resp, err := rq.gw.ChatCompletion(ctx, key, out)
 	if rec {
 		rq.recordChat(&ev, resp, err)
@@ -214,7 +215,7 @@ func (rq *Requests) Stream(ctx context.Context, scope string, req *domain.ChatRe
 	}
 	out.Stream = true
 	var ev domain.UsageEvent
-	rec := rq.usageStart(ctx, &ev, scope, domain.EndpointStream, req.Model, out.Model, req.Prompt)
+	rec := rq.usageStart(ctx, &ev, scope, domain.EndpointStream, req.Model, out.Model, out)
 	st, err := rq.gw.ChatCompletionStream(ctx, key, out)
 	if err != nil {
 		if rec {
@@ -332,7 +333,7 @@ func (rq *Requests) transcribeWith(ctx context.Context, u usageReq, key domain.A
 	out := *req
 	out.Model = id
 	var ev domain.UsageEvent
-	rec := rq.usageStart(ctx, &ev, u.scope, domain.EndpointTranscription, u.asked, id, "")
+	rec := rq.usageStart(ctx, &ev, u.scope, domain.EndpointTranscription, u.asked, id, nil)
 	t, err := rq.gw.Transcribe(ctx, key, &out)
 	if rec {
 		rq.recordTranscription(&ev, t, err)
@@ -365,7 +366,7 @@ func (rq *Requests) transcribeByChat(ctx context.Context, u usageReq, key domain
 		}},
 	}
 	var ev domain.UsageEvent
-	rec := rq.usageStart(ctx, &ev, u.scope, domain.EndpointTranscription, u.asked, id, "")
+	rec := rq.usageStart(ctx, &ev, u.scope, domain.EndpointTranscription, u.asked, id, nil)
 	resp, err := rq.gw.ChatCompletion(ctx, key, chat)
 	if rec {
 		rq.recordChat(&ev, resp, err)

@@ -37,8 +37,9 @@ func usageType(asked string) string {
 }
 
 // usageStart begins the event of a call about to be sent: what was
-// asked and when. It returns false without a ledger.
-func (rq *Requests) usageStart(ctx context.Context, ev *domain.UsageEvent, scope string, ep domain.UsageEndpoint, asked, model, prompt string) bool {
+// asked, the prompt applied to sent (nil: none) and when. It returns
+// false without a ledger.
+func (rq *Requests) usageStart(ctx context.Context, ev *domain.UsageEvent, scope string, ep domain.UsageEndpoint, asked, model string, sent *domain.ChatRequest) bool {
 	if rq.ledger == nil {
 		return false
 	}
@@ -47,7 +48,10 @@ func (rq *Requests) usageStart(ctx context.Context, ev *domain.UsageEvent, scope
 	}
 	*ev = domain.UsageEvent{
 		Time: rq.clock.Now(), Scope: scopeOrDefault(scope), Endpoint: ep, Type: usageType(asked),
-		RequestedModel: model, Prompt: prompt,
+		RequestedModel: model,
+	}
+	if sent != nil {
+		ev.Prompt, ev.PromptVersion = sent.AppliedPrompt, sent.AppliedVersion
 	}
 	return true
 }

@@ -235,3 +235,24 @@ func TestUsageRequestsPages(t *testing.T) {
 		t.Fatalf("limit 501: %v", err)
 	}
 }
+
+func TestUsageRecordsThePromptApplied(t *testing.T) {
+	f := newLedgerFixture(t)
+	f.withKey(t)
+	f.catalogOnce()
+	ctx := context.Background()
+	p, err := f.svc.CreatePrompt(ctx, "", domain.Prompt{Name: "greeter", Type: domain.TypeText, Text: "Be kind."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.gw.EXPECT().ChatCompletion(gomock.Any(), gomock.Any(), gomock.Any()).Return(&domain.ChatResponse{Model: "openai/gpt-4o"}, nil)
+	req := chat("text")
+	req.Prompt = "greeter"
+	if _, err := f.svc.Complete(ctx, "", req); err != nil {
+		t.Fatal(err)
+	}
+	rows := f.rows(t)
+	if len(rows) != 1 || rows[0].Prompt != "greeter" || rows[0].PromptVersion != p.Version || p.Version == 0 {
+		t.Fatalf("rows %+v (prompt version %d)", rows, p.Version)
+	}
+}

@@ -25,6 +25,10 @@ type ChatRequest struct {
 	// message; "" for none.
 	Prompt    string
 	Variables map[string]string
+	// AppliedPrompt and AppliedVersion name the stored prompt the core
+	// applied (Prompt is then cleared), for the usage ledger; never sent.
+	AppliedPrompt  string
+	AppliedVersion int
 	// Extra maps each other parameter's name to its JSON value as the
 	// caller sent it; the gateway forwards it unchanged.
 	Extra map[string]json.RawMessage
