@@ -43,7 +43,8 @@ export function UsagePage({ api = usageApi, now = () => new Date(), save = saveB
   const [days, setDays] = useState<PeriodDays>(initialDays);
   const [state, setState] = useState<State>({ kind: 'loading' });
   const [balanceLine, setBalanceLine] = useState<BalancePoint[] | null>(null);
-  const [balance, setBalance] = useState<BalanceWithBurn | null>(null);
+  // undefined while it loads, null when it could not be read.
+  const [balance, setBalance] = useState<BalanceWithBurn | null | undefined>(undefined);
   const [exporting, setExporting] = useState(false);
   const [exportError, setExportError] = useState<unknown>(null);
   const seq = useRef(0);
@@ -199,7 +200,11 @@ export function UsagePage({ api = usageApi, now = () => new Date(), save = saveB
               <dd>{daysLeftFigure(balance, f.count, t('usage.daysLeftNever'))}</dd>
             </div>
           </dl>
-          {balance?.burn_rate !== undefined && <p className="muted small burn">{burnText(t, f, balance?.burn_rate)}</p>}
+          {balance !== undefined && (
+            <p className="muted small burn" data-testid="days-left">
+              {burnText(t, f, balance?.burn_rate)}
+            </p>
+          )}
 
           {empty ? (
             <div className="card usage-empty" data-testid="usage-empty">
@@ -220,7 +225,7 @@ export function UsagePage({ api = usageApi, now = () => new Date(), save = saveB
                 <p className="muted">{t('common.loading')}</p>
               </div>
             ) : (
-              <BalanceChart points={balanceLine} period={view.period} days={view.series.days} burn={balance?.burn_rate} />
+              <BalanceChart points={balanceLine} period={view.period} days={view.series.days} />
             )}
           </div>
         </>
@@ -237,7 +242,7 @@ export function UsagePage({ api = usageApi, now = () => new Date(), save = saveB
   );
 }
 
-function daysLeftFigure(b: BalanceWithBurn | null, count: (n: number) => string, never: string): string {
+function daysLeftFigure(b: BalanceWithBurn | null | undefined, count: (n: number) => string, never: string): string {
   const burn = b?.burn_rate;
   if (!burn) return '—';
   if (burn.days_left === null || !(burn.per_day > 0)) return never;

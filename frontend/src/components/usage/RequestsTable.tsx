@@ -140,9 +140,9 @@ export function RequestsTable({ api, types, models, kinds, reloadKey }: Props) {
                 <th scope="col">{t('usage.colTime')}</th>
                 <th scope="col">{t('usage.colType')}</th>
                 <th scope="col">{t('usage.colModel')}</th>
-                <th scope="col">{t('usage.colTokens')}</th>
-                <th scope="col">{t('usage.colCost')}</th>
-                <th scope="col">{t('usage.colLatency')}</th>
+                <th scope="col" className="num">{t('usage.colTokens')}</th>
+                <th scope="col" className="num">{t('usage.colCost')}</th>
+                <th scope="col" className="num">{t('usage.colLatency')}</th>
                 <th scope="col">{t('usage.colOutcome')}</th>
               </tr>
             </thead>
@@ -162,11 +162,11 @@ export function RequestsTable({ api, types, models, kinds, reloadKey }: Props) {
                       <span className="muted small">{t('usage.withPrompt', { name: r.prompt, version: r.prompt_version ?? '—' })}</span>
                     )}
                   </Cell>
-                  <Cell label={t('usage.colTokens')}>
+                  <Cell label={t('usage.colTokens')} className="num">
                     {t('usage.tokensInOut', { prompt: f.count(r.tokens?.prompt ?? 0), completion: f.count(r.tokens?.completion ?? 0) })}
                   </Cell>
-                  <Cell label={t('usage.colCost')}>{f.money(r.cost)}</Cell>
-                  <Cell label={t('usage.colLatency')}>
+                  <Cell label={t('usage.colCost')} className="num">{f.money(r.cost)}</Cell>
+                  <Cell label={t('usage.colLatency')} className="num">
                     {f.ms(r.latency_ms)}
                     {typeof r.ttft_ms === 'number' && <span className="muted small"> {t('usage.ttft', { ms: f.ms(r.ttft_ms) })}</span>}
                   </Cell>

@@ -19,6 +19,17 @@ export interface DayChartSpec {
   x?: number[];
   formatY: (v: number) => string;
   height?: number;
+  /** 'zero' (bars: the y axis starts at zero) or 'fit' (a line: the axis spans the values, padded). */
+  yRange?: 'zero' | 'fit';
+}
+
+function yRange(spec: DayChartSpec): [number, number] {
+  const vals = spec.values.flat().filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  const max = Math.max(0, ...vals);
+  if (spec.yRange !== 'fit' || vals.length === 0) return [0, max > 0 ? max * 1.12 : 1];
+  const min = Math.min(...vals);
+  const pad = Math.max((max - min) * 0.15, Math.abs(max) * 0.005, 0.01);
+  return [Math.max(0, min - pad), max + pad];
 }
 
 const AXIS = '#5d6676';
@@ -27,7 +38,6 @@ const GRID = '#e2e5ea';
 /** uPlot options for a chart over the days of a period: x is the day index, labelled with the day. */
 export function dayChartOptions(spec: DayChartSpec, width: number): uPlot.Options {
   const n = spec.labels.length;
-  const max = Math.max(0, ...spec.values.flat().filter((v): v is number => typeof v === 'number' && Number.isFinite(v)));
   const bars = uPlot.paths.bars!({ size: [0.72, 44], align: 0 });
   return {
     width,
@@ -37,7 +47,7 @@ export function dayChartOptions(spec: DayChartSpec, width: number): uPlot.Option
     padding: [12, 12, 0, 4],
     scales: {
       x: { time: false, range: [-0.6, Math.max(n - 0.4, 0.4)] },
-      y: { range: [0, max > 0 ? max * 1.12 : 1] },
+      y: { range: yRange(spec) },
     },
     axes: [
       {
@@ -45,7 +55,7 @@ export function dayChartOptions(spec: DayChartSpec, width: number): uPlot.Option
         grid: { show: false },
         ticks: { stroke: GRID },
         incrs: [1, 2, 3, 7, 14, 30],
-        space: 46,
+        space: 56,
         values: (_u, splits) => splits.map((v) => (Number.isInteger(v) && v >= 0 && v < n ? spec.labels[v] : '')),
       },
       {

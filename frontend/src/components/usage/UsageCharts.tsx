@@ -16,7 +16,7 @@ export function SpendChart({ series }: { series: DailySeries }) {
     // Each type is a bar from zero to its stacked top; the tallest is drawn first so the lower ones show.
     const order = series.types.map((_, k) => k).reverse();
     return {
-      labels: series.days.map(f.day),
+      labels: series.days.map(f.dayAxis),
       values: order.map((k) => tops[k]),
       series: order.map((k) => ({ label: typeLabel(t, series.types[k]), color: typeColor(series.types[k], series.types) })),
       formatY: f.money,
@@ -79,7 +79,7 @@ export function RequestsChart({ series, kinds }: { series: DailySeries; kinds: [
   const f = usageFormat(lang);
   const spec = useMemo<DayChartSpec>(
     () => ({
-      labels: series.days.map(f.day),
+      labels: series.days.map(f.dayAxis),
       values: [series.requests, series.errors],
       series: [
         { label: t('usage.requests'), color: REQ_COLOR },
@@ -270,28 +270,27 @@ export function LatencyChart({ rows }: { rows: TypeLatency[] }) {
 
 const BAL_COLOR = '#2b8a3e';
 
-/** The account balance at each snapshot over the period, with the days left at the last week's rate. */
+/** The account balance at each snapshot over the period. */
 export function BalanceChart({
   points,
   period,
   days,
-  burn,
 }: {
   points: BalancePoint[];
   period: Period;
   days: string[];
-  burn: BurnRate | null | undefined;
 }) {
   const { t, lang } = useI18n();
   const f = usageFormat(lang);
   const line = useMemo(() => balanceX(points, period), [points, period]);
   const spec = useMemo<DayChartSpec>(
     () => ({
-      labels: days.map(f.day),
+      labels: days.map(f.dayAxis),
       x: line.x,
       values: [line.y],
       series: [{ label: t('usage.balance'), color: BAL_COLOR, kind: 'line' }],
       formatY: f.money,
+      yRange: 'fit',
     }),
     [days, line, f, t],
   );
@@ -301,12 +300,7 @@ export function BalanceChart({
       title={t('usage.balanceTitle')}
       testId="chart-balance"
       className="wide"
-      summary={
-        <>
-          {last ? t('usage.balanceSummary', { balance: f.money(last.balance), time: f.time(last.time) }) : t('usage.balanceNone')}{' '}
-          <span data-testid="days-left">{burnText(t, f, burn)}</span>
-        </>
-      }
+      summary={last ? t('usage.balanceSummary', { balance: f.money(last.balance), time: f.time(last.time) }) : t('usage.balanceNone')}
       chart={line.points.length > 0 ? <UPlotChart spec={spec} /> : null}
       table={
         <table className="data-table">

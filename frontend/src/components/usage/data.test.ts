@@ -71,5 +71,7 @@ describe('usage format', () => {
     expect(nb(ru.ms(850))).toBe('850 мс');
     expect(en.day('2026-12-03')).toBe('3 Dec');
     expect(ru.dayLong('2026-12-03')).toBe('3 дек. 2026 г.');
+    expect(ru.dayAxis('2026-11-16')).toBe('16.11');
+    expect(en.dayAxis('2026-11-16')).toBe('16 Nov');
   });
 });

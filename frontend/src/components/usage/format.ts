@@ -13,6 +13,8 @@ export interface UsageFormat {
   percent: (share: number) => string;
   /** A YYYY-MM-DD day, short ("3 Dec"). */
   day: (d: string) => string;
+  /** A YYYY-MM-DD day for a chart's axis, as short as the language allows ("3 Dec", "3.12"). */
+  dayAxis: (d: string) => string;
   /** A YYYY-MM-DD day with its year ("3 Dec 2026"). */
   dayLong: (d: string) => string;
   /** An instant, in UTC, to the second. */
@@ -34,6 +36,8 @@ export function usageFormat(lang: Lang): UsageFormat {
   const sec = new Intl.NumberFormat(loc, { style: 'unit', unit: 'second', unitDisplay: 'short', maximumFractionDigits: 1 });
   const pct = new Intl.NumberFormat(loc, { style: 'percent', maximumFractionDigits: 1 });
   const day = new Intl.DateTimeFormat(DATE_LOCALES[lang], { day: 'numeric', month: 'short', timeZone: 'UTC' });
+  const dayAxis =
+    lang === 'ru' ? new Intl.DateTimeFormat('ru-RU', { day: 'numeric', month: 'numeric', timeZone: 'UTC' }) : day;
   const dayLong = new Intl.DateTimeFormat(DATE_LOCALES[lang], { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
   const time = new Intl.DateTimeFormat(DATE_LOCALES[lang], {
     day: 'numeric',
@@ -54,6 +58,7 @@ export function usageFormat(lang: Lang): UsageFormat {
     ms: (n) => (!ok(n) ? '—' : n >= 10_000 ? sec.format(n / 1000) : ms.format(n)),
     percent: (share) => pct.format(share),
     day: (d) => day.format(dayDate(d)),
+    dayAxis: (d) => dayAxis.format(dayDate(d)),
     dayLong: (d) => dayLong.format(dayDate(d)),
     time: (iso) => {
       const d = new Date(iso);
