@@ -117,11 +117,17 @@ func TestTranscriptionFallsBack(t *testing.T) {
 				domain.TypeAudio: {Model: "openai/whisper-1", Fallbacks: []string{"google/gemini-audio"}}}); err != nil {
 				t.Fatal(err)
 			}
-			f.gw.EXPECT().Transcribe(gomock.Any(), gomock.Any(), gomock.Any()).Return(nil, c.first)
+			f.gw.EXPECT().Transcribe(gomock.Any(), gomock.Any(), gomock.Any()).DoAndReturn(
+				func(_ context.Context, _ domain.APIKey, r *domain.TranscriptionRequest) (*domain.Transcription, error) {
+					if !r.SendOnce {
+						t.Error("the first of two models was sent with the gateway's retries")
+					}
+					return nil, c.first
+				})
 			// The fallback is a chat model that accepts audio: asked by chat.
 			f.gw.EXPECT().ChatCompletion(gomock.Any(), gomock.Any(), gomock.Any()).DoAndReturn(
 				func(_ context.Context, _ domain.APIKey, r *domain.ChatRequest) (*domain.ChatResponse, error) {
-					if r.Model != "google/gemini-audio" || !r.HasPart(domain.PartInputAudio) {
+					if r.Model != "google/gemini-audio" || !r.HasPart(domain.PartInputAudio) || r.SendOnce {
 						t.Errorf("fallback request %+v", r)
 					}
 					return &domain.ChatResponse{Choices: []domain.Choice{{Content: "hello"}}}, nil

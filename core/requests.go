@@ -272,12 +272,15 @@ func (rq *Requests) Transcribe(ctx context.Context, scope string, req *domain.Tr
 // according to its kind (see transcribeWith). The answer's Model is the
 // model that served.
 func (rq *Requests) transcribeRoute(ctx context.Context, u usageReq, key domain.APIKey, id string, m *domain.Model, route []string, req *domain.TranscriptionRequest) (*domain.Transcription, error) {
-	t, err := rq.transcribeWith(ctx, u, key, id, m, req)
-	if len(route) < 2 || route[0] != id || !fallsBack(ctx, err) {
+	if len(route) < 2 || route[0] != id {
+		return rq.transcribeWith(ctx, u, key, id, m, req, false)
+	}
+	t, err := rq.transcribeWith(ctx, u, key, id, m, req, true)
+	if !fallsBack(ctx, err) {
 		return t, err
 	}
 	tried := 1
-	for _, fb := range route[1:] {
+	for i, fb := range route[1:] {
 		var fm *domain.Model
 		if v, cerr := rq.models.catalog.get(ctx, false); cerr == nil {
 			fm, _ = v.Catalog.Lookup(fb)
@@ -286,7 +289,7 @@ func (rq *Requests) transcribeRoute(ctx context.Context, u usageReq, key domain.
 			continue // the catalog changed since it was saved
 		}
 		tried++
-		t, ferr := rq.transcribeWith(ctx, u, key, fb, fm, req)
+		t, ferr := rq.transcribeWith(ctx, u, key, fb, fm, req, i < len(route)-2)
 		if ferr == nil {
 			return t, nil
 		}
@@ -317,8 +320,9 @@ func fallsBack(ctx context.Context, err error) bool {
 
 // transcribeWith transcribes with one model: a dedicated speech-to-text
 // model (or one the catalog does not describe) on the transcription
-// endpoint, a chat model that accepts audio by chat.
-func (rq *Requests) transcribeWith(ctx context.Context, u usageReq, key domain.APIKey, id string, m *domain.Model, req *domain.TranscriptionRequest) (*domain.Transcription, error) {
+// endpoint, a chat model that accepts audio by chat. once asks the
+// gateway not to retry (another model follows).
+func (rq *Requests) transcribeWith(ctx context.Context, u usageReq, key domain.APIKey, id string, m *domain.Model, req *domain.TranscriptionRequest, once bool) (*domain.Transcription, error) {
 	if m == nil {
 		if v, err := rq.models.catalog.get(ctx, false); err == nil {
 			m, _ = v.Catalog.Lookup(id)
@@ -328,10 +332,10 @@ func (rq *Requests) transcribeWith(ctx context.Context, u usageReq, key domain.A
 		if !m.Serves(domain.TypeAudio) {
 			return nil, &domain.ModelError{Kind: domain.ErrModelTypeMismatch, ModelID: id, Type: domain.TypeAudio}
 		}
-		return rq.transcribeByChat(ctx, u, key, id, req)
+		return rq.transcribeByChat(ctx, u, key, id, req, once)
 	}
 	out := *req
-	out.Model = id
+	out.Model, out.SendOnce = id, once
 	var ev domain.UsageEvent
 	rec := rq.usageStart(ctx, &ev, u.scope, domain.EndpointTranscription, u.asked, id, nil)
 	t, err := rq.gw.Transcribe(ctx, key, &out)
@@ -347,7 +351,7 @@ func (rq *Requests) transcribeWith(ctx context.Context, u usageReq, key domain.A
 	return t, nil
 }
 
-func (rq *Requests) transcribeByChat(ctx context.Context, u usageReq, key domain.APIKey, id string, req *domain.TranscriptionRequest) (*domain.Transcription, error) {
+func (rq *Requests) transcribeByChat(ctx context.Context, u usageReq, key domain.APIKey, id string, req *domain.TranscriptionRequest, once bool) (*domain.Transcription, error) {
 	instruction := TranscribeInstruction
 	if req.Language != "" {
 		instruction += " Language hint: " + req.Language + "."
@@ -356,7 +360,7 @@ func (rq *Requests) transcribeByChat(ctx context.Context, u usageReq, key domain
 		instruction += " Context: " + req.Prompt
 	}
 	chat := &domain.ChatRequest{
-		Model: id,
+		Model: id, SendOnce: once,
 		Messages: []domain.Message{{
 			Role: "user",
 			Content: domain.Content{Parts: []domain.ContentPart{

@@ -116,7 +116,7 @@ func contentText(raw json.RawMessage) string {
 }
 
 // ChatCompletion sends a non-streaming chat completion (the request's
-// Stream flag is ignored).
+// Stream flag is ignored); with SendOnce, a 429 or 503 is not retried.
 func (c *Client) ChatCompletion(ctx context.Context, key domain.APIKey, req *domain.ChatRequest) (_ *domain.ChatResponse, err error) {
 	defer func() { err = redactKey(err, key) }()
 	payload, err := chatPayload(req, false)
@@ -126,7 +126,7 @@ func (c *Client) ChatCompletion(ctx context.Context, key domain.APIKey, req *dom
 		}
 		return nil, err
 	}
-	body, err := c.doJSON(ctx, opChat, "POST", c.endpoint("/chat/completions"), key, payload)
+	body, err := c.doJSONWith(ctx, req.SendOnce, opChat, "POST", c.endpoint("/chat/completions"), key, payload)
 	if err != nil {
 		return nil, err
 	}
@@ -241,7 +241,8 @@ func wireContent(c domain.Content) any {
 const opTranscribe = "POST /audio/transcriptions"
 
 // Transcribe sends audio to POST /audio/transcriptions as base64 JSON.
-// The request's Model must already be a model id.
+// The request's Model must already be a model id. With SendOnce, a 429
+// or 503 is not retried.
 func (c *Client) Transcribe(ctx context.Context, key domain.APIKey, req *domain.TranscriptionRequest) (_ *domain.Transcription, err error) {
 	defer func() { err = redactKey(err, key) }()
 	if req == nil {
@@ -256,7 +257,7 @@ func (c *Client) Transcribe(ctx context.Context, key domain.APIKey, req *domain.
 	if err != nil {
 		return nil, fmt.Errorf("openrouter: encode transcription request: %w", err)
 	}
-	body, err := c.doJSON(ctx, opTranscribe, "POST", c.endpoint("/audio/transcriptions"), key, payload)
+	body, err := c.doJSONWith(ctx, req.SendOnce, opTranscribe, "POST", c.endpoint("/audio/transcriptions"), key, payload)
 	if err != nil {
 		return nil, err
 	}

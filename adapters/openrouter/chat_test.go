@@ -294,3 +294,28 @@ func TestEncodeModels(t *testing.T) {
 		t.Fatalf("the caller's models did not pass through: %s", got)
 	}
 }
+
+// TestSendOnce: a 503 is retried, unless the request says it is sent once
+// (the core has another model to try).
+func TestSendOnce(t *testing.T) {
+	s := newFake(t)
+	c := newClient(t, s)
+	ctx := context.Background()
+	audio := bytes.Repeat([]byte{1, 2}, 100)
+	for _, once := range []bool{false, true} {
+		s.Reset()
+		s.SetFault(openroutertest.RouteTranscriptions, openroutertest.Fault{Status: 503, Times: 1})
+		s.SetFault(openroutertest.RouteChat, openroutertest.Fault{Status: 503, Times: 1})
+		_, terr := c.Transcribe(ctx, testKey, &domain.TranscriptionRequest{Model: "openai/whisper-1", Audio: audio, Format: "wav", SendOnce: once})
+		r := chatRequest("openai/gpt-4o")
+		r.SendOnce = once
+		_, cerr := c.ChatCompletion(ctx, testKey, r)
+		nt, nc := s.RequestCount(openroutertest.RouteTranscriptions), s.RequestCount(openroutertest.RouteChat)
+		switch {
+		case once && (nt != 1 || nc != 1 || !errors.Is(terr, domain.ErrUpstreamUnavailable) || !errors.Is(cerr, domain.ErrUpstreamUnavailable)):
+			t.Fatalf("sent once: %d and %d requests, errors %v, %v; want 1 each failing", nt, nc, terr, cerr)
+		case !once && (nt != 2 || nc != 2 || terr != nil || cerr != nil):
+			t.Fatalf("with retries: %d and %d requests, errors %v, %v; want the 503 retried", nt, nc, terr, cerr)
+		}
+	}
+}

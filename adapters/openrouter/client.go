@@ -53,6 +53,7 @@ type Client struct {
 	http          *http.Client          // the caller's client (or a pooled default); Close closes its transport
 	rc            *retryablehttp.Client // GETs: idempotent
 	rp            *retryablehttp.Client // chat and transcription POSTs
+	rp1           *retryablehttp.Client // the same, sent once (a fallback follows)
 	rs            *retryablehttp.Client // streams: no client timeout, POST policy
 	referer       string
 	title         string
@@ -200,6 +201,8 @@ func New(opts ...Option) (*Client, error) {
 	stream.Timeout = 0
 	c.rc = c.retryClient(&timed, c.checkRetry)
 	c.rp = c.retryClient(&timed, c.checkRetryInference)
+	c.rp1 = c.retryClient(&timed, c.checkRetryInference)
+	c.rp1.RetryMax = 0
 	c.rs = c.retryClient(&stream, c.checkRetryInference)
 	return c, nil
 }
@@ -354,9 +357,18 @@ func (c *Client) log(ctx context.Context, level slog.Level, msg string, args ...
 
 // getJSON sends a request and reads its body through the size limit.
 func (c *Client) doJSON(ctx context.Context, op, method, rawURL string, key domain.APIKey, body []byte) ([]byte, error) {
+	return c.doJSONWith(ctx, false, op, method, rawURL, key, body)
+}
+
+// doJSONWith is doJSON; once sends a POST once, without the retries of a
+// 429 or 503 (the caller tries another model instead).
+func (c *Client) doJSONWith(ctx context.Context, once bool, op, method, rawURL string, key domain.APIKey, body []byte) ([]byte, error) {
 	rc := c.rc
 	if method == http.MethodPost {
 		rc = c.rp // chat and transcription: not idempotent, billed upstream
+		if once {
+			rc = c.rp1
+		}
 	}
 	resp, err := c.send(ctx, rc, op, method, rawURL, key, body, "application/json")
 	if err != nil {

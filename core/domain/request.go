@@ -20,6 +20,10 @@ type ChatRequest struct {
 	// list (here or as "models" in Extra), which is sent as given. A
 	// request naming a model id gets no list from the core.
 	Models []string
+	// SendOnce asks the gateway to send the request once, without its own
+	// retries of a rate limit or an unavailable upstream: the core sets it
+	// when it has another model to try next.
+	SendOnce bool
 	// Prompt names a stored prompt of the scope whose text, its
 	// placeholders filled from Variables, is sent as the first (system)
 	// message; "" for none.
@@ -201,6 +205,9 @@ type TranscriptionRequest struct {
 	Language string
 	// Prompt is an optional instruction or context.
 	Prompt string
+	// SendOnce is ChatRequest.SendOnce: no retries by the gateway, as the
+	// core has another model to try next.
+	SendOnce bool
 }
 
 // MaxAudioBytes bounds an audio upload.

@@ -77,6 +77,8 @@ var openapiExercises = []exercise{
 	{op: "GET /api/v1/settings/openrouter/models", name: "grouped", req: static(req{method: "GET", path: "/api/v1/settings/openrouter/models"}), status: 200},
 	{op: "GET /api/v1/settings/openrouter/models", name: "wrong token", req: static(req{method: "GET", path: "/api/v1/settings/openrouter/models", auth: bearer("wrong")}), status: 401},
 	{op: "PUT /api/v1/settings/openrouter/selection", name: "save", req: static(req{method: "PUT", path: "/api/v1/settings/openrouter/selection", body: []byte(`{"text":"openai/gpt-4o-mini","audio":"openai/whisper-1"}`)}), status: 200},
+	{op: "PUT /api/v1/settings/openrouter/selection", name: "with fallbacks", req: static(req{method: "PUT", path: "/api/v1/settings/openrouter/selection", body: []byte(`{"text":{"model":"openai/gpt-4o-mini","fallbacks":["openai/gpt-4o"]}}`)}), status: 200},
+	{op: "PUT /api/v1/settings/openrouter/selection", name: "bad fallback", req: static(req{method: "PUT", path: "/api/v1/settings/openrouter/selection", body: []byte(`{"text":{"model":"openai/gpt-4o-mini","fallbacks":["nobody/no-such-model"]}}`)}), status: 422},
 	{op: "PUT /api/v1/settings/openrouter/selection", name: "unknown model", req: static(req{method: "PUT", path: "/api/v1/settings/openrouter/selection", body: []byte(`{"text":"nobody/no-such-model"}`)}), status: 422},
 	{op: "GET /api/v1/settings/openrouter/selection", name: "saved", req: static(req{method: "GET", path: "/api/v1/settings/openrouter/selection"}), status: 200},
 	{op: "GET /api/v1/settings/openrouter/selection", name: "wrong token", req: static(req{method: "GET", path: "/api/v1/settings/openrouter/selection", auth: bearer("wrong")}), status: 401},

@@ -24,6 +24,8 @@ type ControlFault struct {
 	Hang            bool   `json:"hang,omitempty"`
 	ResetConnection bool   `json:"reset_connection,omitempty"`
 	RedirectTo      string `json:"redirect_to,omitempty"`
+	// Model limits the fault to one model of the route (Fault.Model).
+	Model string `json:"model,omitempty"`
 	// Clear removes the route's fault instead of setting one.
 	Clear bool `json:"clear,omitempty"`
 }
@@ -33,7 +35,7 @@ func (c ControlFault) Fault() (Fault, error) {
 	f := Fault{
 		Status: c.Status, FixtureName: c.FixtureName, RetryAfter: c.RetryAfter, Times: c.Times,
 		Truncate: c.Truncate, Malformed: c.Malformed, HugeBytes: c.HugeBytes, Hang: c.Hang,
-		ResetConnection: c.ResetConnection, RedirectTo: c.RedirectTo,
+		ResetConnection: c.ResetConnection, RedirectTo: c.RedirectTo, Model: c.Model,
 	}
 	if c.Body != "" {
 		f.Body = []byte(c.Body)
@@ -63,9 +65,12 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, `{"error":"body must be {\"route\": \"GET /key\", ...}"}`, http.StatusBadRequest)
 			return
 		}
-		if c.Clear {
+		switch {
+		case c.Clear && c.Model != "":
+			s.ClearModelFault(c.Route, c.Model)
+		case c.Clear:
 			s.ClearFault(c.Route)
-		} else {
+		default:
 			f, err := c.Fault()
 			if err != nil {
 				http.Error(w, `{"error":"bad latency"}`, http.StatusBadRequest)

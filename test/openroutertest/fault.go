@@ -40,6 +40,22 @@ type Fault struct {
 	// RedirectTo answers with a redirect (Status, default 307) to this URL,
 	// as a hostile or misconfigured upstream would.
 	RedirectTo string
+	// Model, when set, limits the fault to the requests of the route
+	// (chat or transcription) for that model, the body's "model"; several
+	// models of one route may each have a fault. A chat request with a
+	// "models" list is routed as OpenRouter does: a model whose fault has
+	// a Status of 404, 408, 429 or 5xx is passed over for the next one of
+	// the list, and the answer's "model" names the model that served.
+	Model string
+}
+
+// modelRoute is the key of a fault limited to one model of a route.
+func modelRoute(route, model string) string { return route + "\x00model=" + model }
+
+// fallsOver reports whether OpenRouter's routing passes over a model
+// failing with f for the next model of a "models" list.
+func fallsOver(f Fault) bool {
+	return f.Status == 404 || f.Status == 408 || f.Status == 429 || f.Status >= 500
 }
 
 type faultState struct {
@@ -49,18 +65,26 @@ type faultState struct {
 
 // SetFault installs f on route (such as "GET /key" or RouteChat),
 // replacing any fault already there. It is safe to call at any time.
+// A fault with a Model replaces only that model's fault of the route.
 func (s *Server) SetFault(route string, f Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if f.Model != "" {
+		route = modelRoute(route, f.Model)
+	}
 	s.faults[route] = &faultState{f: f, remaining: f.Times}
 }
 
-// ClearFault removes the route's fault.
+// ClearFault removes the route's fault (not the faults of its models:
+// ClearModelFault, ClearFaults).
 func (s *Server) ClearFault(route string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.faults, route)
 }
+
+// ClearModelFault removes the fault of one model of the route.
+func (s *Server) ClearModelFault(route, model string) { s.ClearFault(modelRoute(route, model)) }
 
 // ClearFaults removes every fault.
 func (s *Server) ClearFaults() {

@@ -262,7 +262,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.latency > 0 && !sleepCtx(r, s.cfg.latency) {
 		return
 	}
-	f, hasFault := s.takeFault(route)
+	served, f, hasFault := s.routeModels(route, body)
+	if !hasFault {
+		f, hasFault = s.takeFault(route)
+	}
 	if hasFault {
 		if f.Latency > 0 && !sleepCtx(r, f.Latency) {
 			return
@@ -289,7 +292,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if hasFault && (f.Status != 0 || f.Body != nil || f.FixtureName != "") {
 		resp = s.faultResponse(f)
 	} else {
-		resp = s.route(route, r, body)
+		resp = s.route(route, r, body, served)
 	}
 	if hasFault && f.RetryAfter != "" {
 		resp.retryAfter = f.RetryAfter
@@ -308,8 +311,54 @@ func sleepCtx(r *http.Request, d time.Duration) bool {
 	}
 }
 
-// route answers a request as OpenRouter would, without faults.
-func (s *Server) route(route string, r *http.Request, body []byte) response {
+// routeModels applies the faults limited to one model to a chat or
+// transcription request: for a chat with a "models" list it passes over
+// each model whose fault OpenRouter would fall back from (see Fault.Model),
+// taking that fault once, and returns the model that serves, or that
+// model's fault when it does not fall over (or is the last). served is ""
+// for a request without a model or with no model faults at all.
+func (s *Server) routeModels(route string, body []byte) (served string, f Fault, ok bool) {
+	if route != RouteChat && route != RouteTranscriptions {
+		return "", Fault{}, false
+	}
+	s.mu.Lock()
+	found := false
+	for k := range s.faults {
+		if strings.HasPrefix(k, route+"\x00") {
+			found = true
+			break
+		}
+	}
+	s.mu.Unlock()
+	if !found {
+		return "", Fault{}, false
+	}
+	var req struct {
+		Model  string   `json:"model"`
+		Models []string `json:"models"`
+	}
+	if json.Unmarshal(body, &req) != nil || req.Model == "" {
+		return "", Fault{}, false
+	}
+	list := []string{req.Model}
+	if route == RouteChat && len(req.Models) > 0 {
+		list = req.Models
+	}
+	for i, m := range list {
+		mf, has := s.takeFault(modelRoute(route, m))
+		if !has {
+			return m, Fault{}, false
+		}
+		if i == len(list)-1 || !fallsOver(mf) {
+			return m, mf, true
+		}
+	}
+	return "", Fault{}, false
+}
+
+// route answers a request as OpenRouter would, without faults; served,
+// when set, is the model of a "models" list that serves a chat.
+func (s *Server) route(route string, r *http.Request, body []byte, served string) response {
 	switch route {
 	case RouteModels:
 		if r.URL.Query().Get("output_modalities") == "all" {
@@ -334,7 +383,7 @@ func (s *Server) route(route string, r *http.Request, body []byte) response {
 		}
 		return s.fixtureResp(http.StatusOK, FixtureCredits)
 	case RouteChat:
-		return s.chat(body)
+		return s.chat(body, served)
 	default:
 		return s.transcribe(body)
 	}
@@ -366,9 +415,10 @@ func jsonError(status int, msg string) response {
 	return response{status: status, contentType: "application/json", body: b}
 }
 
-// chat answers chat-completion-google.json with the requested model, or
-// streams an SSE fixture verbatim when the request asks for a stream.
-func (s *Server) chat(body []byte) response {
+// chat answers chat-completion-google.json with the requested model (or
+// served, the model of a "models" list that serves), or streams an SSE
+// fixture verbatim when the request asks for a stream.
+func (s *Server) chat(body []byte, served string) response {
 	var req struct {
 		Model  string `json:"model"`
 		Stream bool   `json:"stream"`
@@ -392,7 +442,10 @@ func (s *Server) chat(body []byte) response {
 	if err := json.Unmarshal(s.fixtures[FixtureChatCompletion], &obj); err != nil {
 		return jsonError(http.StatusInternalServerError, "fixture: "+err.Error())
 	}
-	obj["model"], _ = json.Marshal(req.Model)
+	if served == "" {
+		served = req.Model
+	}
+	obj["model"], _ = json.Marshal(served)
 	out, _ := json.Marshal(obj)
 	return response{status: http.StatusOK, contentType: "application/json", body: out}
 }

@@ -221,3 +221,45 @@ func TestControlAPI(t *testing.T) {
 		t.Fatal("reset kept the fault")
 	}
 }
+
+// TestModelFaults: a fault limited to one model hits only that model; a
+// chat with a models list passes over it, answering with the next model,
+// but not over a 401; a transcription (no routing) gets the fault.
+func TestModelFaults(t *testing.T) {
+	s := newServer(t)
+	key := s.APIKey()
+	s.SetFault(openroutertest.RouteChat, openroutertest.Fault{Model: "a/one", Status: 503})
+	s.SetFault(openroutertest.RouteTranscriptions, openroutertest.Fault{Model: "a/one", Status: 503})
+	model := func(b []byte) string {
+		var v struct {
+			Model string `json:"model"`
+		}
+		_ = json.Unmarshal(b, &v)
+		return v.Model
+	}
+	msgs := `"messages":[{"role":"user","content":"hi"}]`
+	if resp, b := do(t, s, "POST", "/chat/completions", key, `{"model":"a/one",`+msgs+`}`); resp.StatusCode != 503 {
+		t.Fatalf("the faulty model alone: %d %s", resp.StatusCode, b)
+	}
+	if resp, b := do(t, s, "POST", "/chat/completions", key, `{"model":"b/two",`+msgs+`}`); resp.StatusCode != 200 || model(b) != "b/two" {
+		t.Fatalf("another model: %d %s", resp.StatusCode, b)
+	}
+	if resp, b := do(t, s, "POST", "/chat/completions", key, `{"model":"a/one","models":["a/one","b/two"],`+msgs+`}`); resp.StatusCode != 200 || model(b) != "b/two" {
+		t.Fatalf("a models list: %d %s, want b/two serving", resp.StatusCode, b)
+	}
+	audio := `"input_audio":{"data":"UklGRg==","format":"wav"}`
+	if resp, b := do(t, s, "POST", "/audio/transcriptions", key, `{"model":"a/one",`+audio+`}`); resp.StatusCode != 503 {
+		t.Fatalf("transcription with the faulty model: %d %s", resp.StatusCode, b)
+	}
+	if resp, b := do(t, s, "POST", "/audio/transcriptions", key, `{"model":"b/two",`+audio+`}`); resp.StatusCode != 200 {
+		t.Fatalf("transcription with another model: %d %s", resp.StatusCode, b)
+	}
+	s.SetFault(openroutertest.RouteChat, openroutertest.Fault{Model: "a/one", Status: 401})
+	if resp, b := do(t, s, "POST", "/chat/completions", key, `{"model":"a/one","models":["a/one","b/two"],`+msgs+`}`); resp.StatusCode != 401 {
+		t.Fatalf("a 401 fell over: %d %s", resp.StatusCode, b)
+	}
+	s.ClearModelFault(openroutertest.RouteChat, "a/one")
+	if resp, b := do(t, s, "POST", "/chat/completions", key, `{"model":"a/one",`+msgs+`}`); resp.StatusCode != 200 || model(b) != "a/one" {
+		t.Fatalf("after clearing: %d %s", resp.StatusCode, b)
+	}
+}
