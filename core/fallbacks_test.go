@@ -9,6 +9,8 @@ import (
 
 	"github.com/golang/mock/gomock"
 
+	"github.com/aimodels/aimodels/adapters/memstore"
+
 	"github.com/aimodels/aimodels/core"
 	"github.com/aimodels/aimodels/core/domain"
 )
@@ -143,5 +145,36 @@ func TestTranscriptionFallsBack(t *testing.T) {
 				t.Fatalf("%+v %v", tr, err)
 			}
 		})
+	}
+}
+
+// BenchmarkCompleteWithFallbacks is BenchmarkCompleteCoreOverhead for a
+// type with fallbacks: the models list comes from the cached selection,
+// so it costs no allocation and no store read per request.
+func BenchmarkCompleteWithFallbacks(b *testing.B) {
+	st := memstore.New()
+	gw := &stubGateway{models: testModels(), resp: domain.ChatResponse{Choices: []domain.Choice{{Content: "ok"}}}}
+	svc, err := core.New(core.Deps{Gateway: gw, Keys: st, Selections: st, Prompts: st, Cipher: &xorCipher{keyID: 1}}, core.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := svc.SetKey(ctx, "", domain.ProviderOpenRouter, testKey); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := svc.SaveChoices(ctx, "", map[domain.ModelType]domain.SelectionChoice{
+		domain.TypeText: {Model: "openai/gpt-4o", Fallbacks: []string{"openai/gpt-3.5-turbo", "google/gemini-audio"}}}); err != nil {
+		b.Fatal(err)
+	}
+	req := chat("text")
+	if _, err := svc.Complete(ctx, "", req); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := svc.Complete(ctx, "", req); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
