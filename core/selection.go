@@ -117,7 +117,7 @@ func (mm *ModelManager) buildSelection(cat *domain.Catalog, saved []domain.Saved
 				e.ModelID = saved[i].ModelID
 				e.Saved = true
 				e.SavedAt = saved[i].SavedAt
-				e.Fallbacks = saved[i].Fallbacks
+				e.Fallbacks = slices.Clone(saved[i].Fallbacks) // the cache's stays untouched
 			}
 		}
 		if !e.Saved && rec != nil {
