@@ -188,17 +188,17 @@ func New(opts ...Option) (*Client, error) {
 		t.MaxIdleConns, t.MaxIdleConnsPerHost = 1024, 1024
 		c.http = &http.Client{Transport: t}
 	}
-	// Every attempt of a JSON call is bounded by http.Client.Timeout
-	// (retryablehttp sends each attempt through Do); a stream bounds the
-	// wait for its headers itself and then lives as long as it is read.
+	// Every attempt of a JSON call is bounded by c.timeout (retryablehttp
+	// sends each attempt through Do); a stream bounds the wait for its
+	// headers itself and then lives as long as it is read.
 	timed := *c.http
-	timed.Transport = keepPool{transport(c.http)}
-	timed.Timeout = c.timeout
+	timed.Transport = pool{rt: transport(c.http)}
+	timed.Timeout = 0
 	// No redirect is followed, whatever the caller's client does: the key
 	// goes to the base URL's host only (CheckResponse makes a 3xx an error).
 	timed.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	stream := timed
-	stream.Timeout = 0
+	timed.Transport = pool{rt: transport(c.http), timeout: c.timeout}
 	c.rc = c.retryClient(&timed, c.checkRetry)
 	c.rp = c.retryClient(&timed, c.checkRetryInference)
 	c.rp1 = c.retryClient(&timed, c.checkRetryInference)
@@ -207,11 +207,51 @@ func New(opts ...Option) (*Client, error) {
 	return c, nil
 }
 
-// keepPool hides the transport's CloseIdleConnections from
+// pool is the transport of the retrying clients. It bounds each attempt
+// by timeout (0: no bound), from sending the request to closing the
+// response body, and it hides the transport's CloseIdleConnections from
 // retryablehttp, which calls it whenever it gives up on a request: one
 // failing request must not drop the connections every other request
-// reuses. Client.Close still closes them.
-type keepPool struct{ http.RoundTripper }
+// reuses (Client.Close still closes them).
+//
+// The bound is a context deadline rather than http.Client.Timeout: the
+// client's timeout starts a goroutine per attempt for any transport but
+// net/http's own (this is not), and at low request rates waking it costs
+// more than the whole rest of aimodels' work (BenchmarkServer/chat:
+// 1 → 0 goroutines per request; CPU per 1,000 chat completions at
+// 200 req/s in BENCHMARKS.md).
+type pool struct {
+	rt      http.RoundTripper
+	timeout time.Duration
+}
+
+// RoundTrip sends one attempt under the attempt's deadline.
+func (p pool) RoundTrip(r *http.Request) (*http.Response, error) {
+	if p.timeout <= 0 {
+		return p.rt.RoundTrip(r)
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), p.timeout)
+	resp, err := p.rt.RoundTrip(r.WithContext(ctx))
+	if err != nil || resp.Body == nil { // net/http makes a nil body empty
+		cancel()
+		return resp, err
+	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// cancelOnClose ends an attempt's deadline when its body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+// Close closes the body and releases the attempt's deadline.
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
 
 func transport(hc *http.Client) http.RoundTripper {
 	if hc.Transport != nil {
@@ -386,7 +426,9 @@ func readBody(ctx context.Context, op string, resp *http.Response, limit int64) 
 	}
 	var buf bytes.Buffer
 	if resp.ContentLength > 0 {
-		buf.Grow(int(resp.ContentLength))
+		// ReadFrom wants MinRead bytes free before it reads: with less it
+		// would copy the whole body into a second buffer at the end.
+		buf.Grow(int(resp.ContentLength) + bytes.MinRead)
 	}
 	_, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
 	if err != nil {

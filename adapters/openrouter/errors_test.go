@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime/metrics"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -385,4 +386,42 @@ func TestNilBodyFromACustomTransport(t *testing.T) {
 	}
 	_, err = c.ChatCompletion(context.Background(), testKey, chatRequest("openai/gpt-4o"))
 	upstream(t, err, domain.ErrBadUpstreamResponse)
+}
+
+// cannedChat answers every request with the fixture's chat completion.
+type cannedChat struct{ body []byte }
+
+func (c cannedChat) RoundTrip(r *http.Request) (*http.Response, error) {
+	return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(bytes.NewReader(c.body)), Request: r}, nil
+}
+
+// TestAttemptStartsNoGoroutine guards the CPU of requests at low rates:
+// bounding an attempt must not start a goroutine per request (as
+// http.Client.Timeout does for a transport that is not net/http's), since
+// waking one costs more than the rest of the request's work when the
+// server is not busy.
+func TestAttemptStartsNoGoroutine(t *testing.T) {
+	c, err := openrouter.New(openrouter.WithBaseURL("http://upstream.invalid/api/v1"),
+		openrouter.WithHTTPClient(&http.Client{Transport: cannedChat{fixture(t, "chat-completion-google.json")}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	created := func() uint64 {
+		s := []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}}
+		metrics.Read(s)
+		return s[0].Value.Uint64()
+	}
+	const n = 200
+	before := created()
+	for range n {
+		if _, err := c.ChatCompletion(context.Background(), testKey, chatRequest("openai/gpt-4o")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A few goroutines of the runtime or the test framework may start
+	// meanwhile; one per request may not.
+	if got := created() - before; got > n/10 {
+		t.Fatalf("%d chat completions started %d goroutines", n, got)
+	}
 }
