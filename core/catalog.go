@@ -122,7 +122,15 @@ func (c *catalogCache) finish(call *fetchCall, models []domain.Model, err error)
 	call.view = c.viewLocked()
 }
 
-// Catalog returns the cached catalog, fetching when cold, expired or refresh.
+// Catalog returns the cached catalog, fetching when cold, expired or
+// refresh, with each type's recommended default and what changed since
+// the catalog served before.
 func (mm *ModelManager) Catalog(ctx context.Context, refresh bool) (ports.CatalogView, error) {
-	return mm.catalog.get(ctx, refresh)
+	v, err := mm.catalog.get(ctx, refresh)
+	if err != nil {
+		return v, err
+	}
+	v.Recommended = mm.recs.of(v.Catalog)
+	v.Changes = mm.changes.of(ctx, v.Catalog)
+	return v, nil
 }

@@ -38,8 +38,15 @@ func newFixture(t *testing.T, opts core.Options) *fixture {
 	return f
 }
 
+// expectKeyCheck expects the GET /key that saving a key makes, answered
+// by err (nil: the key is verified).
+func (f *fixture) expectKeyCheck(err error) {
+	f.gw.EXPECT().KeyInfo(gomock.Any(), gomock.Any()).Return(domain.KeyInfo{}, err).Times(1)
+}
+
 func (f *fixture) withKey(t *testing.T) {
 	t.Helper()
+	f.expectKeyCheck(nil)
 	if _, err := f.svc.SetKey(context.Background(), "", domain.ProviderOpenRouter, "  "+testKey+"\n"); err != nil {
 		t.Fatal(err)
 	}
@@ -275,6 +282,7 @@ func TestSaveSelectionValidation(t *testing.T) {
 func TestKeysEncryptedMaskedAndScoped(t *testing.T) {
 	f := newFixture(t, core.Options{})
 	ctx := context.Background()
+	f.expectKeyCheck(nil)
 	st, err := f.svc.SetKey(ctx, "acme", domain.ProviderOpenRouter, testKey)
 	if err != nil {
 		t.Fatal(err)
@@ -314,6 +322,7 @@ func TestKeysEncryptedMaskedAndScoped(t *testing.T) {
 func TestMovedCiphertextDoesNotDecrypt(t *testing.T) {
 	f := newFixture(t, core.Options{SettingsTTL: -1})
 	ctx := context.Background()
+	f.expectKeyCheck(nil)
 	if _, err := f.svc.SetKey(ctx, "a", domain.ProviderOpenRouter, testKey); err != nil {
 		t.Fatal(err)
 	}
@@ -690,6 +699,7 @@ func TestCachedKeyRecordReadAgainAfterRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
+	gw.EXPECT().KeyInfo(gomock.Any(), domain.APIKey(testKey)).Return(domain.KeyInfo{}, nil).Times(1) // the check on save
 	if _, err := svc.SetKey(ctx, "", domain.ProviderOpenRouter, testKey); err != nil {
 		t.Fatal(err)
 	}

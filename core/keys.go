@@ -18,6 +18,7 @@ type Keys struct {
 	store    ports.KeyStore
 	cipher   ports.Cipher
 	clock    ports.Clock
+	checker  ports.AccountGateway // checks a key before it is saved; nil: not checked
 	cache    *ttlCache[*domain.StoredKey]
 	rechecks rechecks
 }
@@ -53,6 +54,7 @@ func (ks *Keys) KeyStatuses(ctx context.Context, scope string) ([]domain.KeyStat
 		for i := range stored {
 			if stored[i].Provider == p {
 				st.Configured, st.Masked, st.UpdatedAt = true, stored[i].Hint, stored[i].UpdatedAt
+				st.Verification = stored[i].Verification
 			}
 		}
 		out = append(out, st)
@@ -60,8 +62,38 @@ func (ks *Keys) KeyStatuses(ctx context.Context, scope string) ([]domain.KeyStat
 	return out, nil
 }
 
-// SetKey validates, encrypts and stores a key; the plaintext is kept
-// nowhere and only the masked form is returned.
+// KeyCheckTimeout bounds the check of a key being saved (GET /key);
+// beyond it the key is saved as not checked.
+const KeyCheckTimeout = 10 * time.Second
+
+// verify asks OpenRouter about key (GET /key): verified when it answers,
+// rejected on 401/403, unchecked on anything else (network, timeout,
+// rate limit, outage), with the reason in words.
+func (ks *Keys) verify(ctx context.Context, key domain.APIKey) domain.KeyVerification {
+	if ks.checker == nil {
+		return domain.KeyVerification{}
+	}
+	cctx, cancel := context.WithTimeout(ctx, KeyCheckTimeout)
+	defer cancel()
+	_, err := ks.checker.KeyInfo(cctx, key)
+	v := domain.KeyVerification{Status: domain.VerificationVerified, CheckedAt: ks.clock.Now().UTC()}
+	switch {
+	case err == nil:
+	case errors.Is(err, domain.ErrInvalidKey), errors.Is(err, domain.ErrForbidden):
+		v.Status, v.Reason = domain.VerificationRejected, "OpenRouter rejected the API key"
+	default:
+		v.Status, v.Reason = domain.VerificationUnchecked, connectionFailure(err).Message
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, domain.ErrTimeout) {
+			v.Reason = "OpenRouter did not answer in time"
+		}
+	}
+	return v
+}
+
+// SetKey validates, checks with OpenRouter (GET /key), encrypts and
+// stores a key with the outcome of the check; a rejected key is stored
+// too, marked so. The plaintext is kept nowhere and only the masked form
+// is returned.
 func (ks *Keys) SetKey(ctx context.Context, scope, provider, raw string) (domain.KeyStatus, error) {
 	scope = scopeOrDefault(scope)
 	if err := checkProvider(provider); err != nil {
@@ -75,7 +107,11 @@ func (ks *Keys) SetKey(ctx context.Context, scope, provider, raw string) (domain
 	if err != nil {
 		return domain.KeyStatus{}, fmt.Errorf("encrypt key: %w", err)
 	}
-	rec := &domain.StoredKey{Scope: scope, Provider: provider, Ciphertext: ct, KeyID: keyID, Hint: key.Masked()}
+	ver := ks.verify(ctx, key)
+	if err := ctx.Err(); err != nil {
+		return domain.KeyStatus{}, err
+	}
+	rec := &domain.StoredKey{Scope: scope, Provider: provider, Ciphertext: ct, KeyID: keyID, Hint: key.Masked(), Verification: ver}
 	defer ks.cache.forget(scope)
 	if err := ks.store.SaveKey(ctx, rec); err != nil {
 		return domain.KeyStatus{}, fmt.Errorf("save key: %w", err)
@@ -84,7 +120,7 @@ func (ks *Keys) SetKey(ctx context.Context, scope, provider, raw string) (domain
 	if at.IsZero() {
 		at = ks.clock.Now().UTC()
 	}
-	return domain.KeyStatus{Provider: provider, Configured: true, Masked: rec.Hint, UpdatedAt: at}, nil
+	return domain.KeyStatus{Provider: provider, Configured: true, Masked: rec.Hint, UpdatedAt: at, Verification: ver}, nil
 }
 
 // DeleteKey removes a key.

@@ -72,7 +72,7 @@ func (rq *Requests) resolveModel(ctx context.Context, scope, name string) (strin
 	if err != nil {
 		return "", nil, nil, fmt.Errorf("no %s model is selected and the catalog is unavailable for a default: %w", t, err)
 	}
-	rec := domain.RecommendedModel(view.Catalog, t, rq.models.prefs[t])
+	rec := rq.models.recs.model(view.Catalog, t)
 	if rec == nil {
 		return "", nil, nil, &domain.ModelError{Kind: domain.ErrModelNotFound, ModelID: name, Type: t}
 	}

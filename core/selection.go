@@ -19,6 +19,8 @@ type ModelManager struct {
 	prefs   map[domain.ModelType][]string
 	catalog *catalogCache
 	sels    *ttlCache[savedSet]
+	changes *catalogChanges
+	recs    *recommendations
 }
 
 // savedSet is a scope's saved selections as cached, with the route of
@@ -48,7 +50,9 @@ func NewModelManager(gw ports.CatalogGateway, store ports.SelectionStore, keys *
 	o := opts.withDefaults()
 	return &ModelManager{
 		store: store, clock: o.Clock, prefs: o.Preferences,
-		sels: newTTLCache[savedSet](o.Clock, o.SettingsTTL),
+		sels:    newTTLCache[savedSet](o.Clock, o.SettingsTTL),
+		changes: &catalogChanges{log: o.Logger},
+		recs:    &recommendations{prefs: o.Preferences},
 		catalog: &catalogCache{
 			gw: gw, clock: o.Clock, log: o.Logger,
 			ttl: o.CatalogTTL, retry: o.CatalogRetryAfter, limit: o.CatalogFetchTimeout,
@@ -101,16 +105,17 @@ func (mm *ModelManager) Selection(ctx context.Context, scope string) (domain.Sel
 		}
 		view.Catalog = nil
 	}
-	return mm.buildSelection(view.Catalog, saved), nil
+	return mm.buildSelection(ctx, view.Catalog, saved), nil
 }
 
-func (mm *ModelManager) buildSelection(cat *domain.Catalog, saved []domain.SavedSelection) domain.Selection {
+func (mm *ModelManager) buildSelection(ctx context.Context, cat *domain.Catalog, saved []domain.SavedSelection) domain.Selection {
+	changes := mm.changes.of(ctx, cat)
 	sel := make(domain.Selection, len(domain.ModelTypes))
 	for _, t := range domain.ModelTypes {
 		e := domain.SelectionEntry{Type: t}
 		var rec *domain.Model
 		if cat != nil {
-			rec = domain.RecommendedModel(cat, t, mm.prefs[t])
+			rec = mm.recs.model(cat, t)
 		}
 		for i := range saved {
 			if saved[i].Type == t {
@@ -132,6 +137,7 @@ func (mm *ModelManager) buildSelection(cat *domain.Catalog, saved []domain.Saved
 			}
 			e.Recommended = rec != nil && rec.ID == e.ModelID
 		}
+		e.Flag = flagFor(&e, changes)
 		sel[t] = e
 	}
 	return sel
@@ -219,5 +225,5 @@ func (mm *ModelManager) SaveChoices(ctx context.Context, scope string, choices m
 	if err != nil {
 		return nil, err
 	}
-	return mm.buildSelection(view.Catalog, saved), nil
+	return mm.buildSelection(ctx, view.Catalog, saved), nil
 }

@@ -12,7 +12,8 @@ import (
 
 // Deps are the driven ports of a whole Service. Gateway, Keys,
 // Selections, Prompts and Cipher are required; Pinger is optional
-// (without it Ready always succeeds).
+// (without it Ready always succeeds), and so is Snapshots (without it the
+// catalog served before is remembered in this process only).
 type Deps struct {
 	Gateway    ports.Gateway
 	Keys       ports.KeyStore
@@ -24,6 +25,9 @@ type Deps struct {
 	// upstream is recorded (off the request path, see Ledger), the
 	// balance gains a burn rate and is kept as snapshots.
 	Usage ports.UsageStore
+	// Snapshots, when set, keeps the catalog served last across restarts
+	// and replicas (see Catalog's changes).
+	Snapshots ports.CatalogSnapshotStore
 }
 
 // Options tune the use cases. Zero values take the defaults.
@@ -115,7 +119,9 @@ func New(deps Deps, opts Options) (*Service, error) {
 		return nil, errors.New("core.New: Deps.Cipher is required")
 	}
 	keys := NewKeys(deps.Keys, deps.Cipher, opts)
+	keys.checker = deps.Gateway
 	models := NewModelManager(deps.Gateway, deps.Selections, keys, opts)
+	models.changes.store = deps.Snapshots
 	prompts := NewPrompts(deps.Prompts, opts)
 	s := &Service{
 		ModelManager: models,

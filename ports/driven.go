@@ -250,6 +250,19 @@ type UsageStore interface {
 	PruneUsage(ctx context.Context, before time.Time) (int64, error)
 }
 
+// CatalogSnapshotStore keeps the catalog the server served last, one
+// record for every scope (the catalog is global), so that a refresh can
+// tell what changed, also across restarts and replicas. It follows the
+// rules common to every store, stated on KeyStore, except scopes.
+type CatalogSnapshotStore interface {
+	// GetCatalogSnapshot returns the snapshot saved last, or an error
+	// wrapping domain.ErrNotFound when none was.
+	GetCatalogSnapshot(ctx context.Context) (*domain.CatalogSnapshot, error)
+	// SaveCatalogSnapshot replaces the snapshot with s (TakenAt stored in
+	// UTC to the microsecond), whole.
+	SaveCatalogSnapshot(ctx context.Context, s *domain.CatalogSnapshot) error
+}
+
 // Pinger reports whether a store can be reached.
 type Pinger interface {
 	// Ping returns nil when the store answers, else a *domain.StoreError

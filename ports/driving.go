@@ -17,6 +17,12 @@ type CatalogView struct {
 	StaleReason error
 	// Version changes whenever the catalog snapshot changes.
 	Version uint64
+	// Recommended is each type's recommended default and its rule (set
+	// by ModelService.Catalog; nil elsewhere).
+	Recommended map[domain.ModelType]domain.Recommendation
+	// Changes is what changed since the catalog served before this one,
+	// nil when no earlier catalog is known (set by ModelService.Catalog).
+	Changes *domain.CatalogChanges
 }
 
 // ModelService is the catalog and the per-type selection.

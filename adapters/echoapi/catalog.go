@@ -41,15 +41,7 @@ func (ce *catalogEncoder) get(view ports.CatalogView) (*encodedCatalog, error) {
 	if ce.enc != nil && ce.enc.catalog == view.Catalog && ce.enc.version == view.Version {
 		return ce.enc, nil
 	}
-	groups := make(map[string][]ModelDTO, len(domain.ModelTypes))
-	for _, t := range domain.ModelTypes {
-		g := view.Catalog.Group(t)
-		list := make([]ModelDTO, len(g))
-		for i, m := range g {
-			list[i] = modelDTO(m)
-		}
-		groups[string(t)] = list
-	}
+	groups := groupedModelsDTO(view)
 	body, err := json.Marshal(groups)
 	if err != nil {
 		return nil, err

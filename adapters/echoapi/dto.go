@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/aimodels/aimodels/core/domain"
+	"github.com/aimodels/aimodels/ports"
 )
 
 // ModelDTO is a catalog model as the API shows it. The first fields are
@@ -132,6 +133,75 @@ func modelDTO(m *domain.Model) ModelDTO {
 	return d
 }
 
+// GroupedModelsDTO is GET /settings/openrouter/models: the models of
+// each type, each type's recommended default with its rule, and what
+// changed since the catalog served before.
+type GroupedModelsDTO struct {
+	Text        []ModelDTO                   `json:"text"`
+	Image       []ModelDTO                   `json:"image"`
+	Audio       []ModelDTO                   `json:"audio"`
+	Recommended map[string]RecommendationDTO `json:"recommended"`
+	Changes     *CatalogChangesDTO           `json:"changes"`
+}
+
+// RecommendationDTO is a type's recommended default and the rule that chose it.
+type RecommendationDTO struct {
+	ModelID string `json:"model_id"`
+	Rule    string `json:"rule"`
+}
+
+// CatalogChangesDTO is what changed since the catalog served before
+// (since: when that one was fetched).
+type CatalogChangesDTO struct {
+	Since        time.Time        `json:"since"`
+	Added        []string         `json:"added"`
+	Removed      []string         `json:"removed"`
+	PriceChanged []PriceChangeDTO `json:"price_changed"`
+}
+
+// PriceChangeDTO is one changed price; old or new is "" when the field
+// was absent.
+type PriceChangeDTO struct {
+	ID    string `json:"id"`
+	Field string `json:"field"`
+	Old   string `json:"old"`
+	New   string `json:"new"`
+}
+
+func groupedModelsDTO(view ports.CatalogView) GroupedModelsDTO {
+	group := func(t domain.ModelType) []ModelDTO {
+		g := view.Catalog.Group(t)
+		list := make([]ModelDTO, len(g))
+		for i, m := range g {
+			list[i] = modelDTO(m)
+		}
+		return list
+	}
+	d := GroupedModelsDTO{Text: group(domain.TypeText), Image: group(domain.TypeImage), Audio: group(domain.TypeAudio),
+		Recommended: make(map[string]RecommendationDTO, len(view.Recommended))}
+	for t, r := range view.Recommended {
+		rd := RecommendationDTO{Rule: r.Rule}
+		if r.Model != nil {
+			rd.ModelID = r.Model.ID
+		}
+		d.Recommended[string(t)] = rd
+	}
+	if ch := view.Changes; ch != nil {
+		cd := &CatalogChangesDTO{Since: ch.Since.UTC(), Added: nonNil(ch.Added), Removed: nonNil(ch.Removed), PriceChanged: make([]PriceChangeDTO, len(ch.PriceChanged))}
+		for i, p := range ch.PriceChanged {
+			cd.PriceChanged[i] = PriceChangeDTO{ID: p.ID, Field: p.Field, Old: p.Old, New: p.New}
+		}
+		d.Changes = cd
+	}
+	return d
+}
+
+// SelectionFlagDTO says what happened to a selected model.
+type SelectionFlagDTO struct {
+	Kind   string `json:"kind"`
+	Detail string `json:"detail"`
+}
+
 // SelectionEntryDTO is one type's model in the selection.
 type SelectionEntryDTO struct {
 	Type        string `json:"type"`
@@ -148,6 +218,8 @@ type SelectionEntryDTO struct {
 	// Fallbacks are the models tried, in order, when ModelID cannot
 	// serve; an empty array for none.
 	Fallbacks []string `json:"fallbacks"`
+	// Flag: null, or the selected model left the catalog or changed price.
+	Flag *SelectionFlagDTO `json:"flag"`
 }
 
 func selectionDTO(sel domain.Selection) map[string]SelectionEntryDTO {
@@ -175,6 +247,9 @@ func selectionDTO(sel domain.Selection) map[string]SelectionEntryDTO {
 		if e.Model != nil {
 			m := modelDTO(e.Model)
 			d.Model = &m
+		}
+		if e.Flag != nil {
+			d.Flag = &SelectionFlagDTO{Kind: e.Flag.Kind, Detail: e.Flag.Detail}
 		}
 		out[string(t)] = d
 	}
@@ -260,10 +335,24 @@ type KeyStatusDTO struct {
 	Configured bool      `json:"configured"`
 	Masked     string    `json:"masked,omitempty"`
 	UpdatedAt  time.Time `json:"updated_at,omitzero"`
+	// Verification is what OpenRouter said of the key when it was saved;
+	// absent for a key saved before keys were checked, or none.
+	Verification *KeyVerificationDTO `json:"verification,omitempty"`
+}
+
+// KeyVerificationDTO is the check of a key when it was saved.
+type KeyVerificationDTO struct {
+	Status    string    `json:"status"`
+	CheckedAt time.Time `json:"checked_at"`
+	Reason    string    `json:"reason"`
 }
 
 func keyStatusDTO(k domain.KeyStatus) KeyStatusDTO {
-	return KeyStatusDTO{Provider: k.Provider, Configured: k.Configured, Masked: k.Masked, UpdatedAt: k.UpdatedAt}
+	d := KeyStatusDTO{Provider: k.Provider, Configured: k.Configured, Masked: k.Masked, UpdatedAt: k.UpdatedAt}
+	if v := k.Verification; k.Configured && v.Status != "" {
+		d.Verification = &KeyVerificationDTO{Status: v.Status, CheckedAt: v.CheckedAt.UTC(), Reason: v.Reason}
+	}
+	return d
 }
 
 // KeyInput is the body of PUT /settings/api-keys/{provider}.

@@ -70,13 +70,16 @@ func schemas() obj {
 		"saved_at":     nullable(str("RFC 3339")), "model": nullableRef("Model"),
 		"fallbacks": obj{"type": "array", "items": str("model id"), "maxItems": 3,
 			"description": "the models tried, in order, when model_id cannot serve (OpenRouter's models list for chat; aimodels itself for transcription); empty for none"},
+		"flag": nullable(object(obj{"kind": strEnum("removed", "price_changed"), "detail": str("what changed and what to do, in English")})),
 	})
 	choice := obj{"description": "a model id (the type's saved fallbacks are kept, less that model), or the model with its fallbacks " +
 		"(fallbacks replace the saved ones; [] clears them; absent keeps them). A fallback is validated like the model (in the catalog, " +
 		"serving the type) and must differ from it and from the others; a bad one is a 422 whose field names it, such as text.fallbacks[1]",
 		"oneOf": []obj{str("model id"), object(obj{"model": str("model id"),
 			"fallbacks": obj{"type": "array", "items": str("model id"), "maxItems": 3}})}}
-	keyStatus := object(obj{"provider": str(""), "configured": boolean(""), "masked": str("masked key, never the key"), "updated_at": str("")})
+	keyStatus := object(obj{"provider": str(""), "configured": boolean(""), "masked": str("masked key, never the key"), "updated_at": str(""),
+		"verification": object(obj{"status": strEnum("verified", "rejected", "unchecked"), "checked_at": str("RFC 3339"),
+			"reason": str("why it was rejected or not checked (network)")})})
 	prompt := object(obj{"id": integer(""), "name": str(""), "type": strEnum("text", "image", "audio"), "text": str(""), "created_at": str(""), "updated_at": str("")})
 	return obj{
 		"Model":      model,
@@ -86,10 +89,15 @@ func schemas() obj {
 			"architecture": object(obj{"input_modalities": arrayOf(str("")), "output_modalities": arrayOf(str(""))}),
 			"pricing":      obj{"type": "object", "additionalProperties": str("dollars per unit, exact decimal"), "description": "OpenRouter's pricing fields present for the model"}}),
 		"OpenAIModelList": object(obj{"object": strEnum("list"), "data": arrayOf(ref("OpenAIModel"))}),
-		"GroupedModels":   object(obj{"text": arrayOf(ref("Model")), "image": arrayOf(ref("Model")), "audio": arrayOf(ref("Model"))}),
-		"SelectionEntry":  entry,
-		"Selection":       object(obj{"text": ref("SelectionEntry"), "image": ref("SelectionEntry"), "audio": ref("SelectionEntry")}),
-		"SelectionInput":  object(obj{"text": choice, "image": choice, "audio": choice}),
+		"GroupedModels": object(obj{"text": arrayOf(ref("Model")), "image": arrayOf(ref("Model")), "audio": arrayOf(ref("Model")),
+			"recommended": obj{"type": "object", "description": "per type: the recommended default and the rule that chose it",
+				"additionalProperties": object(obj{"model_id": str("empty when no model serves the type"), "rule": str("")})},
+			"changes": nullable(object(obj{"since": str("RFC 3339: when the catalog served before was fetched"), "added": arrayOf(str("model id")),
+				"removed":       arrayOf(str("model id")),
+				"price_changed": arrayOf(object(obj{"id": str(""), "field": str("pricing field"), "old": str("exact decimal; empty when absent"), "new": str("exact decimal; empty when absent")}))}))}),
+		"SelectionEntry": entry,
+		"Selection":      object(obj{"text": ref("SelectionEntry"), "image": ref("SelectionEntry"), "audio": ref("SelectionEntry")}),
+		"SelectionInput": object(obj{"text": choice, "image": choice, "audio": choice}),
 		"Balance": object(obj{
 			"balance": num("what can still be spent, USD"), "usage": num("what was spent, USD"),
 			"formatted_balance": str(""), "formatted_usage": str(""),

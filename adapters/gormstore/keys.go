@@ -2,6 +2,8 @@ package gormstore
 
 import (
 	"context"
+	"time"
+
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -22,14 +24,19 @@ func (s *Store) SaveKey(ctx context.Context, k *domain.StoredKey) error {
 	}
 	now := s.now()
 	row := apiKeyRow{Scope: scope, Provider: k.Provider, Ciphertext: k.Ciphertext, KeyID: k.KeyID,
-		Hint: k.Hint, CreatedAt: now, UpdatedAt: now}
+		Hint: k.Hint, CreatedAt: now, UpdatedAt: now,
+		VerificationStatus: k.Verification.Status, VerificationReason: k.Verification.Reason}
+	if !k.Verification.CheckedAt.IsZero() {
+		at := k.Verification.CheckedAt.UTC().Truncate(time.Microsecond)
+		row.VerificationCheckedAt = &at
+	}
 	var saved apiKeyRow
 	err = retry(ctx, func() error {
 		return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			r := row
 			if err := tx.Clauses(clause.OnConflict{
 				Columns:   []clause.Column{{Name: "scope"}, {Name: "provider"}},
-				DoUpdates: clause.AssignmentColumns([]string{"ciphertext", "key_id", "hint", "updated_at"}),
+				DoUpdates: clause.AssignmentColumns([]string{"ciphertext", "key_id", "hint", "updated_at", "verification_status", "verification_checked_at", "verification_reason"}),
 			}).Create(&r).Error; err != nil {
 				return err
 			}

@@ -181,6 +181,29 @@ var migrations = []migration{
 			return tx.Migrator().HasColumn("openrouter_models", "fallbacks"), nil
 		},
 	},
+	{
+		Version: 7,
+		Name:    "create catalog_snapshots (the catalog served last)",
+		SQLite:  catalogSnapshotSQLite,
+		MySQL:   catalogSnapshotMySQL,
+	},
+	{
+		Version: 8,
+		Name:    "api_keys: verification of the key when saved",
+		SQLite: []string{
+			`ALTER TABLE api_keys ADD COLUMN verification_status VARCHAR(16) NOT NULL DEFAULT ''`,
+			`ALTER TABLE api_keys ADD COLUMN verification_checked_at DATETIME NULL`,
+			`ALTER TABLE api_keys ADD COLUMN verification_reason VARCHAR(500) NOT NULL DEFAULT ''`,
+		},
+		MySQL: []string{
+			`ALTER TABLE api_keys ADD COLUMN verification_status VARCHAR(16) NOT NULL DEFAULT '',
+				ADD COLUMN verification_checked_at DATETIME(6) NULL,
+				ADD COLUMN verification_reason VARCHAR(500) NOT NULL DEFAULT ''`,
+		},
+		Check: func(tx *gorm.DB, driver string) (bool, error) {
+			return tx.Migrator().HasColumn("api_keys", "verification_status"), nil
+		},
+	},
 }
 
 // backfillPromptVersions saves the current text of every prompt that has

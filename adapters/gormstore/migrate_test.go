@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	gomysql "github.com/go-sql-driver/mysql"
 
@@ -84,8 +85,11 @@ func TestMigrateFromV1ToLatest(t *testing.T) {
 		if s.w.Migrator().HasIndex("api_keys", "idx_api_keys_key_id") {
 			t.Fatal("v2 index exists at v1")
 		}
-		k := &domain.StoredKey{Scope: "default", Provider: "openrouter", Ciphertext: []byte{1, 2, 3}, KeyID: 9, Hint: "…ab"}
-		if err := s.SaveKey(ctx, k); err != nil {
+		// A key as a build of schema v1 saved it (this build's SaveKey
+		// writes the columns of later versions).
+		at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+		if err := s.w.WithContext(ctx).Exec(`INSERT INTO api_keys (scope, provider, ciphertext, key_id, hint, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			"default", "openrouter", []byte{1, 2, 3}, 9, "…ab", at, at).Error; err != nil {
 			t.Fatal(err)
 		}
 		if err := s.Migrate(ctx); err != nil {

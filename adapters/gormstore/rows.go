@@ -20,6 +20,10 @@ type apiKeyRow struct {
 	Hint       string
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+	// Verification of the key when saved (migration 5).
+	VerificationStatus    string
+	VerificationCheckedAt *time.Time
+	VerificationReason    string
 }
 
 func (apiKeyRow) TableName() string { return "api_keys" }
@@ -28,7 +32,16 @@ func (r *apiKeyRow) toDomain() domain.StoredKey {
 	return domain.StoredKey{
 		ID: r.ID, Scope: r.Scope, Provider: r.Provider, Ciphertext: r.Ciphertext,
 		KeyID: r.KeyID, Hint: r.Hint, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		Verification: r.verification(),
 	}
+}
+
+func (r *apiKeyRow) verification() domain.KeyVerification {
+	v := domain.KeyVerification{Status: r.VerificationStatus, Reason: r.VerificationReason}
+	if r.VerificationCheckedAt != nil {
+		v.CheckedAt = r.VerificationCheckedAt.UTC()
+	}
+	return v
 }
 
 // selectionRow is a row of openrouter_models.

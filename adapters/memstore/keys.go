@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"time"
 
 	"github.com/aimodels/aimodels/core/domain"
 )
@@ -33,6 +34,10 @@ func (s *Store) SaveKey(ctx context.Context, k *domain.StoredKey) error {
 		s.keyIDs[at] = stored.ID
 	}
 	stored.Ciphertext, stored.KeyID, stored.Hint, stored.UpdatedAt = bytes.Clone(k.Ciphertext), k.KeyID, k.Hint, now
+	stored.Verification = k.Verification
+	if !stored.Verification.CheckedAt.IsZero() {
+		stored.Verification.CheckedAt = stored.Verification.CheckedAt.UTC().Truncate(time.Microsecond)
+	}
 	k.ID, k.Scope, k.CreatedAt, k.UpdatedAt = stored.ID, scope, stored.CreatedAt, now
 	return nil
 }

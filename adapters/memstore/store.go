@@ -35,7 +35,8 @@ type Store struct {
 	closed     bool
 	failNext   error
 	hook       func(ctx context.Context, method string) error
-	usage      usageData // the usage ledger (usage.go)
+	usage      usageData               // the usage ledger (usage.go)
+	snapshot   *domain.CatalogSnapshot // the catalog served last (catalog.go)
 }
 
 // scoped is a record's unique key: its scope and a name (provider or type).

@@ -27,7 +27,7 @@ func ExampleClient_ListModels() {
 	cat := domain.NewCatalog(models, time.Now())
 	m := domain.RecommendedModel(cat, domain.TypeText, domain.DefaultPreferences[domain.TypeText])
 	fmt.Println(m.ID, m.PromptCost(), m.CompletionCost())
-	// Output: openai/gpt-3.5-turbo $0.50/1M tokens $1.50/1M tokens
+	// Output: openai/gpt-5-nano $0.05/1M tokens $0.40/1M tokens
 }
 
 // Errors are typed: test them with errors.Is.

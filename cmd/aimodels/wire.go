@@ -303,7 +303,7 @@ func wire(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
 		return nil, fmt.Errorf("openrouter client: %w", err)
 	}
 	a.svc, err = core.New(core.Deps{
-		Gateway: a.gw, Keys: st, Selections: st, Prompts: st, Cipher: cipher, Pinger: st,
+		Gateway: a.gw, Keys: st, Selections: st, Prompts: st, Cipher: cipher, Pinger: st, Snapshots: st,
 	}, core.Options{Logger: log, CatalogTTL: cfg.CatalogTTL, SettingsTTL: cfg.SettingsTTL})
 	if err != nil {
 		a.Close()

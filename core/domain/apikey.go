@@ -102,7 +102,34 @@ type StoredKey struct {
 	Hint string
 	// CreatedAt and UpdatedAt are set by the store.
 	CreatedAt, UpdatedAt time.Time
+	// Verification is what OpenRouter said of the key when it was saved;
+	// stored as given (zero: never checked).
+	Verification KeyVerification
 }
+
+// KeyVerification is the outcome of checking a key with OpenRouter when
+// it is saved.
+type KeyVerification struct {
+	// Status is VerificationVerified, VerificationRejected or
+	// VerificationUnchecked; "" when the key was saved before keys were
+	// checked.
+	Status string
+	// CheckedAt is when it was checked (zero when Status is "").
+	CheckedAt time.Time
+	// Reason says, in English, why a key was rejected or not checked.
+	Reason string
+}
+
+// Statuses of KeyVerification.
+const (
+	// VerificationVerified: OpenRouter accepted the key (GET /key answered).
+	VerificationVerified = "verified"
+	// VerificationRejected: OpenRouter refused the key (401 or 403).
+	VerificationRejected = "rejected"
+	// VerificationUnchecked: OpenRouter could not say (network, timeout,
+	// rate limit, outage); the key is saved all the same.
+	VerificationUnchecked = "unchecked"
+)
 
 // AssociatedData binds a ciphertext to its row: a ciphertext copied to
 // another scope or provider fails to decrypt.
@@ -116,4 +143,6 @@ type KeyStatus struct {
 	Configured bool
 	Masked     string
 	UpdatedAt  time.Time
+	// Verification is the stored key's check when it was saved.
+	Verification KeyVerification
 }

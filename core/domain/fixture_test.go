@@ -255,3 +255,46 @@ func TestFixtureOneNamePerProvider(t *testing.T) {
 		t.Errorf("claude-3-haiku provider %q", m.Provider)
 	}
 }
+
+// The recommended default was GPT-3.5 Turbo (16K context) in a catalog of
+// current models.
+func TestFixtureRecommendedDefaults(t *testing.T) {
+	c := fixtureCatalog(t)
+	want := map[domain.ModelType]string{domain.TypeText: "openai/gpt-5-nano", domain.TypeImage: "openai/gpt-5-nano", domain.TypeAudio: "openai/whisper-1"}
+	for ty, id := range want {
+		r := domain.Recommend(c, ty, domain.DefaultPreferences[ty])
+		if r.Model == nil || r.Model.ID != id || r.Rule == "" {
+			t.Errorf("%s: %+v, want %s", ty, r, id)
+			continue
+		}
+		m := r.Model
+		if strings.HasPrefix(m.ID, "openai/gpt-3.5") || (!m.IsTranscription() && m.ContextLength < 32000) || m.Variant() != "" || !m.Serves(ty) {
+			t.Errorf("%s: %s is no sensible default", ty, m.ID)
+		}
+		t.Logf("%s: %s — %s", ty, m.ID, r.Rule)
+	}
+	// The seed's picks are kept when sensible: a catalog where gpt-4o-mini
+	// is current keeps it over the cheaper families.
+	var models []domain.Model
+	for _, m := range c.Models() {
+		if m.ID == "openai/gpt-4o-mini" {
+			m.Created = time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)
+		}
+		models = append(models, m)
+	}
+	c2 := domain.NewCatalog(models, c.FetchedAt())
+	if r := domain.Recommend(c2, domain.TypeText, domain.DefaultPreferences[domain.TypeText]); r.Model.ID != "openai/gpt-4o-mini" || !strings.Contains(r.Rule, "seed") {
+		t.Errorf("current seed pick not kept: %+v", r)
+	}
+	// Without the families, the cheapest sensible model of the group.
+	var rest []domain.Model
+	for _, m := range c.Models() {
+		if !strings.HasPrefix(m.ID, "openai/") && !strings.HasPrefix(m.ID, "google/") && !strings.HasPrefix(m.ID, "anthropic/") {
+			rest = append(rest, m)
+		}
+	}
+	r := domain.Recommend(domain.NewCatalog(rest, c.FetchedAt()), domain.TypeText, nil)
+	if r.Model == nil || r.Model.Variant() != "" || r.Model.ContextLength < 32000 {
+		t.Errorf("fallback = %+v", r)
+	}
+}

@@ -114,34 +114,25 @@ type SelectionEntry struct {
 	// Fallbacks are the saved fallbacks, in order (nil for none and for a
 	// default).
 	Fallbacks []string
+	// Flag, for a saved choice, says that its model left the catalog or
+	// changed price since the catalog served before; nil otherwise.
+	Flag *SelectionFlag
 }
 
 // Selection is the entry of every type.
 type Selection map[ModelType]SelectionEntry
 
-// DefaultPreferences is the recommended default per type: the first id
-// the catalog has wins; then the first model of the group.
+// DefaultPreferences are the seed's picks per type, kept as the
+// recommended default while they are in the catalog and still sensible
+// (see Recommend).
 var DefaultPreferences = map[ModelType][]string{
 	TypeText:  {"openai/gpt-3.5-turbo", "anthropic/claude-3-haiku", "openai/gpt-4o-mini", "google/gemini-2.0-flash-001"},
 	TypeImage: {"openai/gpt-4o", "openai/gpt-4o-mini", "anthropic/claude-3-haiku", "google/gemini-2.0-flash-001"},
 	TypeAudio: {"openai/whisper-1", "openai/gpt-4o-mini-transcribe", "openai/gpt-4o-transcribe", "openai/whisper-large-v3-turbo"},
 }
 
-// RecommendedModel returns the recommended default for t in c: the first
-// of prefs that the catalog has and that serves t, else the first model of
-// the group; nil when the group is empty. It never returns a model the
-// catalog lacks.
+// RecommendedModel returns the model Recommend chooses for t in c, nil
+// when the group is empty. It never returns a model the catalog lacks.
 func RecommendedModel(c *Catalog, t ModelType, prefs []string) *Model {
-	if c == nil {
-		return nil
-	}
-	for _, id := range prefs {
-		if m, ok := c.Lookup(id); ok && m.Serves(t) {
-			return m
-		}
-	}
-	if g := c.Group(t); len(g) > 0 {
-		return g[0]
-	}
-	return nil
+	return Recommend(c, t, prefs).Model
 }

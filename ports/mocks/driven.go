@@ -832,6 +832,58 @@ func (mr *MockUsageStoreMockRecorder) UsageRollups(ctx, scope, from, to interfac
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "UsageRollups", reflect.TypeOf((*MockUsageStore)(nil).UsageRollups), ctx, scope, from, to)
 }
 
+// MockCatalogSnapshotStore is a mock of CatalogSnapshotStore interface.
+type MockCatalogSnapshotStore struct {
+	ctrl     *gomock.Controller
+	recorder *MockCatalogSnapshotStoreMockRecorder
+}
+
+// MockCatalogSnapshotStoreMockRecorder is the mock recorder for MockCatalogSnapshotStore.
+type MockCatalogSnapshotStoreMockRecorder struct {
+	mock *MockCatalogSnapshotStore
+}
+
+// NewMockCatalogSnapshotStore creates a new mock instance.
+func NewMockCatalogSnapshotStore(ctrl *gomock.Controller) *MockCatalogSnapshotStore {
+	mock := &MockCatalogSnapshotStore{ctrl: ctrl}
+	mock.recorder = &MockCatalogSnapshotStoreMockRecorder{mock}
+	return mock
+}
+
+// EXPECT returns an object that allows the caller to indicate expected use.
+func (m *MockCatalogSnapshotStore) EXPECT() *MockCatalogSnapshotStoreMockRecorder {
+	return m.recorder
+}
+
+// GetCatalogSnapshot mocks base method.
+func (m *MockCatalogSnapshotStore) GetCatalogSnapshot(ctx context.Context) (*domain.CatalogSnapshot, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "GetCatalogSnapshot", ctx)
+	ret0, _ := ret[0].(*domain.CatalogSnapshot)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// GetCatalogSnapshot indicates an expected call of GetCatalogSnapshot.
+func (mr *MockCatalogSnapshotStoreMockRecorder) GetCatalogSnapshot(ctx interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "GetCatalogSnapshot", reflect.TypeOf((*MockCatalogSnapshotStore)(nil).GetCatalogSnapshot), ctx)
+}
+
+// SaveCatalogSnapshot mocks base method.
+func (m *MockCatalogSnapshotStore) SaveCatalogSnapshot(ctx context.Context, s *domain.CatalogSnapshot) error {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "SaveCatalogSnapshot", ctx, s)
+	ret0, _ := ret[0].(error)
+	return ret0
+}
+
+// SaveCatalogSnapshot indicates an expected call of SaveCatalogSnapshot.
+func (mr *MockCatalogSnapshotStoreMockRecorder) SaveCatalogSnapshot(ctx, s interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "SaveCatalogSnapshot", reflect.TypeOf((*MockCatalogSnapshotStore)(nil).SaveCatalogSnapshot), ctx, s)
+}
+
 // MockPinger is a mock of Pinger interface.
 type MockPinger struct {
 	ctrl     *gomock.Controller

@@ -21,6 +21,8 @@ type Stores struct {
 	Pinger     ports.Pinger
 	// Usage is the usage ledger's store; nil skips its rules.
 	Usage ports.UsageStore
+	// Snapshots is the catalog snapshot store; nil skips its rules.
+	Snapshots ports.CatalogSnapshotStore
 	// Migrate re-runs the store's migrations; nil when it has none.
 	Migrate func(ctx context.Context) error
 	// CountRows returns the number of rows of a table (api_keys,
@@ -63,6 +65,7 @@ func Run(t *testing.T, newStores Factory) {
 	t.Run("CancelledContext", func(t *testing.T) { testCancelled(t, newStores(t)) })
 	t.Run("Unavailable", func(t *testing.T) { testUnavailable(t, newStores(t)) })
 	runUsage(t, newStores)
+	runCatalog(t, newStores)
 }
 
 func ctxT(t *testing.T) context.Context {

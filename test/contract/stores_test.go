@@ -36,7 +36,7 @@ func openMySQL(t testing.TB) (*gormstore.Store, string) {
 
 func stores(s *gormstore.Store) contract.Stores {
 	return contract.Stores{
-		Keys: s, Selections: s, Prompts: s, Pinger: s, Usage: s,
+		Keys: s, Selections: s, Prompts: s, Pinger: s, Usage: s, Snapshots: s,
 		Migrate: s.Migrate,
 		Close:   s.Close,
 		CountRows: func(ctx context.Context, table string) (int, error) {
@@ -55,7 +55,7 @@ func stores(s *gormstore.Store) contract.Stores {
 func memoryStores(t *testing.T) contract.Stores {
 	s := memstore.New()
 	t.Cleanup(func() { _ = s.Close() })
-	return contract.Stores{Keys: s, Selections: s, Prompts: s, Pinger: s, Usage: s, Close: s.Close}
+	return contract.Stores{Keys: s, Selections: s, Prompts: s, Pinger: s, Usage: s, Snapshots: s, Close: s.Close}
 }
 
 func TestStoreContract(t *testing.T) {

@@ -197,10 +197,12 @@ func TestUpstreamFaults(t *testing.T) {
 			t.Fatalf("after a failed refresh: %d X-Catalog-Stale=%q, want 200 and true: %s",
 				r.status, r.header.Get("X-Catalog-Stale"), tail(string(r.body), 300))
 		}
-		var g map[string][]json.RawMessage
+		var g struct {
+			Text []json.RawMessage `json:"text"`
+		}
 		r.json(t, &g)
-		if len(g["text"]) == 0 || len(r.body) < fresh/2 {
-			t.Errorf("the stale catalog is %d bytes with %d text models; the fresh one was %d bytes", len(r.body), len(g["text"]), fresh)
+		if len(g.Text) == 0 || len(r.body) < fresh/2 {
+			t.Errorf("the stale catalog is %d bytes with %d text models; the fresh one was %d bytes", len(r.body), len(g.Text), fresh)
 		}
 		if fake.RequestCount(of.RouteModels) < 2 {
 			t.Errorf("the refresh never reached the failing upstream")

@@ -42,17 +42,28 @@ func testFlow(t *testing.T, db database) {
 		t.Fatalf("test-connection: %d %s", r.status, r.body)
 	}
 
-	// The models in the seed's shape.
-	var grouped map[string][]map[string]json.RawMessage
-	a.getJSON(t, "/api/v1/settings/openrouter/models", &grouped)
-	var groups []string
-	for k := range grouped {
-		groups = append(groups, k)
+	// The models in the seed's shape, with the recommended defaults and
+	// the catalog's changes beside them (issue 17).
+	var top map[string]json.RawMessage
+	a.getJSON(t, "/api/v1/settings/openrouter/models", &top)
+	var topKeys []string
+	grouped := map[string][]map[string]json.RawMessage{}
+	for k, v := range top {
+		topKeys = append(topKeys, k)
+		if k == "recommended" || k == "changes" {
+			continue
+		}
+		var list []map[string]json.RawMessage
+		if err := json.Unmarshal(v, &list); err != nil {
+			t.Fatalf("models: %s is not a list: %v", k, err)
+		}
+		grouped[k] = list
 	}
-	sort.Strings(groups)
-	if strings.Join(groups, ",") != "audio,image,text" {
-		t.Fatalf("models: top-level keys %v, want exactly text, image, audio", groups)
+	sort.Strings(topKeys)
+	if strings.Join(topKeys, ",") != "audio,changes,image,recommended,text" {
+		t.Fatalf("models: top-level keys %v, want text, image, audio, recommended, changes", topKeys)
 	}
+	groups := []string{"audio", "image", "text"}
 	for _, g := range groups {
 		if len(grouped[g]) == 0 {
 			t.Errorf("models: %s is empty", g)

@@ -36,7 +36,7 @@ func newAPIStack(t *testing.T, fake *openroutertest.Server, opts core.Options) *
 	}
 	t.Cleanup(gw.Close)
 	st := memstore.New()
-	svc, err := core.New(core.Deps{Gateway: gw, Keys: st, Selections: st, Prompts: st, Cipher: nopCipher{}}, opts)
+	svc, err := core.New(core.Deps{Gateway: gw, Keys: st, Selections: st, Prompts: st, Cipher: nopCipher{}, Snapshots: st}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,5 +191,110 @@ func TestCatalogAPIForChoosing(t *testing.T) {
 	auto := find(g.Text, "openrouter/auto")
 	if _, ok := auto.SortPrice["text"]; ok || auto.Prices["text"][0].Display != "variable" {
 		t.Errorf("openrouter/auto = %+v", auto)
+	}
+}
+
+// TestRecommendedAndKeyVerificationOverHTTP: the catalog response names
+// each type's recommended default with its rule (not GPT-3.5 Turbo 16K),
+// and saving a key reports and keeps its check.
+func TestRecommendedAndKeyVerificationOverHTTP(t *testing.T) {
+	fake := openroutertest.New()
+	t.Cleanup(fake.Close)
+	s := newAPIStack(t, fake, core.Options{})
+	var g groupedModels
+	s.call(t, "GET", "/settings/openrouter/models", "", &g)
+	for ty, want := range map[string]string{"text": "openai/gpt-5-nano", "image": "openai/gpt-5-nano", "audio": "openai/whisper-1"} {
+		if r := g.Recommended[ty]; r.ModelID != want || r.Rule == "" {
+			t.Errorf("recommended %s = %+v", ty, r)
+		}
+	}
+	if g.Changes != nil {
+		t.Errorf("changes on the first catalog: %+v", g.Changes)
+	}
+	type keyStatus struct {
+		Configured   bool `json:"configured"`
+		Verification *struct {
+			Status    string `json:"status"`
+			CheckedAt string `json:"checked_at"`
+			Reason    string `json:"reason"`
+		} `json:"verification"`
+	}
+	var ks keyStatus
+	const wrong = "sk-or-v1-0000000000000000000000000000000000000000000000000000000000000000"
+	st, _ := s.call(t, "PUT", "/settings/api-keys/openrouter", `{"key":"`+wrong+`"}`, &ks)
+	if st != 200 || ks.Verification == nil || ks.Verification.Status != "rejected" || ks.Verification.CheckedAt == "" {
+		t.Fatalf("wrong key: %d %+v", st, ks.Verification)
+	}
+	st, _ = s.call(t, "PUT", "/settings/api-keys/openrouter", `{"key":"`+fake.APIKey()+`"}`, &ks)
+	if st != 200 || ks.Verification.Status != "verified" {
+		t.Fatalf("right key: %d %+v", st, ks.Verification)
+	}
+	fake.SetFault("GET /key", openroutertest.Fault{ResetConnection: true})
+	st, _ = s.call(t, "PUT", "/settings/api-keys/openrouter", `{"key":"`+fake.APIKey()+`"}`, &ks)
+	if st != 200 || ks.Verification.Status != "unchecked" || ks.Verification.Reason == "" {
+		t.Fatalf("network down: %d %+v", st, ks.Verification)
+	}
+	var list struct {
+		Keys []keyStatus `json:"keys"`
+	}
+	s.call(t, "GET", "/settings/api-keys", "", &list)
+	if len(list.Keys) != 1 || list.Keys[0].Verification == nil || list.Keys[0].Verification.Status != "unchecked" {
+		t.Fatalf("GET keys = %+v", list)
+	}
+}
+
+// TestCatalogChangesOverHTTP: a refresh after OpenRouter changed its
+// catalog reports what changed, and flags the saved choice concerned.
+func TestCatalogChangesOverHTTP(t *testing.T) {
+	fake := openroutertest.New()
+	t.Cleanup(fake.Close)
+	s := newAPIStack(t, fake, core.Options{})
+	var g groupedModels
+	s.call(t, "GET", "/settings/openrouter/models", "", &g)
+	var sel map[string]struct {
+		ModelID string `json:"model_id"`
+		Flag    *struct {
+			Kind   string `json:"kind"`
+			Detail string `json:"detail"`
+		} `json:"flag"`
+	}
+	if st, _ := s.call(t, "PUT", "/settings/openrouter/selection", `{"text":"openai/gpt-4o-mini","image":"openai/gpt-4o"}`, &sel); st != 200 {
+		t.Fatalf("save selection %d", st)
+	}
+	// OpenRouter's catalog without gpt-4o-mini, gpt-4o's prompt dearer.
+	var doc map[string]any
+	if err := json.Unmarshal(fake.Fixture(openroutertest.FixtureModelsAll), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var kept []any
+	for _, m := range doc["data"].([]any) {
+		mm := m.(map[string]any)
+		switch mm["id"] {
+		case "openai/gpt-4o-mini":
+			continue
+		case "openai/gpt-4o":
+			mm["pricing"].(map[string]any)["prompt"] = "0.000003"
+		}
+		kept = append(kept, mm)
+	}
+	doc["data"] = kept
+	body, _ := json.Marshal(doc)
+	fake.SetFault("GET /models", openroutertest.Fault{Status: 200, Body: body})
+	s.call(t, "GET", "/settings/openrouter/models?refresh=true", "", &g)
+	if g.Changes == nil || len(g.Changes.Removed) != 1 || g.Changes.Removed[0] != "openai/gpt-4o-mini" || len(g.Changes.Added) != 0 || g.Changes.Since == "" {
+		t.Fatalf("changes = %+v", g.Changes)
+	}
+	if len(g.Changes.PriceChanged) != 1 || g.Changes.PriceChanged[0].ID != "openai/gpt-4o" || g.Changes.PriceChanged[0].Old != "0.0000025" || g.Changes.PriceChanged[0].New != "0.000003" {
+		t.Fatalf("price changes = %+v", g.Changes.PriceChanged)
+	}
+	s.call(t, "GET", "/settings/openrouter/selection", "", &sel)
+	if f := sel["text"].Flag; f == nil || f.Kind != "removed" {
+		t.Errorf("text flag = %+v", f)
+	}
+	if f := sel["image"].Flag; f == nil || f.Kind != "price_changed" || !strings.Contains(f.Detail, "$3.00/1M tokens") {
+		t.Errorf("image flag = %+v", f)
+	}
+	if f := sel["audio"].Flag; f != nil {
+		t.Errorf("unsaved audio flagged: %+v", f)
 	}
 }
