@@ -196,3 +196,14 @@ func (ua *usageAccount) snapshot(ctx context.Context, scope string, b domain.Bal
 	ua.mu.Unlock()
 	return ua.store.SaveBalanceSnapshot(ctx, domain.BalanceSnapshot{Scope: scope, Time: now, Balance: b.Balance, Known: b.BalanceKnown, Used: b.Usage})
 }
+
+// CatalogStatus says when the catalog in memory was fetched and whether
+// it is served stale (its last refresh failed), without fetching; ok is
+// false before the first fetch. For metrics.
+func (m *ModelManager) CatalogStatus() (fetchedAt time.Time, stale, ok bool) {
+	v, ok := m.catalog.cached()
+	if !ok || v.Catalog == nil {
+		return time.Time{}, false, false
+	}
+	return v.Catalog.FetchedAt(), v.Stale, true
+}

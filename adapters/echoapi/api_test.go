@@ -36,6 +36,7 @@ type services struct {
 	keys     *mocks.MockKeyService
 	prompts  *mocks.MockPromptService
 	requests *mocks.MockRequestService
+	usage    *mocks.MockUsageService
 	ready    *mocks.MockReadiness
 }
 
@@ -46,13 +47,14 @@ func newServer(t *testing.T) (*echo.Echo, services) {
 		models: mocks.NewMockModelService(ctrl), account: mocks.NewMockAccountService(ctrl),
 		keys: mocks.NewMockKeyService(ctrl), prompts: mocks.NewMockPromptService(ctrl),
 		requests: mocks.NewMockRequestService(ctrl), ready: mocks.NewMockReadiness(ctrl),
+		usage: mocks.NewMockUsageService(ctrl),
 	}
 	e := echo.New()
 	e.HTTPErrorHandler = echoapi.ErrorHandler(nil)
 	echoapi.RegisterProbes(e, svc.ready)
 	g := e.Group("/api/v1", echoapi.BearerAuth(token, "/api/v1/openapi.json"))
 	echoapi.Register(g, echoapi.Services{Models: svc.models, Account: svc.account, Keys: svc.keys,
-		Prompts: svc.prompts, Requests: svc.requests}, echoapi.Options{})
+		Prompts: svc.prompts, Requests: svc.requests, Usage: svc.usage}, echoapi.Options{})
 	return e, svc
 }
 

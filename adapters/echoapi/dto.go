@@ -276,6 +276,8 @@ type BalanceDTO struct {
 	UsageWeekly           json.Number   `json:"usage_weekly"`
 	UsageMonthly          json.Number   `json:"usage_monthly"`
 	IsFreeTier            bool          `json:"is_free_tier"`
+	// BurnRate is the ledger's spend rate (absent without a ledger).
+	BurnRate *BurnRateDTO `json:"burn_rate,omitempty"`
 }
 
 // RateLimitDTO is the key's request rate limit as OpenRouter states it.
@@ -305,6 +307,7 @@ func balanceDTO(b domain.Balance) BalanceDTO {
 	if k.RateLimit != nil {
 		d.RateLimit = &RateLimitDTO{Requests: k.RateLimit.Requests, Interval: k.RateLimit.Interval}
 	}
+	d.BurnRate = burnRateDTO(b.Burn)
 	if b.BalanceKnown {
 		d.FormattedBalance = domain.FormatUSD(b.Balance)
 	} else {

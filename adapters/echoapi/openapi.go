@@ -106,7 +106,11 @@ func schemas() obj {
 			"total_credits": nullable(num("")), "formatted_total_credits": str(""), "limit": nullable(num("")),
 			"limit_remaining": nullable(num("")), "limit_reset": str("when the key limit resets (daily, weekly, monthly); absent when it never does"), "usage_daily": num(""), "usage_weekly": num(""),
 			"usage_monthly": num(""), "is_free_tier": boolean(""),
+			"burn_rate": nullableRef("BurnRate"),
 		}),
+		"BurnRate": object(obj{"window_days": integer("the days the rate is taken over (today and the days before)"),
+			"spent": num("USD the ledger recorded over the window"), "per_day": num("USD per day, exact to 9 places"),
+			"days_left": nullable(num("the balance divided by per_day; null when the balance is unknown or nothing was spent"))}),
 		"Connection": object(obj{"success": boolean(""), "message": str(""),
 			"status": strEnum("success", "no_key", "invalid_key", "insufficient_credits", "rate_limited", "network_error", "timeout", "upstream_error", "key_unreadable")}),
 		"KeyStatus":   keyStatus,
@@ -196,6 +200,9 @@ func buildOpenAPI(prefix string) []byte {
 			if r.plain {
 				content["text/plain"] = obj{"schema": ref("TranscriptionText")}
 			}
+			if r.csv {
+				content = obj{"text/csv": obj{"schema": obj{"type": "string", "description": "a header row, then one row per request"}}}
+			}
 			responses[strconv.Itoa(r.status)] = obj{"description": "success", "content": content}
 		}
 		op["responses"] = responses
@@ -221,7 +228,7 @@ func buildOpenAPI(prefix string) []byte {
 		"servers": []obj{{"url": "/", "description": "the server that serves this document; paths carry the API prefix"}},
 		"paths":   paths,
 		"components": obj{
-			"schemas":         schemas(),
+			"schemas":         usageSchemas(schemas()),
 			"securitySchemes": obj{"bearer": obj{"type": "http", "scheme": "bearer"}},
 		},
 	}

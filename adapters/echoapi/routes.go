@@ -70,6 +70,7 @@ type route struct {
 	stream  bool       // with "stream": true the success is text/event-stream
 	plain   bool       // the success may be text/plain (response_format=text)
 	public  bool       // answered without the bearer token (BearerAuth's Public)
+	csv     bool       // the success is text/csv (resp unused)
 	handle  func(a *api, c echo.Context) error
 }
 
@@ -84,7 +85,7 @@ const (
 )
 
 func routes() []route {
-	return []route{
+	return append([]route{
 		{method: "GET", path: "/settings/openrouter/models", summary: "Models grouped by type (text, image, audio); ?refresh=true bypasses the cache", tag: "models", resp: "GroupedModels", status: 200, params: []string{"refresh"}, handle: (*api).listModels},
 		{method: "GET", path: "/models", summary: "OpenAI-compatible model list: the aliases text, image and audio first (each naming the model it resolves to in alias_for), then every catalog model; ?offset= and ?limit= page it", tag: "models", resp: "OpenAIModelList", status: 200, params: []string{"offset", "limit"}, handle: (*api).modelList},
 		{method: "GET", path: "/models/:id", summary: "One model of the list by alias (text, image, audio)", tag: "models", resp: "OpenAIModel", status: 200, handle: (*api).oneModel},
@@ -105,7 +106,7 @@ func routes() []route {
 		{method: "POST", path: "/audio/transcriptions", summary: "Transcribe audio with the selected audio model (JSON with base64 input_audio, or multipart file)", tag: "requests", limit: TranscriptionBodyLimit, body: "TranscriptionInput", resp: "Transcription", status: 200, upload: alwaysUpload, plain: true, handle: (*api).transcriptions},
 		{method: "GET", path: "/openapi.json", summary: "This OpenAPI document", tag: "meta", resp: "OpenAPI", status: 200, public: true, handle: (*api).openapi},
 		{method: "HEAD", path: "/openapi.json", summary: "The headers GET /openapi.json answers, without the body", tag: "meta", status: 200, public: true, handle: (*api).openapi},
-	}
+	}, usageRoutes()...)
 }
 
 // Services are the driving ports the routes call, one per group of
@@ -117,11 +118,12 @@ type Services struct {
 	Keys     ports.KeyService     // API keys
 	Prompts  ports.PromptService  // prompts
 	Requests ports.RequestService // chat completions and transcriptions
+	Usage    ports.UsageService   // the usage ledger's reports
 }
 
 // All returns Services that call svc for every route.
 func All(svc ports.Service) Services {
-	return Services{Models: svc, Account: svc, Keys: svc, Prompts: svc, Requests: svc}
+	return Services{Models: svc, Account: svc, Keys: svc, Prompts: svc, Requests: svc, Usage: svc}
 }
 
 // present reports whether the service of a route's tag is set.
@@ -135,6 +137,8 @@ func (s Services) present(tag string) bool {
 		return s.Keys != nil
 	case "prompts":
 		return s.Prompts != nil
+	case "usage":
+		return s.Usage != nil
 	case "requests":
 		return s.Requests != nil
 	}
@@ -147,6 +151,7 @@ type api struct {
 	keys     ports.KeyService
 	prompts  ports.PromptService
 	requests ports.RequestService
+	usage    ports.UsageService
 	log      *slog.Logger
 	scope    func(echo.Context) string
 	catalog  catalogEncoder
@@ -161,7 +166,7 @@ type api struct {
 // e.Group("/api/v1", auth)). Authentication is the caller's: the aimodels
 // binary uses BearerAuth; an importing service may use its own.
 func Register(g *echo.Group, svc Services, opts Options) {
-	a := &api{models: svc.Models, account: svc.Account, keys: svc.Keys, prompts: svc.Prompts, requests: svc.Requests,
+	a := &api{models: svc.Models, account: svc.Account, keys: svc.Keys, prompts: svc.Prompts, requests: svc.Requests, usage: svc.Usage,
 		log: opts.Logger, scope: opts.Scope, prefix: opts.Prefix}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)

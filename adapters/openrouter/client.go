@@ -67,6 +67,7 @@ type Client struct {
 	maxLine       int
 	logger        *slog.Logger
 	userModels    bool
+	observe       func(op string, attempts int, err error, elapsed time.Duration)
 }
 
 // Option configures a Client.
@@ -149,6 +150,16 @@ func WithMaxBodyBytes(n int64) Option {
 func WithLogger(l *slog.Logger) Option {
 	return func(c *Client) error {
 		c.logger = l
+		return nil
+	}
+}
+
+// WithObserver calls observe after every call (retries included in it)
+// with the operation ("POST /chat/completions", …), its attempts, its
+// error (nil on success) and how long it took: metrics. It must be cheap.
+func WithObserver(observe func(op string, attempts int, err error, elapsed time.Duration)) Option {
+	return func(c *Client) error {
+		c.observe = observe
 		return nil
 	}
 }
@@ -272,11 +283,13 @@ func (c *Client) retryClient(hc *http.Client, check retryablehttp.CheckRetry) *r
 	}
 	if c.logger != nil {
 		rc.Logger = slogAdapter{c.logger}
+	}
+	if c.logger != nil || c.observe != nil {
 		rc.RequestLogHook = func(_ retryablehttp.Logger, r *http.Request, attempt int) {
 			if n, ok := r.Context().Value(attemptsKey{}).(*atomic.Int32); ok {
 				n.Store(int32(attempt + 1))
 			}
-			if c.logger.Enabled(r.Context(), slog.LevelDebug) {
+			if c.logger != nil && c.logger.Enabled(r.Context(), slog.LevelDebug) {
 				c.logger.Debug("openrouter request", "method", r.Method, "path", r.URL.Path, "attempt", attempt+1)
 			}
 		}
@@ -337,7 +350,7 @@ func (c *Client) send(ctx context.Context, rc *retryablehttp.Client, op, method,
 		h.Set("X-Title", c.title)
 	}
 	var attempts atomic.Int32
-	if c.logger != nil {
+	if c.logger != nil || c.observe != nil {
 		req = req.WithContext(context.WithValue(ctx, attemptsKey{}, &attempts))
 	}
 	start := time.Now()
@@ -356,7 +369,13 @@ func (c *Client) send(ctx context.Context, rc *retryablehttp.Client, op, method,
 		}
 		err = redactKey(err, key)
 		c.logFailure(ctx, op, err, int(attempts.Load()), time.Since(start))
+		if c.observe != nil {
+			c.observe(op, int(attempts.Load()), err, time.Since(start))
+		}
 		return nil, err
+	}
+	if c.observe != nil {
+		c.observe(op, int(attempts.Load()), nil, time.Since(start))
 	}
 	if c.logger != nil && c.logger.Enabled(ctx, slog.LevelDebug) {
 		c.log(ctx, slog.LevelDebug, "openrouter response", "op", op, "status", resp.StatusCode, "attempts", attempts.Load(), "elapsed", time.Since(start))

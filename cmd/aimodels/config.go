@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/aimodels/aimodels/adapters/metrics"
 )
 
 // config is every setting; each is a flag and an AIMODELS_* variable.
@@ -38,6 +40,12 @@ type config struct {
 	MaxUploads       int
 	AuthFailureBurst int
 	Migrate          bool
+	UsageRetention   time.Duration
+	UsageBuffer      int
+	MetricsAddr      string
+
+	// metrics are the server's Prometheus metrics, set by wire.
+	metrics *metrics.Metrics
 
 	// upstream replaces the OpenRouter client's transport (benchmarks
 	// serve canned answers through it); nil in the binary.
@@ -125,6 +133,9 @@ func (c *config) settings() []setting {
 		{flag: "max-conns", env: "AIMODELS_MAX_CONNS", numDef: 512, help: "connections served at once; more wait to be accepted", num: &c.MaxConns},
 		{flag: "max-uploads", env: "AIMODELS_MAX_UPLOADS", numDef: 4, help: "large uploads (transcriptions, chat bodies over 1 MB) read and served at once; more are answered 503 with Retry-After", num: &c.MaxUploads},
 		{flag: "auth-failure-burst", env: "AIMODELS_AUTH_FAILURE_BURST", numDef: 20, help: "wrong tokens one client address may send before it is answered 429 (it regains one a second)", num: &c.AuthFailureBurst},
+		{flag: "usage-retention", env: "AIMODELS_USAGE_RETENTION", durDef: 30 * 24 * time.Hour, help: "how long the usage ledger keeps each request's row (the daily rollups are kept); 0 or less: forever", dur: &c.UsageRetention},
+		{flag: "usage-buffer", env: "AIMODELS_USAGE_BUFFER", numDef: 10_000, help: "usage rows held in memory while the database is slow or down; beyond it rows are dropped and counted", num: &c.UsageBuffer},
+		{flag: "metrics-addr", env: "AIMODELS_METRICS_ADDR", help: "serve GET /metrics without the admin token on this separate address (such as 127.0.0.1:9090); when empty /metrics is on the main address and needs the admin token", str: &c.MetricsAddr},
 		{flag: "migrate", env: "AIMODELS_MIGRATE", boolDef: true, help: "apply pending database migrations at start; with -migrate=false only check that the schema is current, so the database user needs no schema privileges (run aimodels migrate first)", boolean: &c.Migrate},
 	}
 }

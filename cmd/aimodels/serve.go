@@ -39,6 +39,9 @@ func newEcho(svc ports.Service, cfg *config, token string, log *slog.Logger) *ec
 		},
 	}))
 	e.Use(middleware.RequestID())
+	if cfg.metrics != nil {
+		e.Use(cfg.metrics.Middleware())
+	}
 	e.Use(echoapi.AccessLog(log))
 	e.Use(echoapi.WriteTimeout(cfg.WriteTimeout))
 	e.Use(echoapi.SecurityHeaders())
@@ -69,6 +72,11 @@ func newEcho(svc ports.Service, cfg *config, token string, log *slog.Logger) *ec
 		StreamWriteTimeout: cfg.WriteTimeout,
 		MaxUploads:         cfg.MaxUploads,
 	})
+	if cfg.metrics != nil && cfg.MetricsAddr == "" {
+		// On the main address the metrics need the admin token; with
+		// AIMODELS_METRICS_ADDR they are served there instead, without it.
+		e.GET("/metrics", echo.WrapHandler(cfg.metrics.Handler()), auth)
+	}
 	e.Any("/api/*", func(c echo.Context) error { return echo.ErrNotFound })
 	spa := echoapi.SPA(frontend.DistFS())
 	e.GET("/*", spa)
@@ -200,6 +208,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	msrv, err := serveMetrics(cfg, a, log, errc)
+	if err != nil {
+		_ = srv.Close()
+		return err
+	}
+	wctx, stopWatch := context.WithCancel(context.Background())
+	defer stopWatch()
+	go a.watchSelection(wctx, cfg.Scope, 30*time.Second)
 wait:
 	for {
 		select {
@@ -220,8 +236,50 @@ wait:
 		cancelBase()
 		err = srv.Close()
 	}
+	if msrv != nil {
+		_ = msrv.Close()
+	}
+	// Every answered request has recorded its usage row: write what the
+	// ledger still holds before the store closes.
+	lctx, lcancel := context.WithTimeout(context.Background(), ledgerFlushGrace)
+	defer lcancel()
+	if lerr := a.svc.Close(lctx); lerr != nil {
+		log.Error("usage ledger: rows lost at shutdown", "error", lerr)
+	} else if l := a.svc.Ledger(); l != nil {
+		log.Info("usage ledger: flushed at shutdown", "rows_written", l.Stats().Written)
+	}
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
+}
+
+// ledgerFlushGrace is how long a shutdown waits for the database to take
+// the buffered usage rows.
+const ledgerFlushGrace = 20 * time.Second
+
+// serveMetrics serves GET /metrics on cfg.MetricsAddr, without the admin
+// token, when it is set; a failure of that server is sent to errc.
+func serveMetrics(cfg *config, a *app, log *slog.Logger, errc chan<- error) (*http.Server, error) {
+	if cfg.MetricsAddr == "" || a.metrics == nil {
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", cfg.MetricsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s (AIMODELS_METRICS_ADDR): %w", cfg.MetricsAddr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.metrics.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	log.Info("metrics listening, without the admin token", "addr", ln.Addr().String())
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			select {
+			case errc <- fmt.Errorf("metrics server: %w", err):
+			default:
+			}
+		}
+	}()
+	return srv, nil
 }

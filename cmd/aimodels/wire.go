@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/tink/go/aead"
 	"github.com/google/tink/go/insecurecleartextkeyset"
@@ -17,6 +18,7 @@ import (
 	"github.com/google/tink/go/tink"
 
 	"github.com/aimodels/aimodels/adapters/gormstore"
+	"github.com/aimodels/aimodels/adapters/metrics"
 	"github.com/aimodels/aimodels/adapters/openrouter"
 	"github.com/aimodels/aimodels/adapters/tinkcipher"
 	"github.com/aimodels/aimodels/core"
@@ -219,12 +221,16 @@ func checkKeyset(cfg *config, c *tinkcipher.Cipher, need neededKeys) error {
 
 // newGateway builds the OpenRouter client of cfg.
 func newGateway(cfg *config, log *slog.Logger) (*openrouter.Client, error) {
-	opts := []openrouter.Option{
+	opts := []openrouter.Option{}
+	if cfg.metrics != nil {
+		opts = append(opts, openrouter.WithObserver(cfg.metrics.UpstreamDone))
+	}
+	opts = append(opts, []openrouter.Option{
 		openrouter.WithBaseURL(strings.TrimRight(cfg.BaseURL, "/")),
 		openrouter.WithTimeout(cfg.UpstreamTimeout),
 		openrouter.WithAppAttribution("https://github.com/aimodels/aimodels", "aimodels"),
 		openrouter.WithLogger(log),
-	}
+	}...)
 	if cfg.upstream != nil {
 		opts = append(opts, openrouter.WithHTTPClient(&http.Client{Transport: cfg.upstream}))
 	}
@@ -233,10 +239,11 @@ func newGateway(cfg *config, log *slog.Logger) (*openrouter.Client, error) {
 
 // app is the wired service with what must be closed at the end.
 type app struct {
-	svc    *core.Service
-	store  *gormstore.Store
-	gw     *openrouter.Client
-	cipher *tinkcipher.Cipher
+	metrics *metrics.Metrics
+	svc     *core.Service
+	store   *gormstore.Store
+	gw      *openrouter.Client
+	cipher  *tinkcipher.Cipher
 }
 
 // reloadKeyset reads the keyset file again (after `aimodels keyset rotate`
@@ -297,17 +304,67 @@ func wire(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	a.cipher = cipher
+	cfg.metrics = metrics.New(metrics.Sources{
+		Ledger: func() metrics.LedgerCounters {
+			if a.svc == nil || a.svc.Ledger() == nil {
+				return metrics.LedgerCounters{}
+			}
+			s := a.svc.Ledger().Stats()
+			return metrics.LedgerCounters{Depth: s.Depth, Capacity: s.Capacity, Recorded: s.Recorded, Written: s.Written, Dropped: s.Dropped, Failure: s.WriteFailures}
+		},
+		Catalog: func() (time.Time, bool, bool) {
+			if a.svc == nil {
+				return time.Time{}, false, false
+			}
+			return a.svc.CatalogStatus()
+		},
+	})
+	a.metrics = cfg.metrics
 	a.gw, err = newGateway(cfg, log)
 	if err != nil {
 		a.Close()
 		return nil, fmt.Errorf("openrouter client: %w", err)
 	}
 	a.svc, err = core.New(core.Deps{
-		Gateway: a.gw, Keys: st, Selections: st, Prompts: st, Cipher: cipher, Pinger: st, Snapshots: st,
-	}, core.Options{Logger: log, CatalogTTL: cfg.CatalogTTL, SettingsTTL: cfg.SettingsTTL})
+		Gateway: a.gw, Keys: st, Selections: st, Prompts: st, Cipher: cipher, Pinger: st, Snapshots: st, Usage: st,
+	}, core.Options{Logger: log, CatalogTTL: cfg.CatalogTTL, SettingsTTL: cfg.SettingsTTL,
+		Ledger: core.LedgerOptions{Buffer: cfg.UsageBuffer, Retention: usageRetention(cfg.UsageRetention), Observe: cfg.metrics.ObserveUsage}})
 	if err != nil {
 		a.Close()
 		return nil, err
 	}
 	return a, nil
+}
+
+// usageRetention is the ledger's retention of cfg's: 0 or less keeps rows forever.
+func usageRetention(d time.Duration) time.Duration {
+	if d <= 0 {
+		return -1
+	}
+	return d
+}
+
+// watchSelection keeps the metrics' selected models (the model label's
+// values) to the scope's selection and fallbacks, read every interval
+// until ctx ends.
+func (a *app) watchSelection(ctx context.Context, scope string, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if sel, err := a.svc.Selection(ctx, scope); err == nil {
+			var ids []string
+			for _, e := range sel {
+				if e.ModelID != "" {
+					ids = append(ids, e.ModelID)
+				}
+				ids = append(ids, e.Fallbacks...)
+			}
+			a.metrics.SetSelectedModels(ids)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

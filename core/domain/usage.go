@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"errors"
+	"math"
 	"math/big"
 	"slices"
 	"strings"
@@ -548,4 +549,13 @@ type StreamMeta struct {
 	Usage    Usage
 	// HasUsage is true once a chunk carried usage.
 	HasUsage bool
+}
+
+// Float64 returns d as the nearest float64, for metrics only: money is
+// never computed with it.
+func (d Decimal) Float64() float64 {
+	if d.scale >= 0 {
+		return float64(d.units) / math.Pow10(int(d.scale))
+	}
+	return float64(d.units) * math.Pow10(int(-d.scale))
 }
