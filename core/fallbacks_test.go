@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/golang/mock/gomock"
 
@@ -177,4 +179,68 @@ func BenchmarkCompleteWithFallbacks(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+type countingSelections struct {
+	*memstore.Store
+	reads atomic.Int32
+}
+
+func (c *countingSelections) GetSelections(ctx context.Context, scope string) ([]domain.SavedSelection, error) {
+	c.reads.Add(1)
+	return c.Store.GetSelections(ctx, scope)
+}
+
+// TestFallbacksReadFromTheCache: requests to a type with fallbacks read
+// the selection from the store once per SettingsTTL, as without; another
+// replica's new fallbacks are used once the TTL has passed.
+func TestFallbacksReadFromTheCache(t *testing.T) {
+	ctx := context.Background()
+	clock := newClock()
+	st := memstore.New()
+	sels := &countingSelections{Store: st}
+	gw := &stubGateway{models: testModels(), resp: domain.ChatResponse{Choices: []domain.Choice{{Content: "ok"}}}}
+	var sent [][]string
+	rec := &recordingGateway{stubGateway: gw, sent: &sent}
+	svc, err := core.New(core.Deps{Gateway: rec, Keys: st, Selections: sels, Prompts: st, Cipher: &xorCipher{keyID: 1}},
+		core.Options{Clock: clock, SettingsTTL: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SetKey(ctx, "", domain.ProviderOpenRouter, testKey); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveSelection(ctx, &domain.SavedSelection{Type: domain.TypeText, ModelID: "openai/gpt-4o", Fallbacks: []string{"openai/gpt-3.5-turbo"}}); err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		if _, err := svc.Complete(ctx, "", chat("text")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := sels.reads.Load(); n != 1 {
+		t.Fatalf("20 requests read the selection %d times, want 1", n)
+	}
+	// Another replica changes the fallbacks.
+	if err := st.SaveSelection(ctx, &domain.SavedSelection{Type: domain.TypeText, ModelID: "openai/gpt-4o", Fallbacks: []string{"google/gemini-audio"}}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(6 * time.Second)
+	if _, err := svc.Complete(ctx, "", chat("text")); err != nil {
+		t.Fatal(err)
+	}
+	if got := sent[len(sent)-1]; !slices.Equal(got, []string{"openai/gpt-4o", "google/gemini-audio"}) || sent[0][1] != "openai/gpt-3.5-turbo" {
+		t.Fatalf("models sent %q then %q", sent[0], got)
+	}
+}
+
+// recordingGateway is a stubGateway that keeps each chat's models list.
+type recordingGateway struct {
+	*stubGateway
+	sent *[][]string
+}
+
+func (g *recordingGateway) ChatCompletion(ctx context.Context, key domain.APIKey, r *domain.ChatRequest) (*domain.ChatResponse, error) {
+	*g.sent = append(*g.sent, r.Models)
+	return g.stubGateway.ChatCompletion(ctx, key, r)
 }
