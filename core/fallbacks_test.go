@@ -244,3 +244,26 @@ func (g *recordingGateway) ChatCompletion(ctx context.Context, key domain.APIKey
 	*g.sent = append(*g.sent, r.Models)
 	return g.stubGateway.ChatCompletion(ctx, key, r)
 }
+
+// TestAudioChatModelsListSkipsSpeechToText: a chat to "audio" whose model
+// is a chat model sends no speech-to-text fallback in the models list.
+func TestAudioChatModelsListSkipsSpeechToText(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, core.Options{})
+	f.withKey(t)
+	f.catalogOnce()
+	if _, err := f.svc.SaveChoices(ctx, "", map[domain.ModelType]domain.SelectionChoice{
+		domain.TypeAudio: {Model: "google/gemini-audio", Fallbacks: []string{"openai/whisper-1"}}}); err != nil {
+		t.Fatal(err)
+	}
+	f.gw.EXPECT().ChatCompletion(gomock.Any(), gomock.Any(), gomock.Any()).DoAndReturn(
+		func(_ context.Context, _ domain.APIKey, r *domain.ChatRequest) (*domain.ChatResponse, error) {
+			if r.Model != "google/gemini-audio" || r.Models != nil {
+				t.Errorf("sent %s with models %q", r.Model, r.Models)
+			}
+			return &domain.ChatResponse{Model: r.Model}, nil
+		})
+	if _, err := f.svc.Complete(ctx, "", chat("audio")); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -100,6 +100,9 @@ func (rq *Requests) prepareChat(ctx context.Context, scope string, req *domain.C
 	if route != nil && len(req.Models) == 0 && req.Extra["models"] == nil {
 		// OpenRouter falls back over the list itself; a caller's own list wins.
 		out.Models = route
+		if domain.ModelType(req.Model) == domain.TypeAudio && !sttOnly(m) {
+			out.Models = rq.chatModels(route)
+		}
 	}
 	if req.Prompt != "" {
 		if err := rq.applyPrompt(ctx, scope, &out, domain.ModelType(req.Model), m); err != nil {
@@ -107,6 +110,32 @@ func (rq *Requests) prepareChat(ctx context.Context, scope string, req *domain.C
 		}
 	}
 	return key, &out, m, nil
+}
+
+// sttOnly reports a dedicated speech-to-text model, which answers a chat
+// request through the transcription endpoint.
+func sttOnly(m *domain.Model) bool {
+	return m != nil && m.IsTranscription() && !m.Serves(domain.TypeText)
+}
+
+// chatModels is the part of an audio route a chat completion can be
+// routed over: without the speech-to-text models (which OpenRouter's chat
+// endpoint does not serve); nil when fewer than two remain.
+func (rq *Requests) chatModels(route []string) []string {
+	v, ok := rq.models.catalog.cached()
+	if !ok {
+		return route
+	}
+	var out []string
+	for _, id := range route {
+		if m, ok := v.Catalog.Lookup(id); !ok || !sttOnly(m) {
+			out = append(out, id)
+		}
+	}
+	if len(out) < 2 {
+		return nil
+	}
+	return out
 }
 
 // applyPrompt puts the text of the prompt req.Prompt names, its
