@@ -31,3 +31,18 @@ export const ROUTES = {
   prompts: '/settings/prompts',
   usage: '/settings/usage',
 } as const;
+
+/** The query string of the address bar ("" or "?…"), re-read when it changes. */
+export function useSearch(): string {
+  return useSyncExternalStore(subscribe, () => window.location.search);
+}
+
+/** Replaces the query string (keeping the path), without a new history entry unless push is set. */
+export function setSearch(search: string, opts: { push?: boolean } = {}): void {
+  const q = search && !search.startsWith('?') ? `?${search}` : search;
+  if (q === window.location.search || (q === '?' && window.location.search === '')) return;
+  const url = window.location.pathname + (q === '?' ? '' : q);
+  if (opts.push) window.history.pushState(null, '', url);
+  else window.history.replaceState(null, '', url);
+  listeners.forEach((fn) => fn());
+}

@@ -86,7 +86,8 @@ describe('aimodels settings UI', { concurrency: false }, () => {
     assert.equal(await input.getAttribute('autocomplete'), 'off');
     await input.fill(stack.key);
     await page.getByRole('button', { name: /^(Save key|Replace key)$/ }).click();
-    await page.getByText('Key saved.').waitFor();
+    // "Key saved." alone from a server that does not verify keys; with the verdict after it from one that does.
+    await waitText(page.getByTestId('key-flash'), /^Key saved\./);
     await waitText(page.getByTestId('masked-key'), /\S/);
     const masked = await page.getByTestId('masked-key').innerText();
     assert.notEqual(masked, stack.key);
@@ -109,36 +110,46 @@ describe('aimodels settings UI', { concurrency: false }, () => {
     await page.getByRole('link', { name: 'AI models' }).click();
     await page.waitForURL((u) => u.pathname === '/settings/models');
     for (const [type, id] of Object.entries(PICKS)) {
-      const section = page.locator(`section.picker[data-type="${type}"]`);
-      await section.getByRole('button', { name: 'Change model' }).click();
-      const search = section.getByRole('combobox');
-      await search.fill(id);
-      const option = section.locator(`[role="option"][data-model-id="${id}"]`);
+      const card = page.getByTestId(`type-card-${type}`);
+      await card.getByRole('button', { name: `Choose ${type} model` }).click();
+      const table = page.getByTestId('model-table');
+      await table.getByRole('checkbox', { name: 'Show variants' }).check();
+      await table.getByRole('searchbox').fill(id);
+      const option = table.locator(`[role="option"][data-model-id="${id}"]`);
       await option.click();
-      await waitText(section.getByRole('status'), /^Saved$/);
-      await waitText(section.locator('.current'), new RegExp(id.replace(/[/.]/g, '\\$&')));
+      await waitText(card.locator('.save-state'), /^Saved$/);
+      await waitText(card.getByTestId('current'), new RegExp(id.replace(/[/.]/g, '\\$&')));
     }
   });
 
   it('keeps the picks after a reload', async () => {
     await page.reload();
     for (const [type, id] of Object.entries(PICKS)) {
-      const current = page.locator(`section.picker[data-type="${type}"] .current`);
+      const current = page.getByTestId(`type-card-${type}`).getByTestId('current');
       await waitText(current, new RegExp(id.replace(/[/.]/g, '\\$&')));
     }
   });
 
   it('picks with the keyboard alone', async () => {
-    const section = page.locator('section.picker[data-type="text"]');
-    await section.getByRole('button', { name: 'Change model' }).focus();
+    const card = page.getByTestId('type-card-text');
+    await card.getByRole('button', { name: 'Choose text model' }).focus();
     await page.keyboard.press('Enter');
-    const search = section.getByRole('combobox');
+    const search = page.getByTestId('model-table').getByRole('searchbox');
     await search.waitFor();
-    await page.keyboard.type('gpt-4o-mini');
-    // The current choice is first; it is the only match, so Enter re-picks it and closes the list.
+    await page.waitForFunction(() => document.activeElement?.getAttribute('type') === 'search');
+    await page.keyboard.type('claude haiku');
+    const rows = page.getByTestId('model-table').getByTestId('model-row');
+    await rows.first().waitFor();
+    const second = await rows.nth(1).getAttribute('data-model-id');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.locator('.trow.active').getAttribute('data-model-id'), second);
     await page.keyboard.press('Enter');
-    await section.getByRole('combobox').waitFor({ state: 'detached' });
-    await waitText(section.locator('.current'), /openai\/gpt-4o-mini/);
+    await waitText(card.locator('.save-state'), /^Saved$/);
+    await waitText(card.getByTestId('current'), new RegExp(second.replace(/[/.]/g, '\\$&')));
+    // Escape clears the search, a second Escape closes the list.
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('model-table').waitFor({ state: 'detached' });
   });
 
   it('shows the balance from the fake account', async () => {
@@ -165,7 +176,7 @@ describe('aimodels settings UI', { concurrency: false }, () => {
     await page.getByRole('button', { name: 'Refresh catalog' }).click();
     await page.getByTestId('catalog-stale').waitFor({ timeout: 45000 });
     // The catalog is still there to choose from.
-    await page.locator('section.picker[data-type="text"]').getByRole('button', { name: 'Change model' }).waitFor();
+    await page.getByTestId('type-card-text').getByRole('button', { name: 'Choose text model' }).waitFor();
     await shot('en-models-stale');
     await stack.reset();
     await page.waitForTimeout(1100);
@@ -255,12 +266,13 @@ describe('aimodels settings UI', { concurrency: false }, () => {
     await page.getByRole('link', { name: 'Модели ИИ' }).click();
     await page.reload();
     await page.getByRole('heading', { level: 1, name: 'Модели ИИ' }).waitFor();
-    await waitText(page.getByTestId('balance-left'), /\$239\.26/);
-    const text = page.locator('section.picker[data-type="text"]');
-    await text.getByRole('button', { name: 'Сменить модель' }).click();
-    await text.getByRole('combobox').fill('openai/gpt-4o');
+    // Russian money format: "239,26 $".
+    await waitText(page.getByTestId('balance-left'), /239,26\s\$/);
+    const text = page.getByTestId('type-card-text');
+    await text.getByRole('button', { name: 'Выбрать модель: Текст' }).click();
+    await page.getByTestId('model-table').getByRole('searchbox').fill('openai/gpt-4o');
     await shot('ru-models');
-    await text.getByRole('button', { name: 'Скрыть список' }).click();
+    await page.getByRole('button', { name: 'Закрыть список: Текст' }).click();
 
     await page.getByRole('link', { name: 'Промпты' }).click();
     await page.getByRole('heading', { name: 'Summarise', exact: true }).waitFor();
@@ -290,7 +302,7 @@ describe('aimodels settings UI', { concurrency: false }, () => {
     await page.getByLabel('Admin token').fill(stack.token);
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('heading', { level: 1, name: 'AI models' }).waitFor();
-    await waitText(page.locator('section.picker[data-type="audio"] .current'), /openai\/whisper-1/);
+    await waitText(page.getByTestId('type-card-audio').getByTestId('current'), /openai\/whisper-1/);
   });
 
   it('deletes the key after confirming, and then has no key to test', async () => {

@@ -8,7 +8,9 @@ import type {
   Prompt,
   PromptInput,
   Selection,
+  SelectionChange,
   TestResult,
+  TryResponse,
 } from './types';
 
 /** An error from the API, carrying the server's error code. */
@@ -17,6 +19,8 @@ export class ApiError extends Error {
     public readonly status: number,
     public readonly code: string,
     message: string,
+    /** Seconds from the Retry-After header of a 429 or 503, when the server sent one. */
+    public readonly retryAfter: number | null = null,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -73,7 +77,7 @@ export async function send(method: string, path: string, body?: unknown, accept 
   // Only our own auth failure means "sign in again"; upstream key failures use other codes.
   if (res.status === 401 && (code === '' || code === 'unauthorized')) code = 'unauthorized';
   if (code === '') code = 'http_' + res.status;
-  const apiErr = new ApiError(res.status, code, err?.message ?? (res.statusText || `HTTP ${res.status}`));
+  const apiErr = new ApiError(res.status, code, err?.message ?? (res.statusText || `HTTP ${res.status}`), parseRetryAfter(res.headers.get('Retry-After')));
   if (code === 'unauthorized') {
     clearToken();
     unauthorizedListeners.forEach((fn) => fn());
@@ -96,22 +100,41 @@ export async function request<T>(method: string, path: string, body?: unknown): 
   return { data: parsed as T, headers: res.headers };
 }
 
+/** Seconds to wait from a Retry-After value (delta seconds or an HTTP date); null when absent or unreadable. */
+export function parseRetryAfter(v: string | null, now: number = Date.now()): number | null {
+  if (!v) return null;
+  const s = v.trim();
+  if (/^\d+$/.test(s)) return Number(s);
+  const at = Date.parse(s);
+  if (Number.isNaN(at)) return null;
+  return Math.max(0, Math.ceil((at - now) / 1000));
+}
+
 const BASE = '/api/v1/settings';
 
 export const api = {
   async getCatalog(refresh = false): Promise<CatalogResult> {
-    const { data, headers } = await request<Partial<Catalog>>('GET', `${BASE}/openrouter/models${refresh ? '?refresh=true' : ''}`);
+    const { data, headers } = await request<Partial<Catalog> & Pick<CatalogResult, 'recommended' | 'changes'>>(
+      'GET',
+      `${BASE}/openrouter/models${refresh ? '?refresh=true' : ''}`,
+    );
     return {
       catalog: { text: data?.text ?? [], image: data?.image ?? [], audio: data?.audio ?? [] },
       stale: (headers.get('X-Catalog-Stale') ?? '').toLowerCase() === 'true',
       fetchedAt: headers.get('X-Catalog-Fetched-At'),
+      recommended: data?.recommended ?? {},
+      changes: data?.changes ?? null,
     };
   },
   async getSelection(): Promise<Selection> {
     return (await request<Selection>('GET', `${BASE}/openrouter/selection`)).data;
   },
-  async saveSelection(change: Partial<Record<ModelType, string>>): Promise<Selection> {
+  async saveSelection(change: Partial<Record<ModelType, SelectionChange>>): Promise<Selection> {
     return (await request<Selection>('PUT', `${BASE}/openrouter/selection`, change)).data;
+  },
+  /** Sends a tiny real request to the type's selected model, or to `model`. */
+  async tryModel(type: ModelType, model?: string): Promise<TryResponse> {
+    return (await request<TryResponse>('POST', `${BASE}/openrouter/try`, model ? { type, model } : { type })).data;
   },
   async getBalance(): Promise<Balance> {
     return (await request<Balance>('GET', `${BASE}/openrouter/balance`)).data;

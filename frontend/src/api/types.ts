@@ -22,6 +22,83 @@ export interface Model {
   capabilities?: string[];
   input_modalities?: string[];
   output_modalities?: string[];
+  /** The provider's id (an id's author) and the one display name the catalog uses for it. */
+  provider_id?: string;
+  provider_name?: string;
+  max_output_tokens?: number | null;
+  supported_parameters?: string[];
+  /** Unix seconds. */
+  created?: number;
+  /** The model a variant (":free", ":beta", …) belongs to; its own id when it is no variant. */
+  base_model?: string;
+  /** "" for the base model, else the variant's suffix ("free", "beta", …). */
+  variant?: string;
+  is_free?: boolean;
+  /** The model's page on OpenRouter. */
+  url?: string;
+  /** Per type, the prices that matter for it, the relevant one first. */
+  prices?: Partial<Record<ModelType, PriceEntry[]>>;
+  /** Per type, the decimal the price sort uses. */
+  sort_price?: Partial<Record<ModelType, string>>;
+  /** Every price the model has. */
+  all_prices?: PriceEntry[];
+}
+
+/** What a price is charged for; null when OpenRouter documents no unit for the field. */
+export type PriceUnit = 'token' | 'audio_token' | 'image_token' | 'image' | 'request' | 'minute' | 'second' | 'search' | null;
+
+/** One price of a model: its pricing field, the exact USD per unit as a decimal string, the unit. */
+export interface PriceEntry {
+  field: string;
+  usd: string;
+  unit: PriceUnit | (string & {});
+  /** The server's English rendering; the UI formats its own per language. */
+  display?: string;
+}
+
+/** The recommended default of a type and the rule that picked it. */
+export interface Recommendation {
+  model_id: string;
+  rule: string;
+}
+
+export interface PriceChange {
+  id: string;
+  field: string;
+  old: string;
+  new: string;
+}
+
+/** What changed in the catalog since the one served before. */
+export interface CatalogChanges {
+  since: string | null;
+  added: string[];
+  removed: string[];
+  price_changed: PriceChange[];
+}
+
+/** A selected model the catalog no longer serves, or whose price changed. */
+export interface SelectionFlag {
+  kind: 'removed' | 'price_changed' | (string & {});
+  detail?: string;
+}
+
+/** One type's choice as PUT /settings/openrouter/selection takes it. */
+export type SelectionChange = string | { model: string; fallbacks?: string[] };
+
+export interface TryResponse {
+  success: boolean;
+  model: string;
+  answer: string;
+  latency_ms: number;
+  usage?: Record<string, number>;
+  cost?: string | number | null;
+}
+
+export interface KeyVerification {
+  status: 'verified' | 'rejected' | 'unchecked' | (string & {});
+  checked_at?: string | null;
+  reason?: string;
 }
 
 export type Catalog = Record<ModelType, Model[]>;
@@ -30,6 +107,8 @@ export interface CatalogResult {
   catalog: Catalog;
   stale: boolean;
   fetchedAt: string | null;
+  recommended?: Partial<Record<ModelType, Recommendation>>;
+  changes?: CatalogChanges | null;
 }
 
 export interface SelectionEntry {
@@ -42,6 +121,9 @@ export interface SelectionEntry {
   availability?: 'available' | 'unavailable' | 'unknown';
   saved_at: string | null;
   model: Model | null;
+  /** Up to three models tried in order when the chosen one fails. */
+  fallbacks?: string[];
+  flag?: SelectionFlag | null;
 }
 
 export type Selection = Record<ModelType, SelectionEntry>;
@@ -94,6 +176,7 @@ export interface KeyStatus {
   configured: boolean;
   masked?: string;
   updated_at?: string | null;
+  verification?: KeyVerification | null;
 }
 
 export interface Prompt {

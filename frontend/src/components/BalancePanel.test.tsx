@@ -119,13 +119,13 @@ describe('BalancePanel', () => {
   it('speaks Russian about the key’s limit, usage and tier', async () => {
     renderWithI18n(<BalancePanel load={() => Promise.resolve(limitedKeyBalance)} />, 'ru');
     const limit = await screen.findByTestId('key-limit');
-    expect(within(limit).getByText('Осталось $7.50 из $10.00 лимита ключа')).toBeInTheDocument();
+    expect(within(limit).getByText('Осталось 7,50 $ из 10,00 $ лимита ключа')).toBeInTheDocument();
     expect(within(limit).getByText('Обнуляется каждый месяц')).toBeInTheDocument();
     expect(within(limit).getByRole('meter', { name: 'Остаток лимита расходов ключа' })).toHaveAttribute('aria-valuenow', '7.5');
     const usage = screen.getByTestId('key-usage');
-    expect(within(usage).getByText('Сегодня').nextElementSibling).toHaveTextContent('$0.004314');
-    expect(within(usage).getByText('На этой неделе').nextElementSibling).toHaveTextContent('$1.20');
-    expect(within(usage).getByText('В этом месяце').nextElementSibling).toHaveTextContent('$2.50');
+    expect(within(usage).getByText('Сегодня').nextElementSibling).toHaveTextContent('0,004314 $');
+    expect(within(usage).getByText('На этой неделе').nextElementSibling).toHaveTextContent('1,20 $');
+    expect(within(usage).getByText('В этом месяце').nextElementSibling).toHaveTextContent('2,50 $');
     expect(screen.getByText('Бесплатный тариф')).toBeInTheDocument();
     cleanup();
     renderWithI18n(<BalancePanel load={() => Promise.resolve(knownBalance)} />, 'ru');

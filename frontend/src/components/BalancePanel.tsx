@@ -5,7 +5,20 @@ import type { Balance } from '../api/types';
 import { useI18n } from '../i18n';
 import type { MessageKey } from '../i18n/en';
 import { ROUTES } from '../router';
-import { formatUSD } from './format';
+import { formatMoney, formatUSD } from './format';
+
+/** A dollar amount: the server's figure in English, the language's own money format otherwise. */
+function useMoney() {
+  const { lang } = useI18n();
+  return (x: number | undefined | null, server?: string) => {
+    if (lang === 'en') return server !== undefined && server !== '' ? server : formatUSD(x);
+    if (x === undefined || x === null || !Number.isFinite(x)) return server ?? '';
+    // As many decimals as the server's English figure has, in the language's money format.
+    const en = formatUSD(x);
+    const digits = (en.split('.')[1] ?? '').length;
+    return en.includes('<') ? `<${formatMoney(lang, 0.000001, digits)}` : formatMoney(lang, x, digits);
+  };
+}
 import { Link } from './Link';
 
 interface Props {
@@ -73,6 +86,7 @@ export function BalancePanel({ load = api.getBalance }: Props) {
 
 function BalanceFigures({ balance: b }: { balance: Balance }) {
   const { t } = useI18n();
+  const money = useMoney();
   const creditsKnown = b.credits_known !== false;
   const balanceKnown = b.balance_known !== false;
   return (
@@ -81,16 +95,16 @@ function BalanceFigures({ balance: b }: { balance: Balance }) {
       <dl className="figures">
         <div className="figure" data-testid="balance-left">
           <dt>{t('balance.left')}</dt>
-          <dd>{balanceKnown ? b.formatted_balance : t('balance.leftUnknown')}</dd>
+          <dd>{balanceKnown ? money(b.balance, b.formatted_balance) : t('balance.leftUnknown')}</dd>
         </div>
         <div className="figure" data-testid="balance-spent">
           <dt>{creditsKnown ? t('balance.spent') : t('balance.keyUsage')}</dt>
-          <dd>{b.formatted_usage}</dd>
+          <dd>{money(b.usage, b.formatted_usage)}</dd>
         </div>
         {creditsKnown && b.formatted_total_credits && (
           <div className="figure" data-testid="balance-total">
             <dt>{t('balance.total')}</dt>
-            <dd>{b.formatted_total_credits}</dd>
+            <dd>{money(b.total_credits, b.formatted_total_credits)}</dd>
           </div>
         )}
       </dl>
@@ -110,6 +124,7 @@ const RESETS: Record<string, MessageKey> = {
 /** The key's own figures: its spending limit, what it used today, this week and this month, its tier. */
 function KeyFigures({ balance: b }: { balance: Balance }) {
   const { t } = useI18n();
+  const money = useMoney();
   const headingId = useId();
   const periods: [MessageKey, number | undefined][] = [
     ['balance.usageDaily', b.usage_daily],
@@ -140,7 +155,7 @@ function KeyFigures({ balance: b }: { balance: Balance }) {
             {periods.map(([label, v]) => (
               <div key={label}>
                 <dt>{t(label)}</dt>
-                <dd>{isAmount(v) ? formatUSD(v) : '—'}</dd>
+                <dd>{isAmount(v) ? money(v) : '—'}</dd>
               </div>
             ))}
           </dl>
@@ -153,6 +168,7 @@ function KeyFigures({ balance: b }: { balance: Balance }) {
 
 function KeyLimit({ limit, remaining, reset }: { limit: number; remaining?: number | null; reset?: string | null }) {
   const { t } = useI18n();
+  const formatUSD = useMoney();
   const resetKey = reset && Object.hasOwn(RESETS, reset) ? RESETS[reset] : undefined;
   const resetText = resetKey ? t(resetKey) : reset ? t('balance.resetsOther', { period: reset }) : '';
   if (!isAmount(remaining)) {

@@ -43,3 +43,68 @@ export function formatUSD(x: number | undefined | null): string {
   if (micros === 0) return `${sign}<$0.000001`;
   return `${sign}$0.${String(micros).padStart(6, '0').replace(/0+$/, '')}`;
 }
+
+type Locale = 'en' | 'ru';
+const LOCALE_TAG: Record<Locale, string> = { en: 'en-US', ru: 'ru-RU' };
+
+const nfCache = new Map<string, Intl.NumberFormat>();
+function nf(lang: Locale, opts: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = lang + JSON.stringify(opts);
+  let f = nfCache.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(LOCALE_TAG[lang], opts);
+    nfCache.set(key, f);
+  }
+  return f;
+}
+
+/** Multiplies a decimal string by 10^k exactly, as a decimal string ("0.00000015", 6 → "0.15"). */
+export function shiftDecimalString(s: string, k: number): string {
+  const m = /^(-?)(\d*)(?:\.(\d*))?$/.exec(s.trim());
+  if (!m) return s;
+  const [, sign, intPart = '', frac = ''] = m;
+  let digits = intPart + frac;
+  let point = intPart.length + k;
+  if (point < 0) {
+    digits = '0'.repeat(-point) + digits;
+    point = 0;
+  }
+  if (point > digits.length) digits = digits + '0'.repeat(point - digits.length);
+  const i = digits.slice(0, point).replace(/^0+(?=\d)/, '') || '0';
+  const f = digits.slice(point).replace(/0+$/, '');
+  return `${sign}${i}${f ? '.' + f : ''}`;
+}
+
+/**
+ * US dollars in the language's money format: two decimals from a dollar up ("$2.50", "2,50 $"), and below a
+ * dollar as many decimals as three significant digits need ("$0.075", "$0.0000075"), at least two.
+ */
+export function formatMoney(lang: Locale, usd: string | number | null | undefined, fractionDigits?: number): string {
+  if (usd === null || usd === undefined || usd === '') return '';
+  const x = typeof usd === 'number' ? usd : Number(usd);
+  if (!Number.isFinite(x)) return String(usd);
+  let digits = fractionDigits ?? 2;
+  const a = Math.abs(x);
+  if (fractionDigits === undefined && a > 0 && a < 1) {
+    const p = Number(a.toPrecision(3)).toString();
+    const dec = p.includes('e') ? Number(p.split('e-')[1] ?? 0) + 2 : (p.split('.')[1] ?? '').length;
+    digits = Math.min(12, Math.max(2, dec));
+  }
+  return nf(lang, { style: 'currency', currency: 'USD', minimumFractionDigits: digits, maximumFractionDigits: digits }).format(x);
+}
+
+/** A count in the language's compact form: 1000000 → "1M" / "1 млн", 128000 → "128K" / "128 тыс.". */
+export function formatCompact(lang: Locale, n: number): string {
+  return nf(lang, { notation: 'compact', maximumFractionDigits: n >= 1_000_000 && n % 1_000_000 !== 0 ? 1 : 0 }).format(n);
+}
+
+/** A duration in milliseconds: "850 ms" / "850 мс", from a second up "1.3 s" / "1,3 с". */
+export function formatLatency(lang: Locale, ms: number): string {
+  if (ms < 1000) return nf(lang, { style: 'unit', unit: 'millisecond', maximumFractionDigits: 0 }).format(ms);
+  return nf(lang, { style: 'unit', unit: 'second', maximumFractionDigits: 1 }).format(ms / 1000);
+}
+
+/** A plain integer in the language's grouping ("1,234" / "1 234"). */
+export function formatInt(lang: Locale, n: number): string {
+  return nf(lang, { maximumFractionDigits: 0 }).format(n);
+}

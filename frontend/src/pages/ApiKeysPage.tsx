@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { api } from '../api/client';
 import { errorMessage } from '../api/errors';
-import type { KeyStatus, TestResult } from '../api/types';
+import type { KeyStatus, KeyVerification, TestResult } from '../api/types';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { OPENROUTER_KEYS } from '../components/ErrorNotice';
 import { useI18n, type MessageKey } from '../i18n';
 
 const PROVIDER = 'openrouter';
@@ -19,7 +20,23 @@ const TEST_KEYS: Record<string, MessageKey> = {
   key_unreadable: 'test.key_unreadable',
 };
 
-type Flash = { kind: 'ok' | 'error'; text: string } | null;
+type Flash = { kind: 'ok' | 'error' | 'warn'; text: string } | null;
+
+const VERIFY_KEYS: Record<string, MessageKey> = { verified: 'keys.verified', rejected: 'keys.rejected', unchecked: 'keys.unchecked' };
+
+/** What saving a key says, by what checking it found: never a plain "saved" for a rejected key. */
+function savedFlash(t: (k: MessageKey, v?: Record<string, string>) => string, v: KeyVerification | null | undefined): Flash {
+  switch (v?.status) {
+    case 'verified':
+      return { kind: 'ok', text: t('keys.savedVerified') };
+    case 'rejected':
+      return { kind: 'error', text: t('keys.savedRejected', { reason: v.reason || t('test.invalid_key') }) };
+    case 'unchecked':
+      return { kind: 'warn', text: t('keys.savedUnchecked', { reason: v.reason || t('test.network_error') }) };
+    default:
+      return { kind: 'ok', text: t('keys.saved') };
+  }
+}
 type TestView = { kind: 'ok' | 'error'; text: string; status: string } | null;
 
 export function ApiKeysPage() {
@@ -65,7 +82,7 @@ export function ApiKeysPage() {
     try {
       const saved = await api.saveKey(PROVIDER, key);
       setStatus(saved);
-      setFlash({ kind: 'ok', text: t('keys.saved') });
+      setFlash(savedFlash(t, saved?.verification));
     } catch (err) {
       setFlash({ kind: 'error', text: errorMessage(t, err) });
     } finally {
@@ -107,6 +124,9 @@ export function ApiKeysPage() {
   }
 
   const configured = !!status?.configured;
+  const verification = configured ? status?.verification : null;
+  const pillKind = verification?.status === 'verified' ? 'ok' : verification?.status === 'rejected' ? 'bad' : verification ? 'warnpill' : configured ? 'ok' : 'off';
+  const pillText = verification && VERIFY_KEYS[verification.status] ? t(VERIFY_KEYS[verification.status]) : configured ? t('keys.configured') : t('keys.notConfigured');
 
   return (
     <>
@@ -121,8 +141,8 @@ export function ApiKeysPage() {
         <div className="card-head">
           <h2 id={`${inputId}-h`}>{t('keys.openrouter')}</h2>
           {status && (
-            <span className={`pill ${configured ? 'ok' : 'off'}`} data-testid="key-state">
-              {configured ? t('keys.configured') : t('keys.notConfigured')}
+            <span className={`pill ${pillKind}`} data-testid="key-state" data-verification={verification?.status ?? ''}>
+              {pillText}
             </span>
           )}
         </div>
@@ -145,6 +165,15 @@ export function ApiKeysPage() {
                   <code data-testid="masked-key">{status.masked}</code>
                 </dd>
               </div>
+              {verification && (
+                <div data-testid="key-verification">
+                  <dt>{pillText}</dt>
+                  <dd>
+                    {verification.checked_at ? t('keys.checkedAt', { date: formatDate(verification.checked_at) }) : '—'}
+                    {verification.reason && verification.status !== 'verified' && <span className="muted"> · {verification.reason}</span>}
+                  </dd>
+                </div>
+              )}
               {status.updated_at && (
                 <div>
                   <dt>{t('keys.updatedAt')}</dt>
@@ -185,9 +214,14 @@ export function ApiKeysPage() {
 
         <div aria-live="polite" className="live">
           {flash && (
-            <p className={`notice ${flash.kind === 'ok' ? 'success' : 'error'}`} role={flash.kind === 'error' ? 'alert' : undefined}>
-              {flash.text}
-            </p>
+            <div className={`notice ${flash.kind === 'ok' ? 'success' : flash.kind}`} role={flash.kind === 'error' ? 'alert' : undefined} data-testid="key-flash">
+              <p>{flash.text}</p>
+              {flash.kind === 'error' && verification?.status === 'rejected' && (
+                <a className="btn small" href={OPENROUTER_KEYS} target="_blank" rel="noreferrer">
+                  {t('keys.openrouterKeys')}
+                </a>
+              )}
+            </div>
           )}
         </div>
 

@@ -1,70 +1,179 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../api/client';
 import { errorMessage } from '../api/errors';
-import { MODEL_TYPES, type CatalogResult, type ModelType, type Selection } from '../api/types';
+import { MODEL_TYPES, type CatalogResult, type KeyStatus, type ModelType, type Selection, type SelectionChange } from '../api/types';
 import { BalancePanel } from '../components/BalancePanel';
-import { ModelPicker } from '../components/ModelPicker';
+import { Compare } from '../components/Compare';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { Link } from '../components/Link';
+import { ModelDetails } from '../components/ModelDetails';
+import { ModelTable, type Marks } from '../components/ModelTable';
+import { TypeCard, type SaveState } from '../components/TypeCard';
 import { useI18n } from '../i18n';
+import { EMPTY_STATE, parseSearch, toRows, toSearch, type ListState, type Row } from '../models/catalog';
+import { ROUTES, setSearch, useSearch } from '../router';
+
+const IDLE: SaveState = { kind: 'idle' };
 
 export function ModelsPage() {
   const { t, formatDate } = useI18n();
+  const search = useSearch();
+  const { type: openType, state } = useMemo(() => parseSearch(search), [search]);
   const [catalog, setCatalog] = useState<CatalogResult | null>(null);
   const [selection, setSelection] = useState<Selection | null>(null);
-  const [recommended, setRecommended] = useState<Partial<Record<ModelType, string>>>({});
+  const [key, setKey] = useState<KeyStatus | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [refreshing, setRefreshing] = useState(false);
-  // A failed refresh keeps the catalog on screen and says why above it.
   const [refreshError, setRefreshError] = useState<unknown>(null);
-
-  const rememberRecommended = useCallback((s: Selection) => {
-    setRecommended((prev) => {
-      const next = { ...prev };
-      for (const type of MODEL_TYPES) {
-        const e = s[type];
-        if (e?.recommended && e.model_id) next[type] = e.model_id;
-      }
-      return next;
-    });
-  }, []);
+  const [saves, setSaves] = useState<Record<ModelType, SaveState>>({ text: IDLE, image: IDLE, audio: IDLE });
+  const [mode, setMode] = useState<'choose' | 'fallback'>('choose');
+  const [detailsId, setDetailsId] = useState<string | null>(null);
+  const [compare, setCompare] = useState<string[]>([]);
+  const [comparing, setComparing] = useState(false);
+  const [showChanges, setShowChanges] = useState(false);
+  const seq = useRef<Record<ModelType, number>>({ text: 0, image: 0, audio: 0 });
 
   const catalogRef = useRef<CatalogResult | null>(null);
   catalogRef.current = catalog;
 
-  const load = useCallback(
-    async (refresh: boolean) => {
-      setError(null);
-      setRefreshError(null);
-      if (refresh) setRefreshing(true);
-      try {
-        const [c, s] = await Promise.all([api.getCatalog(refresh), api.getSelection()]);
-        setCatalog(c);
-        setSelection(s);
-        rememberRecommended(s);
-      } catch (e) {
-        if (refresh && catalogRef.current) setRefreshError(e);
-        else setError(e);
-      } finally {
-        setRefreshing(false);
-      }
-    },
-    [rememberRecommended],
-  );
+  const load = useCallback(async (refresh: boolean) => {
+    setError(null);
+    setRefreshError(null);
+    if (refresh) setRefreshing(true);
+    api
+      .getKeys()
+      .then((keys) => setKey(keys.find((k) => k.provider === 'openrouter') ?? { provider: 'openrouter', configured: false }))
+      .catch(() => setKey(null));
+    try {
+      const [c, s] = await Promise.all([api.getCatalog(refresh), api.getSelection()]);
+      setCatalog(c);
+      setSelection(s);
+    } catch (e) {
+      if (refresh && catalogRef.current) setRefreshError(e);
+      else setError(e);
+    } finally {
+      setRefreshing(false);
+    }
+  }, []);
 
   useEffect(() => {
     void load(false);
   }, [load]);
 
-  const onSave = useCallback(
-    async (type: ModelType, modelId: string) => {
-      const s = await api.saveSelection({ [type]: modelId });
-      setSelection(s);
-      rememberRecommended(s);
+  const rows = useMemo(() => {
+    const out = {} as Record<ModelType, Row[]>;
+    for (const type of MODEL_TYPES) out[type] = catalog ? toRows(catalog.catalog[type], type) : [];
+    return out;
+  }, [catalog]);
+  const byId = useMemo(() => {
+    const m = new Map<string, Row>();
+    for (const type of MODEL_TYPES) for (const r of rows[type]) if (!m.has(r.id)) m.set(r.id, r);
+    return m;
+  }, [rows]);
+  const rowOf = useCallback((type: ModelType, id: string) => rows[type].find((r) => r.id === id), [rows]);
+  const nameOf = useCallback((id: string) => byId.get(id)?.name ?? id, [byId]);
+
+  const openList = useCallback((type: ModelType | null, s: ListState = EMPTY_STATE) => setSearch(toSearch(type, s)), []);
+  const onState = useCallback((s: ListState) => openList(openType, s), [openList, openType]);
+
+  const saveType = useCallback(
+    async (type: ModelType, change: SelectionChange) => {
+      const my = ++seq.current[type];
+      setSaves((p) => ({ ...p, [type]: { kind: 'saving' } }));
+      try {
+        const s = await api.saveSelection({ [type]: change });
+        setSelection(s);
+        if (my === seq.current[type]) setSaves((p) => ({ ...p, [type]: { kind: 'saved' } }));
+      } catch (err) {
+        if (my === seq.current[type]) setSaves((p) => ({ ...p, [type]: { kind: 'failed', reason: errorMessage(t, err) } }));
+      }
     },
-    [rememberRecommended],
+    [t],
   );
 
-  // A model can serve several types: count each id once.
-  const total = catalog ? new Set(MODEL_TYPES.flatMap((type) => catalog.catalog[type].map((m) => m.id))).size : 0;
+  const choose = useCallback(
+    (type: ModelType, id: string) => {
+      const fb = (selection?.[type]?.fallbacks ?? []).filter((x) => x !== id);
+      void saveType(type, fb.length ? { model: id, fallbacks: fb } : id);
+    },
+    [saveType, selection],
+  );
+
+  const setFallbacks = useCallback(
+    (type: ModelType, fallbacks: string[]) => {
+      const model = selection?.[type]?.model_id;
+      if (model) void saveType(type, { model, fallbacks });
+    },
+    [saveType, selection],
+  );
+
+  const addFallback = useCallback(
+    (type: ModelType, id: string) => {
+      const e = selection?.[type];
+      if (!e?.model_id || id === e.model_id) return;
+      const fb = e.fallbacks ?? [];
+      if (fb.includes(id) || fb.length >= 3) return;
+      setFallbacks(type, [...fb, id]);
+    },
+    [selection, setFallbacks],
+  );
+
+  const onPick = useCallback(
+    (id: string) => {
+      if (!openType) return;
+      if (mode === 'fallback') {
+        addFallback(openType, id);
+        setMode('choose');
+      } else choose(openType, id);
+    },
+    [openType, mode, addFallback, choose],
+  );
+
+  const recommended = catalog?.recommended ?? {};
+  const recIdOf = (type: ModelType) => recommended[type]?.model_id || (selection?.[type]?.recommended ? selection[type].model_id : '');
+
+  const useRecommended = useCallback(
+    (type: ModelType) => {
+      const id = catalogRef.current?.recommended?.[type]?.model_id || selection?.[type]?.model_id;
+      if (id) choose(type, id);
+    },
+    [choose, selection],
+  );
+
+  const unsaved = selection ? MODEL_TYPES.filter((type) => !selection[type]?.saved && recIdOf(type)) : [];
+  async function useAllRecommended() {
+    const change: Partial<Record<ModelType, SelectionChange>> = {};
+    for (const type of unsaved) change[type] = recIdOf(type);
+    setSaves((p) => ({ ...p, ...Object.fromEntries(unsaved.map((x) => [x, { kind: 'saving' }])) }));
+    try {
+      setSelection(await api.saveSelection(change));
+      setSaves((p) => ({ ...p, ...Object.fromEntries(unsaved.map((x) => [x, { kind: 'saved' }])) }));
+    } catch (err) {
+      const reason = errorMessage(t, err);
+      setSaves((p) => ({ ...p, ...Object.fromEntries(unsaved.map((x) => [x, { kind: 'failed', reason }])) }));
+    }
+  }
+
+  const toggleCompare = useCallback((id: string) => {
+    setCompare((c) => (c.includes(id) ? c.filter((x) => x !== id) : c.length >= 4 ? c : [...c, id]));
+  }, []);
+
+  const changes = catalog?.changes;
+  const added = useMemo(() => new Set(changes?.added ?? []), [changes]);
+  const priceChanged = useMemo(() => new Set((changes?.price_changed ?? []).map((c) => c.id)), [changes]);
+  const entry = openType ? selection?.[openType] : undefined;
+  const marks = useMemo<Marks>(
+    () => ({ selectedId: entry?.model_id ?? '', recommendedId: openType ? recIdOf(openType) : '', fallbacks: entry?.fallbacks ?? [], added, priceChanged }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [entry, openType, added, priceChanged, catalog],
+  );
+  const detailsRow = openType && detailsId ? rowOf(openType, detailsId) : undefined;
+  const compareRows = openType ? compare.map((id) => rowOf(openType, id)).filter((r): r is Row => !!r) : [];
+
+  // A user without a working key is led to the key step first.
+  const keyProblem = key && (!key.configured ? 'none' : key.verification?.status === 'rejected' ? 'rejected' : null);
+  const total = byId.size;
+  const nChanges = (changes?.added.length ?? 0) + (changes?.removed.length ?? 0) + (changes?.price_changed.length ?? 0);
 
   return (
     <>
@@ -74,18 +183,28 @@ export function ModelsPage() {
           <p className="muted">{t('models.intro')}</p>
         </div>
         <div className="page-actions">
-          <button
-            type="button"
-            className="btn"
-            onClick={() => void load(true)}
-            disabled={refreshing || (!catalog && !error)}
-            aria-busy={refreshing}
-          >
+          {unsaved.length > 0 && (
+            <button type="button" className="btn primary" onClick={() => void useAllRecommended()}>
+              {t('rec.useAll')}
+            </button>
+          )}
+          <button type="button" className="btn" onClick={() => void load(true)} disabled={refreshing || (!catalog && !error)} aria-busy={refreshing}>
             {refreshing && <span className="spinner" aria-hidden="true" />}
             {refreshing ? t('models.refreshing') : t('models.refresh')}
           </button>
         </div>
       </div>
+
+      {keyProblem && (
+        <div className="notice warn key-step" role="note" data-testid="key-step">
+          <p>
+            <strong>{t('keystep.title')}</strong> {keyProblem === 'none' ? t('keystep.none') : t('keystep.rejected', { reason: key?.verification?.reason ?? '' })}
+          </p>
+          <Link href={ROUTES.apiKeys} className="btn small primary">
+            {keyProblem === 'none' ? t('fix.addKey') : t('fix.replaceKey')}
+          </Link>
+        </div>
+      )}
 
       <div className="catalog-status" aria-live="polite">
         {refreshing && (
@@ -99,46 +218,142 @@ export function ModelsPage() {
             {catalog.fetchedAt && <> · {t('models.fetchedAt', { date: formatDate(catalog.fetchedAt) })}</>}
           </p>
         )}
-        {refreshError !== null && (
-          <p className="notice error" role="alert">
-            {errorMessage(t, refreshError)}
-          </p>
-        )}
+        {refreshError !== null && <ErrorNotice error={refreshError} onRetry={() => void load(true)} />}
         {catalog?.stale && (
           <p className="notice warn" role="note" data-testid="catalog-stale">
             {t('models.stale')}
           </p>
+        )}
+        {changes && nChanges > 0 && (
+          <div className="notice info changes" data-testid="catalog-changes">
+            <p>
+              {changes.since ? t('changes.since', { date: formatDate(changes.since) }) : t('changes.lead')}{' '}
+              {t('changes.summary', { added: changes.added.length, removed: changes.removed.length, changed: changes.price_changed.length })}{' '}
+              <button type="button" className="btn link small" aria-expanded={showChanges} onClick={() => setShowChanges((v) => !v)}>
+                {showChanges ? t('changes.hide') : t('changes.show')}
+              </button>
+            </p>
+            {showChanges && (
+              <ul className="change-list">
+                {changes.added.map((id) => (
+                  <li key={`a-${id}`}>
+                    <span className="badge new-badge">{t('changes.new')}</span> {nameOf(id)} <code>{id}</code>
+                  </li>
+                ))}
+                {changes.removed.map((id) => (
+                  <li key={`r-${id}`}>
+                    <span className="badge warn-badge">{t('changes.removed')}</span> <code>{id}</code>
+                  </li>
+                ))}
+                {changes.price_changed.map((c) => (
+                  <li key={`p-${c.id}-${c.field}`}>
+                    <span className="badge warn-badge">{t('changes.priceChanged')}</span> {nameOf(c.id)} <code>{c.field}</code>: {c.old} → {c.new}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
         )}
       </div>
 
       <div className="models-layout">
         <div className="pickers">
           {error ? (
-            <div className="notice error" role="alert">
-              <p>{errorMessage(t, error)}</p>
-              <button type="button" className="btn small" onClick={() => void load(false)}>
-                {t('common.retry')}
-              </button>
-            </div>
+            <ErrorNotice error={error} onRetry={() => void load(false)} />
           ) : !catalog || !selection ? (
             <p className="muted">{t('common.loading')}</p>
           ) : (
-            MODEL_TYPES.map((type) => (
-              <ModelPicker
-                key={type}
-                type={type}
-                models={catalog.catalog[type]}
-                entry={selection[type]}
-                recommendedId={recommended[type]}
-                onSave={onSave}
-              />
-            ))
+            <>
+              <div className="type-cards">
+                {MODEL_TYPES.map((type) => (
+                  <TypeCard
+                    key={type}
+                    type={type}
+                    entry={selection[type]}
+                    row={selection[type]?.model_id ? rowOf(type, selection[type].model_id) : undefined}
+                    recommended={recommended[type] ?? (selection[type]?.recommended ? { model_id: selection[type].model_id, rule: '' } : undefined)}
+                    nameOf={nameOf}
+                    open={openType === type}
+                    save={saves[type]}
+                    onOpen={(x) => {
+                      setMode('choose');
+                      openList(openType === x && mode === 'choose' ? null : x, openType === x ? state : EMPTY_STATE);
+                    }}
+                    onAddFallback={(x) => {
+                      setMode('fallback');
+                      openList(x, openType === x ? state : EMPTY_STATE);
+                    }}
+                    onFallbacks={setFallbacks}
+                    onUseRecommended={useRecommended}
+                  />
+                ))}
+              </div>
+              {openType && (
+                <div className="list-area">
+                  <ModelTable
+                    key={openType}
+                    type={openType}
+                    rows={rows[openType]}
+                    state={state}
+                    onState={onState}
+                    marks={marks}
+                    mode={mode}
+                    onCancelMode={() => setMode('choose')}
+                    onPick={onPick}
+                    onDetails={setDetailsId}
+                    compare={compare}
+                    onToggleCompare={toggleCompare}
+                    onClose={() => {
+                      setMode('choose');
+                      setDetailsId(null);
+                      openList(null);
+                    }}
+                  />
+                  {compareRows.length > 0 && (
+                    <div className="compare-tray" data-testid="compare-tray">
+                      <span>{t('compare.tray', { n: compareRows.length })}</span>
+                      <button type="button" className="btn small primary" disabled={compareRows.length < 2} onClick={() => setComparing(true)}>
+                        {t('compare.open', { n: compareRows.length })}
+                      </button>
+                      <button type="button" className="btn small" onClick={() => setCompare([])}>
+                        {t('compare.clear')}
+                      </button>
+                    </div>
+                  )}
+                  {comparing && compareRows.length >= 2 && (
+                    <Compare
+                      type={openType}
+                      rows={compareRows}
+                      selectedId={entry?.model_id ?? ''}
+                      onRemove={toggleCompare}
+                      onUse={(id) => choose(openType, id)}
+                      onClose={() => setComparing(false)}
+                    />
+                  )}
+                </div>
+              )}
+            </>
           )}
         </div>
         <aside className="side">
           <BalancePanel />
         </aside>
       </div>
+
+      {openType && detailsRow && (
+        <ModelDetails
+          type={openType}
+          row={detailsRow}
+          selectedId={entry?.model_id ?? ''}
+          fallbacks={entry?.fallbacks ?? []}
+          inCompare={compare.includes(detailsRow.id)}
+          compareFull={compare.length >= 4}
+          onUse={(id) => choose(openType, id)}
+          onAddFallback={(id) => addFallback(openType, id)}
+          onToggleCompare={toggleCompare}
+          onClose={() => setDetailsId(null)}
+        />
+      )}
     </>
   );
 }

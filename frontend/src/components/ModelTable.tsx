@@ -1,0 +1,407 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { memo, useCallback, useEffect, useId, useMemo, useRef, useState, useSyncExternalStore, type KeyboardEvent } from 'react';
+import type { ModelType } from '../api/types';
+import { useI18n } from '../i18n';
+import { MIN_CONTEXTS, priceColumns, providerOptions, visibleItems, type Item, type ListState, type Row, type Sort } from '../models/catalog';
+import { formatCompact } from './format';
+import { fieldLabel, Price } from './Price';
+
+const PHONE = '(max-width: 700px)';
+function subscribeMedia(fn: () => void) {
+  const m = window.matchMedia?.(PHONE);
+  m?.addEventListener?.('change', fn);
+  return () => m?.removeEventListener?.('change', fn);
+}
+/** Whether the window is phone-sized. */
+export function usePhone(): boolean {
+  return useSyncExternalStore(
+    subscribeMedia,
+    () => !!window.matchMedia?.(PHONE).matches,
+    () => false,
+  );
+}
+
+export interface Marks {
+  selectedId: string;
+  recommendedId?: string;
+  fallbacks: string[];
+  added: ReadonlySet<string>;
+  priceChanged: ReadonlySet<string>;
+}
+
+interface Props {
+  type: ModelType;
+  rows: Row[];
+  state: ListState;
+  onState: (s: ListState) => void;
+  marks: Marks;
+  /** "fallback" while the list picks a fallback instead of the choice. */
+  mode: 'choose' | 'fallback';
+  onCancelMode: () => void;
+  onPick: (id: string) => void;
+  onDetails: (id: string) => void;
+  compare: string[];
+  onToggleCompare: (id: string) => void;
+  onClose: () => void;
+}
+
+const SORT_KEYS = { '': 'list.sortDefault', price: 'list.sortPrice', context: 'list.sortContext', newest: 'list.sortNewest', name: 'list.sortName' } as const;
+
+/**
+ * A type's models as a dense table: search, sort and filters above (their state is the URL's), rows
+ * windowed so only the visible ones are in the page. Arrow keys in the search move the highlight, Enter
+ * picks the highlighted model; variants fold under their base model unless shown.
+ */
+export function ModelTable({ type, rows, state, onState, marks, mode, onCancelMode, onPick, onDetails, compare, onToggleCompare, onClose }: Props) {
+  const { t, lang } = useI18n();
+  const uid = useId();
+  const phone = usePhone();
+  const typeName = t(`typeName.${type}`);
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
+  const [active, setActive] = useState(0);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const searchRef = useRef<HTMLInputElement>(null);
+
+  const items = useMemo(() => visibleItems(rows, state, expanded), [rows, state, expanded]);
+  const columns = useMemo(() => priceColumns(rows), [rows]);
+  const providers = useMemo(() => providerOptions(rows), [rows]);
+  const rowH = phone ? 92 : 56;
+
+  const virtualizer = useVirtualizer({
+    count: items.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => rowH,
+    overscan: 6,
+    initialRect: { width: 800, height: 600 },
+    getItemKey: (i) => items[i].row.id,
+  });
+  useEffect(() => virtualizer.measure(), [rowH, virtualizer]);
+
+  // A new list starts at its top.
+  const listKey = `${state.q}\n${state.sort}\n${state.provider}\n${state.free}\n${state.ctx}\n${state.variants}`;
+  useEffect(() => {
+    setActive(0);
+    scrollRef.current?.scrollTo?.({ top: 0 });
+  }, [listKey]);
+
+  useEffect(() => {
+    searchRef.current?.focus();
+  }, [type]);
+
+  const set = useCallback((patch: Partial<ListState>) => onState({ ...state, ...patch }), [onState, state]);
+
+  const toggleGroup = useCallback((group: string) => {
+    setExpanded((prev) => {
+      const next = new Set(prev);
+      if (next.has(group)) next.delete(group);
+      else next.add(group);
+      return next;
+    });
+  }, []);
+
+  function move(to: number) {
+    if (items.length === 0) return;
+    const next = Math.max(0, Math.min(items.length - 1, to));
+    setActive(next);
+    virtualizer.scrollToIndex(next, { align: 'auto' });
+  }
+
+  function onKeyDown(e: KeyboardEvent<HTMLInputElement>) {
+    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 600) / rowH) - 1);
+    switch (e.key) {
+      case 'ArrowDown':
+        e.preventDefault();
+        move(active + 1);
+        break;
+      case 'ArrowUp':
+        e.preventDefault();
+        move(active - 1);
+        break;
+      case 'PageDown':
+        e.preventDefault();
+        move(active + page);
+        break;
+      case 'PageUp':
+        e.preventDefault();
+        move(active - page);
+        break;
+      case 'Home':
+        if (e.ctrlKey) {
+          e.preventDefault();
+          move(0);
+        }
+        break;
+      case 'End':
+        if (e.ctrlKey) {
+          e.preventDefault();
+          move(items.length - 1);
+        }
+        break;
+      case 'Enter': {
+        e.preventDefault();
+        const it = items[active];
+        if (it) onPick(it.row.id);
+        break;
+      }
+      case 'Escape':
+        e.preventDefault();
+        if (state.q) set({ q: '' });
+        else onClose();
+        break;
+    }
+  }
+
+  const grid = `minmax(0, 2.6fr) minmax(0, 1fr) 4.6rem ${columns.map(() => 'minmax(7rem, 1fr)').join(' ')} 5.6rem`;
+  const listId = `${uid}-list`;
+  const activeId = items[active] ? `${uid}-row-${active}` : undefined;
+  const filtered = state.q || state.provider || state.free || state.ctx > 0;
+  const compareFull = compare.length >= 4;
+
+  return (
+    <section className="card model-table" aria-labelledby={`${uid}-h`} data-type={type} data-testid="model-table">
+      <div className="table-head">
+        <h2 id={`${uid}-h`}>{t('list.title', { type: t(`models.type.${type}`) })}</h2>
+        <button type="button" className="btn small" onClick={onClose}>
+          {t('list.close', { type: typeName })}
+        </button>
+      </div>
+      {mode === 'fallback' && (
+        <p className="notice info fallback-mode">
+          {t('list.fallbackMode', { type: typeName })}{' '}
+          <button type="button" className="btn link" onClick={onCancelMode}>
+            {t('list.fallbackCancel')}
+          </button>
+        </p>
+      )}
+      <div className="toolbar">
+        <label className="search-field">
+          <span className="sr-only">{t('models.searchLabel', { type: typeName })}</span>
+          <input
+            ref={searchRef}
+            className="input"
+            type="search"
+            aria-controls={listId}
+            aria-activedescendant={activeId}
+            autoComplete="off"
+            spellCheck={false}
+            placeholder={t('list.searchPlaceholder')}
+            value={state.q}
+            onChange={(e) => set({ q: e.target.value })}
+            onKeyDown={onKeyDown}
+          />
+        </label>
+        <label className="control">
+          <span className="control-label">{t('list.sort')}</span>
+          <select className="input small" value={state.sort} onChange={(e) => set({ sort: e.target.value as Sort })}>
+            {(Object.keys(SORT_KEYS) as Sort[]).map((s) => (
+              <option key={s} value={s}>
+                {t(SORT_KEYS[s])}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="control">
+          <span className="control-label">{t('list.provider')}</span>
+          <select className="input small" value={state.provider} onChange={(e) => set({ provider: e.target.value })}>
+            <option value="">{t('list.allProviders')}</option>
+            {providers.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name} ({p.count})
+              </option>
+            ))}
+            {state.provider && !providers.some((p) => p.id === state.provider) && <option value={state.provider}>{state.provider}</option>}
+          </select>
+        </label>
+        <label className="control">
+          <span className="control-label">{t('list.minContext')}</span>
+          <select className="input small" value={state.ctx} onChange={(e) => set({ ctx: Number(e.target.value) })}>
+            {MIN_CONTEXTS.map((c) => (
+              <option key={c} value={c}>
+                {c === 0 ? t('list.anyContext') : t('list.atLeast', { n: formatCompact(lang, c) })}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={state.free} onChange={(e) => set({ free: e.target.checked })} />
+          {t('list.freeOnly')}
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={state.variants} onChange={(e) => set({ variants: e.target.checked })} />
+          {t('list.showVariants')}
+        </label>
+      </div>
+      <div className="list-status">
+        <p className="muted small" role="status" aria-live="polite" data-testid="list-count">
+          {t('list.count', { shown: items.length, total: rows.length })}
+        </p>
+        {filtered && (
+          <button type="button" className="btn link small" onClick={() => onState({ ...state, q: '', provider: '', free: false, ctx: 0 })}>
+            {t('list.clear')}
+          </button>
+        )}
+      </div>
+
+      {!phone && (
+        <div className="thead" style={{ gridTemplateColumns: grid }} aria-hidden="true">
+          <span>{t('list.colName')}</span>
+          <span>{t('list.provider')}</span>
+          <span className="num">{t('models.context')}</span>
+          {columns.map((f) => (
+            <span key={f} className="num">
+              {fieldLabel(t, f)}
+            </span>
+          ))}
+          <span />
+        </div>
+      )}
+      <div className="tbody" ref={scrollRef}>
+        {items.length === 0 ? (
+          <p className="empty" role="status">
+            {state.q ? t('models.noMatches', { query: state.q }) : t('list.noneLeft')}
+          </p>
+        ) : (
+          <div
+            role="listbox"
+            id={listId}
+            aria-label={t('models.listLabel', { type: typeName })}
+            style={{ height: virtualizer.getTotalSize(), position: 'relative' }}
+          >
+            {virtualizer.getVirtualItems().map((v) => {
+              const it = items[v.index];
+              return (
+                <TableRow
+                  key={v.key}
+                  id={`${uid}-row-${v.index}`}
+                  index={v.index}
+                  setSize={items.length}
+                  item={it}
+                  top={v.start}
+                  height={rowH}
+                  grid={phone ? undefined : grid}
+                  columns={columns}
+                  type={type}
+                  active={v.index === active}
+                  marks={marks}
+                  inCompare={compare.includes(it.row.id)}
+                  compareFull={compareFull}
+                  expanded={expanded.has(it.group)}
+                  onPick={onPick}
+                  onDetails={onDetails}
+                  onToggleCompare={onToggleCompare}
+                  onToggleGroup={toggleGroup}
+                  onHover={setActive}
+                />
+              );
+            })}
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}
+
+interface RowProps {
+  id: string;
+  index: number;
+  setSize: number;
+  item: Item;
+  top: number;
+  height: number;
+  grid?: string;
+  columns: string[];
+  type: ModelType;
+  active: boolean;
+  marks: Marks;
+  inCompare: boolean;
+  compareFull: boolean;
+  expanded: boolean;
+  onPick: (id: string) => void;
+  onDetails: (id: string) => void;
+  onToggleCompare: (id: string) => void;
+  onToggleGroup: (group: string) => void;
+  onHover: (i: number) => void;
+}
+
+const TableRow = memo(function TableRow(p: RowProps) {
+  const { t, lang } = useI18n();
+  const r = p.item.row;
+  const selected = r.id === p.marks.selectedId;
+  const fb = p.marks.fallbacks.indexOf(r.id);
+  const byField = (f: string) => r.prices.find((e) => e.field === f);
+  return (
+    <div
+      id={p.id}
+      role="option"
+      aria-selected={selected}
+      aria-posinset={p.index + 1}
+      aria-setsize={p.setSize}
+      data-testid="model-row"
+      data-model-id={r.id}
+      data-free={r.isFree ? '1' : '0'}
+      data-provider={r.providerId}
+      className={`trow${p.active ? ' active' : ''}${selected ? ' selected' : ''}${p.item.child ? ' child' : ''}`}
+      style={{ transform: `translateY(${p.top}px)`, height: p.height, gridTemplateColumns: p.grid }}
+      onMouseDown={(e) => {
+        if ((e.target as HTMLElement).closest('button, input, a')) return;
+        e.preventDefault();
+      }}
+      onMouseMove={() => !p.active && p.onHover(p.index)}
+      onClick={(e) => {
+        if ((e.target as HTMLElement).closest('button, input, a, label')) return;
+        p.onPick(r.id);
+      }}
+    >
+      <div className="cell name">
+        <input
+          type="checkbox"
+          className="compare-box"
+          checked={p.inCompare}
+          disabled={!p.inCompare && p.compareFull}
+          aria-label={t('list.compareOne', { name: r.name })}
+          onChange={() => p.onToggleCompare(r.id)}
+        />
+        <div className="name-text">
+          <div className="name-line">
+            <span className="model-name">{r.name}</span>
+            {selected && <span className="badge selected-badge">✓ {t('models.selected')}</span>}
+            {fb >= 0 && <span className="badge fallback-badge">{t('list.fallbackN', { n: fb + 1 })}</span>}
+            {r.id === p.marks.recommendedId && <span className="badge">{t('models.recommended')}</span>}
+            {r.isFree && <span className="badge free-badge">{t('list.free')}</span>}
+            {p.marks.added.has(r.id) && <span className="badge new-badge">{t('changes.new')}</span>}
+            {p.marks.priceChanged.has(r.id) && <span className="badge warn-badge">{t('changes.priceChanged')}</span>}
+          </div>
+          <div className="id-line">
+            <code className="model-id">{r.id}</code>
+            {p.item.folded > 0 && (
+              <button
+                type="button"
+                className="btn link small fold"
+                aria-expanded={p.expanded}
+                onClick={() => p.onToggleGroup(p.item.group)}
+                aria-label={t(p.expanded ? 'list.hideVariantsOf' : 'list.showVariantsOf', { n: p.item.folded, name: r.name })}
+              >
+                {p.expanded ? '▾' : '▸'} {t('list.variantsN', { n: p.item.folded })}
+              </button>
+            )}
+          </div>
+        </div>
+      </div>
+      <div className="cell provider-cell">{r.providerName}</div>
+      <div className="cell num ctx" title={t('models.context')}>
+        {r.context ? formatCompact(lang, r.context) : '—'}
+      </div>
+      {p.columns.map((f) => (
+        <div key={f} className="cell num price-cell" data-field={f}>
+          {p.grid === undefined && <span className="cell-label">{fieldLabel(t, f)}: </span>}
+          <Price entry={byField(f)} compact />
+        </div>
+      ))}
+      <div className="cell actions">
+        <button type="button" className="btn small" onClick={() => p.onDetails(r.id)} aria-label={t('list.detailsOf', { name: r.name })}>
+          {t('list.details')}
+        </button>
+      </div>
+    </div>
+  );
+});

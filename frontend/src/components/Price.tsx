@@ -1,0 +1,70 @@
+import type { PriceEntry } from '../api/types';
+import { useI18n, type MessageKey, type TFunc } from '../i18n';
+import { formatCompact, formatMoney, shiftDecimalString } from './format';
+
+const PER_MILLION = new Set(['token', 'audio_token', 'image_token']);
+const UNIT_KEYS: Record<string, MessageKey> = {
+  token: 'unit.token',
+  audio_token: 'unit.audio_token',
+  image_token: 'unit.image_token',
+  image: 'unit.image',
+  request: 'unit.request',
+  minute: 'unit.minute',
+  second: 'unit.second',
+  search: 'unit.search',
+};
+
+const FIELD_KEYS: Record<string, MessageKey> = {
+  prompt: 'field.prompt',
+  completion: 'field.completion',
+  audio: 'field.audio',
+  image: 'field.image',
+  image_token: 'field.image_token',
+  image_output: 'field.image_output',
+  request: 'field.request',
+  web_search: 'field.web_search',
+  internal_reasoning: 'field.internal_reasoning',
+  input_cache_read: 'field.input_cache_read',
+  input_cache_write: 'field.input_cache_write',
+};
+
+/** A pricing field's name in words ("prompt" → "Input"); an undocumented field keeps its own name. */
+export function fieldLabel(t: TFunc, field: string): string {
+  const k = FIELD_KEYS[field];
+  return k ? t(k) : field;
+}
+
+export interface PriceText {
+  amount: string;
+  /** "per 1M tokens"; for a field without a documented unit, the field's own name in parentheses. */
+  unit: string;
+  free?: boolean;
+}
+
+/** A price in the language: token prices per 1M tokens, other documented units as they are. */
+export function priceText(t: TFunc, lang: 'en' | 'ru', e: PriceEntry): PriceText {
+  const x = Number(e.usd);
+  if (!Number.isFinite(x)) return { amount: t('models.priceUnknown'), unit: '' };
+  if (x < 0) return { amount: t('models.priceVariable'), unit: '' };
+  if (x === 0) return { amount: t('models.priceFree'), unit: '', free: true };
+  const unit = e.unit ?? '';
+  const key = UNIT_KEYS[unit];
+  if (!key) return { amount: formatMoney(lang, e.usd), unit: t('unit.none', { field: e.field }) };
+  if (PER_MILLION.has(unit)) {
+    return { amount: formatMoney(lang, shiftDecimalString(e.usd, 6)), unit: t(key, { n: formatCompact(lang, 1_000_000) }) };
+  }
+  return { amount: formatMoney(lang, e.usd), unit: t(key) };
+}
+
+/** One price: the amount, and its unit in smaller type. */
+export function Price({ entry, compact }: { entry: PriceEntry | undefined; compact?: boolean }) {
+  const { t, lang } = useI18n();
+  if (!entry) return <span className="price none">—</span>;
+  const p = priceText(t, lang, entry);
+  return (
+    <span className={`price${p.free ? ' free' : ''}`}>
+      <span className="amount">{p.amount}</span>
+      {p.unit && (compact ? <span className="unit"> {p.unit}</span> : <> <span className="unit">{p.unit}</span></>)}
+    </span>
+  );
+}

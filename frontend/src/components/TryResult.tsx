@@ -1,0 +1,49 @@
+import type { TryResponse } from '../api/types';
+import { useI18n } from '../i18n';
+import { ErrorNotice } from './ErrorNotice';
+import { formatInt, formatLatency, formatMoney } from './format';
+
+export type TryState = { kind: 'idle' } | { kind: 'busy' } | { kind: 'done'; result: TryResponse } | { kind: 'failed'; error: unknown };
+
+/** What a try answered: the model's answer, how long it took and what it cost; or why it failed. */
+export function TryResult({ state, onRetry, modelsHref }: { state: TryState; onRetry: () => void; modelsHref?: string }) {
+  const { t, lang } = useI18n();
+  if (state.kind === 'idle') return null;
+  if (state.kind === 'busy')
+    return (
+      <p className="muted small try-result" role="status">
+        <span className="spinner" aria-hidden="true" /> {t('try.busy')}
+      </p>
+    );
+  if (state.kind === 'failed') return <ErrorNotice error={state.error} onRetry={onRetry} modelsHref={modelsHref} />;
+  const r = state.result;
+  const tokens = r.usage ? Object.entries(r.usage).filter(([, v]) => typeof v === 'number') : [];
+  const cost = r.cost === null || r.cost === undefined || r.cost === '' ? t('try.costUnknown') : formatMoney(lang, r.cost);
+  return (
+    <div className="try-result" data-testid="try-result" role="status">
+      <blockquote className="answer">{r.answer || t('try.emptyAnswer')}</blockquote>
+      <dl className="meta">
+        <div>
+          <dt>{t('try.model')}</dt>
+          <dd>
+            <code>{r.model}</code>
+          </dd>
+        </div>
+        <div data-testid="try-latency">
+          <dt>{t('try.latency')}</dt>
+          <dd>{formatLatency(lang, r.latency_ms)}</dd>
+        </div>
+        <div data-testid="try-cost">
+          <dt>{t('try.cost')}</dt>
+          <dd>{cost}</dd>
+        </div>
+        {tokens.map(([k, v]) => (
+          <div key={k}>
+            <dt>{k.replace(/_/g, ' ')}</dt>
+            <dd>{formatInt(lang, v)}</dd>
+          </div>
+        ))}
+      </dl>
+    </div>
+  );
+}
