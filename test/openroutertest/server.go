@@ -46,6 +46,8 @@ type config struct {
 	creditsForbidden bool
 	midstream        bool
 	latency          time.Duration
+	chatCost         string // usage.cost of chat completions, "" for the fixture's
+	transcribeCost   string // usage.cost of transcriptions, "" for the computed one
 }
 
 // WithAPIKey sets the one key the fake accepts (default DefaultAPIKey).
@@ -65,6 +67,16 @@ func WithMidstreamError() Option { return func(c *config) { c.midstream = true }
 
 // WithLatency delays every API response (not the control API) by d.
 func WithLatency(d time.Duration) Option { return func(c *config) { c.latency = d } }
+
+// WithUsageCost makes chat completions answer the fixture with
+// usage.cost = chat (added to its usage object) and transcriptions with
+// usage.cost = transcription, both exact decimal strings written as JSON
+// numbers; "" keeps the default (the fixture has no cost; a transcription
+// costs $0.006 a minute as computed). Streams keep the fixture's usage
+// chunk, which has a cost of its own (0.000669).
+func WithUsageCost(chat, transcription string) Option {
+	return func(c *config) { c.chatCost, c.transcribeCost = chat, transcription }
+}
 
 // WithAddr listens on addr (such as "127.0.0.1:8089") instead of a random
 // loopback port.
@@ -446,6 +458,14 @@ func (s *Server) chat(body []byte, served string) response {
 		served = req.Model
 	}
 	obj["model"], _ = json.Marshal(served)
+	if c := s.cfg.chatCost; c != "" {
+		var usage map[string]json.RawMessage
+		if err := json.Unmarshal(obj["usage"], &usage); err != nil || usage == nil {
+			usage = map[string]json.RawMessage{}
+		}
+		usage["cost"] = json.RawMessage(c)
+		obj["usage"], _ = json.Marshal(usage)
+	}
 	out, _ := json.Marshal(obj)
 	return response{status: http.StatusOK, contentType: "application/json", body: out}
 }
@@ -481,9 +501,13 @@ func (s *Server) transcribe(body []byte) response {
 	}
 	// 16 kHz 16-bit mono: 32000 bytes per second.
 	seconds := float64(len(raw)) / 32000
+	var cost any = seconds / 60 * 0.006
+	if c := s.cfg.transcribeCost; c != "" {
+		cost = json.RawMessage(c)
+	}
 	out, _ := json.Marshal(map[string]any{
 		"text":  TranscriptionText,
-		"usage": map[string]any{"cost": seconds / 60 * 0.006, "seconds": seconds},
+		"usage": map[string]any{"cost": cost, "seconds": seconds},
 	})
 	return response{status: http.StatusOK, contentType: "application/json", body: out}
 }
