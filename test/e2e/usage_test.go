@@ -398,4 +398,3 @@ func TestUsageLedgerSIGTERMUnderLoad(t *testing.T) {
 	}
 	t.Logf("SIGTERM after %d answered: %d rows", answered.Load(), rows)
 }
-
