@@ -640,3 +640,58 @@ func TestOpenAIModelList(t *testing.T) {
 		t.Fatalf("limit=0: %d", rec.Code)
 	}
 }
+
+// GET /models passes OpenRouter's own model object through (every member
+// it sent, which @openrouter/sdk requires), with OpenAI's object and
+// owned_by added; an alias gets its own id and alias_for; the list says
+// total_count and links.next.
+func TestOpenAIModelListPassesOpenRouterObjects(t *testing.T) {
+	e, svc := newServer(t)
+	raw := `{"id":"openai/gpt-4o","canonical_slug":"openai/gpt-4o-2024-05-13","name":"OpenAI: GPT-4o","created":1715558400,` +
+		`"top_provider":{"context_length":128000,"max_completion_tokens":16384,"is_moderated":true},"per_request_limits":null,` +
+		`"links":{"details":"/api/v1/models/openai/gpt-4o-2024-05-13/endpoints"},"pricing":{"prompt":"0.0000025","completion":"0.00001","discount":0}}`
+	m := domain.Model{ID: "openai/gpt-4o", Name: "GPT-4o", Provider: "OpenAI", InputModalities: []string{"text"}, OutputModalities: []string{"text"},
+		Types: []domain.ModelType{domain.TypeText}, Raw: []byte(raw)}
+	other := domain.Model{ID: "openai/gpt-3.5-turbo", Name: "GPT-3.5 Turbo", Provider: "OpenAI", Types: []domain.ModelType{domain.TypeText}}
+	cat := domain.NewCatalog([]domain.Model{m, other}, time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC))
+	gpt4o, _ := cat.Lookup("openai/gpt-4o")
+	svc.models.EXPECT().Catalog(gomock.Any(), false).Return(ports.CatalogView{Catalog: cat, Version: 1}, nil).AnyTimes()
+	svc.models.EXPECT().Selection(gomock.Any(), domain.DefaultScope).Return(domain.Selection{
+		domain.TypeText: {Type: domain.TypeText, ModelID: gpt4o.ID, Model: gpt4o}}, nil).AnyTimes()
+
+	var list struct {
+		Data       []map[string]any `json:"data"`
+		TotalCount int              `json:"total_count"`
+		Links      struct {
+			Next *string `json:"next"`
+		} `json:"links"`
+	}
+	rec := do(e, call{method: "GET", path: "/api/v1/models?limit=2"})
+	if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &list) != nil {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	if list.TotalCount != 3 || len(list.Data) != 2 || list.Links.Next == nil || *list.Links.Next != "/api/v1/models?offset=2&limit=2" {
+		t.Fatalf("total %d, %d entries, next %v; want 3, 2, the next page", list.TotalCount, len(list.Data), list.Links.Next)
+	}
+	alias, model := list.Data[0], list.Data[1]
+	if alias["id"] != "text" || alias["alias_for"] != "openai/gpt-4o" || alias["owned_by"] != "aimodels" || alias["canonical_slug"] != "openai/gpt-4o-2024-05-13" {
+		t.Errorf("alias %v", alias)
+	}
+	tp, _ := model["top_provider"].(map[string]any)
+	if model["id"] != "openai/gpt-4o" || model["object"] != "model" || model["owned_by"] != "OpenAI" || model["name"] != "OpenAI: GPT-4o" ||
+		tp["is_moderated"] != true || model["alias_for"] != nil {
+		t.Errorf("model %v", model)
+	}
+	if v, ok := model["per_request_limits"]; !ok || v != nil {
+		t.Errorf("per_request_limits %v (present %v), want OpenRouter's null", v, ok)
+	}
+	rec = do(e, call{method: "GET", path: "/api/v1/models?offset=2&limit=2"})
+	if json.Unmarshal(rec.Body.Bytes(), &list) != nil || len(list.Data) != 1 || list.Data[0]["id"] != "openai/gpt-3.5-turbo" || list.Links.Next != nil {
+		t.Fatalf("last page: %s", rec.Body)
+	}
+	var one map[string]any
+	rec = do(e, call{method: "GET", path: "/api/v1/models/openai/gpt-4o"})
+	if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &one) != nil || one["canonical_slug"] != "openai/gpt-4o-2024-05-13" || one["object"] != "model" {
+		t.Fatalf("one: %d %s", rec.Code, rec.Body)
+	}
+}

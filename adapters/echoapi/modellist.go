@@ -1,12 +1,15 @@
 package echoapi
 
 import (
+	json "github.com/goccy/go-json"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/aimodels/aimodels/core/domain"
+	"github.com/aimodels/aimodels/ports"
 )
 
 // OpenAIModelDTO is one model in the OpenAI / OpenRouter list shape:
@@ -31,10 +34,84 @@ type openAIArchDTO struct {
 	OutputModalities []string `json:"output_modalities"`
 }
 
-// OpenAIModelListDTO is GET /models: {"object":"list","data":[…]}.
+// OpenAIModelListDTO is GET /models: {"object":"list","data":[…]} with
+// OpenRouter's total_count and links.next (the next page, null on the
+// last), which @openrouter/sdk requires. Each entry carries OpenRouter's
+// whole model object besides the fields of OpenAIModelDTO.
 type OpenAIModelListDTO struct {
-	Object string           `json:"object"`
-	Data   []OpenAIModelDTO `json:"data"`
+	Object     string           `json:"object"`
+	Data       []OpenAIModelDTO `json:"data"`
+	TotalCount int              `json:"total_count"`
+	Links      ListLinksDTO     `json:"links"`
+}
+
+// ListLinksDTO is the links member of a list.
+type ListLinksDTO struct {
+	Next *string `json:"next"`
+}
+
+// modelListOut is how OpenAIModelListDTO is written: entries pre-encoded.
+type modelListOut struct {
+	Object     string            `json:"object"`
+	Data       []json.RawMessage `json:"data"`
+	TotalCount int               `json:"total_count"`
+	Links      ListLinksDTO      `json:"links"`
+}
+
+// listEntry encodes one entry of the list: OpenRouter's own object for
+// the model (domain.Model.Raw) with OpenAI's object and owned_by added,
+// and for an alias its id, alias_for and owned_by set; a model without
+// Raw gets OpenAIModelDTO.
+func listEntry(id string, m *domain.Model) (json.RawMessage, error) {
+	if m == nil || len(m.Raw) == 0 {
+		return json.Marshal(openAIModel(id, m))
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(m.Raw, &fields); err != nil {
+		return json.Marshal(openAIModel(id, m))
+	}
+	d := openAIModel(id, m)
+	set := func(k string, v any) {
+		b, _ := json.Marshal(v)
+		fields[k] = b
+	}
+	set("object", d.Object)
+	if _, ok := fields["owned_by"]; !ok || d.AliasFor != "" {
+		set("owned_by", d.OwnedBy)
+	}
+	if d.AliasFor != "" {
+		set("id", id)
+		set("alias_for", d.AliasFor)
+	}
+	return json.Marshal(fields)
+}
+
+// listEncoder keeps the catalog's entries encoded (listEntry) for the
+// catalog they came from, so a list request encodes only the aliases.
+type listEncoder struct {
+	mu      sync.Mutex
+	catalog *domain.Catalog
+	version uint64
+	entries []json.RawMessage
+}
+
+func (le *listEncoder) get(view ports.CatalogView) ([]json.RawMessage, error) {
+	le.mu.Lock()
+	defer le.mu.Unlock()
+	if le.entries != nil && le.catalog == view.Catalog && le.version == view.Version {
+		return le.entries, nil
+	}
+	models := view.Catalog.Models()
+	entries := make([]json.RawMessage, len(models))
+	for i := range models {
+		e, err := listEntry(models[i].ID, &models[i])
+		if err != nil {
+			return nil, err
+		}
+		entries[i] = e
+	}
+	le.catalog, le.version, le.entries = view.Catalog, view.Version, entries
+	return entries, nil
 }
 
 func openAIModel(id string, m *domain.Model) OpenAIModelDTO {
@@ -78,16 +155,21 @@ func (a *api) modelList(c echo.Context) error {
 	if err != nil {
 		return a.fail(c, err)
 	}
-	all := make([]OpenAIModelDTO, 0, view.Catalog.Len()+len(domain.ModelTypes))
+	models, err := a.list.get(view)
+	if err != nil {
+		return a.fail(c, err)
+	}
+	all := make([]json.RawMessage, 0, len(models)+len(domain.ModelTypes))
 	for _, t := range domain.ModelTypes {
 		if e := sel[t]; e.Model != nil {
-			all = append(all, openAIModel(string(t), e.Model))
+			b, err := listEntry(string(t), e.Model)
+			if err != nil {
+				return a.fail(c, err)
+			}
+			all = append(all, b)
 		}
 	}
-	models := view.Catalog.Models()
-	for i := range models {
-		all = append(all, openAIModel(models[i].ID, &models[i]))
-	}
+	all = append(all, models...)
 	offset, limit := 0, len(all)
 	if v := c.QueryParam("offset"); v != "" {
 		if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
@@ -100,7 +182,13 @@ func (a *api) modelList(c echo.Context) error {
 		}
 	}
 	offset = min(offset, len(all))
-	return c.JSON(http.StatusOK, OpenAIModelListDTO{Object: "list", Data: all[offset:min(offset+limit, len(all))]})
+	end := min(offset+limit, len(all))
+	out := modelListOut{Object: "list", Data: all[offset:end], TotalCount: len(all)}
+	if end < len(all) {
+		next := a.prefix + "/models?offset=" + strconv.Itoa(end) + "&limit=" + strconv.Itoa(limit)
+		out.Links.Next = &next
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 // oneModel answers GET /models/{id}: an alias or a catalog model id
@@ -117,7 +205,7 @@ func (a *api) oneModel(c echo.Context) error {
 			return a.fail(c, err)
 		}
 		if e := sel[t]; e.Model != nil {
-			return c.JSON(http.StatusOK, openAIModel(id, e.Model))
+			return a.oneEntry(c, id, e.Model)
 		}
 		return a.fail(c, &domain.ModelError{Kind: domain.ErrModelNotFound, ModelID: id, Type: t})
 	}
@@ -129,5 +217,13 @@ func (a *api) oneModel(c echo.Context) error {
 	if !ok {
 		return a.fail(c, echo.NewHTTPError(http.StatusNotFound, "model "+strconv.Quote(id)+" is not in the catalog"))
 	}
-	return c.JSON(http.StatusOK, openAIModel(id, m))
+	return a.oneEntry(c, id, m)
+}
+
+func (a *api) oneEntry(c echo.Context, id string, m *domain.Model) error {
+	b, err := listEntry(id, m)
+	if err != nil {
+		return a.fail(c, err)
+	}
+	return c.JSONBlob(http.StatusOK, b)
 }

@@ -31,6 +31,12 @@ func nullableRef(name string) obj {
 func object(props obj) obj {
 	return obj{"type": "object", "properties": props, "additionalProperties": false}
 }
+
+// open is an object that may have members beyond props (a body passed
+// through from OpenRouter).
+func open(props obj) obj {
+	return obj{"type": "object", "properties": props, "additionalProperties": true}
+}
 func integer(d string) obj    { return obj{"type": "integer", "description": d} }
 func strEnum(v ...string) obj { return obj{"type": "string", "enum": v} }
 
@@ -84,11 +90,23 @@ func schemas() obj {
 	return obj{
 		"Model":      model,
 		"PriceEntry": priceEntry,
-		"OpenAIModel": object(obj{"id": str("a model id, or an alias: text, image, audio"), "object": strEnum("model"), "created": num("Unix time"), "owned_by": str(""),
-			"alias_for": str("the model an alias resolves to"), "name": str(""), "description": str(""), "context_length": num(""),
-			"architecture": object(obj{"input_modalities": arrayOf(str("")), "output_modalities": arrayOf(str(""))}),
-			"pricing":      obj{"type": "object", "additionalProperties": str("dollars per unit, exact decimal"), "description": "OpenRouter's pricing fields present for the model"}}),
-		"OpenAIModelList": object(obj{"object": strEnum("list"), "data": arrayOf(ref("OpenAIModel"))}),
+		// OpenRouter's model object passed through (open: OpenRouter adds
+		// fields), with OpenAI's object and owned_by.
+		"OpenAIModel": open(obj{"id": str("a model id, or an alias: text, image, audio"), "object": strEnum("model"), "created": integer("Unix time"), "owned_by": str(""),
+			"alias_for": str("the model an alias resolves to"), "canonical_slug": str("OpenRouter's dated slug"), "name": str(""), "description": str(""),
+			"context_length": nullable(integer("tokens")),
+			"architecture": open(obj{"modality": nullable(str("such as text+image->text")), "input_modalities": arrayOf(str("")), "output_modalities": arrayOf(str("")),
+				"tokenizer": str(""), "instruct_type": nullable(str(""))}),
+			"pricing": open(obj{"prompt": str("dollars per token, exact decimal"), "completion": str("dollars per token, exact decimal"),
+				"request": str(""), "image": str(""), "audio": str("")}),
+			"top_provider":         open(obj{"context_length": nullable(integer("")), "max_completion_tokens": nullable(integer("")), "is_moderated": boolean("")}),
+			"per_request_limits":   nullable(open(obj{})),
+			"default_parameters":   nullable(open(obj{})),
+			"supported_parameters": arrayOf(str("")),
+			"supported_voices":     nullable(arrayOf(str(""))),
+			"links":                open(obj{"details": str("OpenRouter's endpoints of the model")})}),
+		"OpenAIModelList": object(obj{"object": strEnum("list"), "data": arrayOf(ref("OpenAIModel")), "total_count": integer("entries in the whole list, aliases included"),
+			"links": object(obj{"next": nullable(str("the next page (?offset=&limit=); null on the last"))})}),
 		"GroupedModels": object(obj{"text": arrayOf(ref("Model")), "image": arrayOf(ref("Model")), "audio": arrayOf(ref("Model")),
 			"recommended": obj{"type": "object", "description": "per type: the recommended default and the rule that chose it",
 				"additionalProperties": object(obj{"model_id": str("empty when no model serves the type"), "rule": str("")})},

@@ -155,6 +155,7 @@ type api struct {
 	log      *slog.Logger
 	scope    func(echo.Context) string
 	catalog  catalogEncoder
+	list     listEncoder
 	prefix   string
 	doc      []byte
 

@@ -1,6 +1,7 @@
 package openrouter
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,7 +17,9 @@ import (
 // flexNumber, which accepts JSON numbers and strings and ignores the rest;
 // a field of another unexpected type is left unset by encoding/json.
 type wireModels struct {
-	Data  *[]wireModel `json:"data"`
+	// Data is read object by object, so each model keeps its own bytes
+	// (domain.Model.Raw).
+	Data  *[]json.RawMessage `json:"data"`
 	Links struct {
 		Next *string `json:"next"`
 	} `json:"links"`
@@ -67,14 +70,26 @@ func parseModelsPage(body []byte) ([]domain.Model, string, error) {
 		return nil, "", &Error{Kind: domain.ErrBadUpstreamResponse, Op: "GET /models",
 			Message: `response has no "data" array`}
 	}
-	wire := *w.Data
-	out := make([]domain.Model, 0, len(wire))
-	for i := range wire {
-		wm := &wire[i]
+	raws := *w.Data
+	out := make([]domain.Model, 0, len(raws))
+	for _, raw := range raws {
+		var wm wireModel
+		if err := json.Unmarshal(raw, &wm); err != nil {
+			// As for the whole body: a type mismatch leaves only its field
+			// unset; an item that is no object is skipped.
+			var te *json.UnmarshalTypeError
+			if !errors.As(err, &te) {
+				continue
+			}
+		}
 		if wm.ID == "" {
 			continue
 		}
-		out = append(out, convertModel(wm))
+		m := convertModel(&wm)
+		if raw = bytes.TrimSpace(raw); len(raw) > 0 && raw[0] == '{' {
+			m.Raw = bytes.Clone(raw)
+		}
+		out = append(out, m)
 	}
 	next := ""
 	if w.Links.Next != nil {

@@ -128,6 +128,16 @@ func TestParseModelsDefaultFixture(t *testing.T) {
 	if len(models) != total {
 		t.Fatalf("parsed %d of %d", len(models), total)
 	}
+	// Each model keeps its object as OpenRouter sent it (domain.Model.Raw).
+	for _, m := range models {
+		var raw struct {
+			ID            string `json:"id"`
+			CanonicalSlug string `json:"canonical_slug"`
+		}
+		if err := json.Unmarshal(m.Raw, &raw); err != nil || raw.ID != m.ID || raw.CanonicalSlug == "" {
+			t.Fatalf("%s: Raw %.200s (%v)", m.ID, m.Raw, err)
+		}
+	}
 	cat := domain.NewCatalog(models, time.Now())
 	for _, typ := range domain.ModelTypes {
 		if got := len(cat.Group(typ)); got != want[typ] {

@@ -36,6 +36,12 @@ type Model struct {
 	SupportedParameters []string
 	// Pricing is the model's price list.
 	Pricing Pricing
+	// Raw is the model's object as OpenRouter's list sent it (JSON), nil
+	// when the model came from elsewhere. An adapter that answers in
+	// OpenRouter's own shape (the OpenAI-compatible GET /api/v1/models)
+	// passes it through, so every field OpenRouter sends reaches clients
+	// such as @openrouter/sdk, which require them. Never modified.
+	Raw []byte
 }
 
 // Serves reports whether the model serves type t.

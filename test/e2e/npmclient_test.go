@@ -5,6 +5,7 @@ import (
 
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -60,5 +61,101 @@ func TestOpenAINodeClient(t *testing.T) {
 	}
 	if !streamed {
 		t.Error("no streamed request reached the fake")
+	}
+}
+
+// TestOpenRouterNodeSDK runs test/npmclient's openrouter.test.mjs
+// (OpenRouter's own TypeScript SDK, @openrouter/sdk) against the binary:
+// models.list through every page, each entry validated by the SDK against
+// OpenRouter's model schema, and chat.send naming a stored prompt with
+// variables. The fake must then have received the prompt's text, filled
+// in, as the system message before the caller's message.
+func TestOpenRouterNodeSDK(t *testing.T) {
+	t.Parallel()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		testenv.Missing(t, "node is not on PATH: the @openrouter/sdk test (test/npmclient) needs Node 20+")
+	}
+	dir := filepath.Join(repoRoot, "test", "npmclient")
+	testenv.NpmCI(t, dir, "@openrouter/sdk")
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+
+	fake := newFake(t)
+	s := start(t, opts{upstream: fake.URL()})
+	defer s.stop(t)
+	s.storeKey(t, of.DefaultAPIKey)
+	s.saveSelection(t, map[string]string{"text": "openai/gpt-4o-mini"})
+	if r := s.do(t, req{method: "POST", path: "/api/v1/settings/prompts",
+		body: []byte(`{"name":"reply-to-customer","type":"text","text":"Reply to {{customer}} in a {{tone}} tone."}`)}); r.status != 201 {
+		t.Fatalf("create prompt: %d %s", r.status, r.body)
+	}
+
+	cmd := exec.CommandContext(ctx, node, "--test", "openrouter.test.mjs")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "AIMODELS_URL="+s.URL, "AIMODELS_TOKEN="+adminToken)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("node --test openrouter.test.mjs: %v\n%s", err, out)
+	}
+	t.Logf("node --test:\n%s", tail(string(out), 1500))
+
+	// One chat request reached the fake (the unknown prompt sent nothing):
+	// the prompt filled in as the system message, then the caller's.
+	var chats []upstreamMessages
+	for _, rq := range fake.Requests() {
+		if rq.Route == of.RouteChat {
+			var u upstreamMessages
+			if err := json.Unmarshal(rq.Body, &u); err != nil {
+				t.Fatalf("upstream chat body: %v: %s", err, rq.Body)
+			}
+			chats = append(chats, u)
+		}
+	}
+	if len(chats) != 1 {
+		t.Fatalf("the fake saw %d chat requests, want 1 (the named prompt; the unknown one is refused before)", len(chats))
+	}
+	checkPromptSent(t, chats[0], "Reply to Анна in a warm tone.", "Where is my order?")
+}
+
+// upstreamMessages is what a chat request sent to OpenRouter carries.
+type upstreamMessages struct {
+	Model    string `json:"model"`
+	Messages []struct {
+		Role    string `json:"role"`
+		Content any    `json:"content"`
+	} `json:"messages"`
+	Prompt    json.RawMessage `json:"prompt"`
+	Variables json.RawMessage `json:"variables"`
+}
+
+// checkPromptSent asserts that u carries system, then the user's text,
+// and not aimodels' own prompt and variables members.
+func checkPromptSent(t *testing.T, u upstreamMessages, system, user string) {
+	t.Helper()
+	text := func(c any) string {
+		switch v := c.(type) {
+		case string:
+			return v
+		case []any: // content parts
+			var s string
+			for _, p := range v {
+				if m, ok := p.(map[string]any); ok {
+					s += fmt.Sprint(m["text"])
+				}
+			}
+			return s
+		}
+		return fmt.Sprint(c)
+	}
+	if len(u.Messages) != 2 || u.Messages[0].Role != "system" || text(u.Messages[0].Content) != system ||
+		u.Messages[1].Role != "user" || text(u.Messages[1].Content) != user {
+		t.Errorf("upstream messages %+v; want system %q then user %q", u.Messages, system, user)
+	}
+	if u.Prompt != nil || u.Variables != nil {
+		t.Errorf("upstream body carries aimodels' prompt %s / variables %s", u.Prompt, u.Variables)
+	}
+	if u.Model != "openai/gpt-4o-mini" {
+		t.Errorf("upstream model %q, want openai/gpt-4o-mini", u.Model)
 	}
 }
