@@ -80,6 +80,9 @@ var openapiExercises = []exercise{
 	{op: "PUT /api/v1/settings/openrouter/selection", name: "with fallbacks", req: static(req{method: "PUT", path: "/api/v1/settings/openrouter/selection", body: []byte(`{"text":{"model":"openai/gpt-4o-mini","fallbacks":["openai/gpt-4o"]}}`)}), status: 200},
 	{op: "PUT /api/v1/settings/openrouter/selection", name: "bad fallback", req: static(req{method: "PUT", path: "/api/v1/settings/openrouter/selection", body: []byte(`{"text":{"model":"openai/gpt-4o-mini","fallbacks":["nobody/no-such-model"]}}`)}), status: 422},
 	{op: "PUT /api/v1/settings/openrouter/selection", name: "unknown model", req: static(req{method: "PUT", path: "/api/v1/settings/openrouter/selection", body: []byte(`{"text":"nobody/no-such-model"}`)}), status: 422},
+	{op: "PUT /api/v1/settings/openrouter/selection", name: "fallbacks", req: static(req{method: "PUT", path: "/api/v1/settings/openrouter/selection", body: []byte(`{"text":{"model":"openai/gpt-4o-mini","fallbacks":["openai/gpt-3.5-turbo"]}}`)}), status: 200},
+	{op: "PUT /api/v1/settings/openrouter/selection", name: "too many fallbacks", req: static(req{method: "PUT", path: "/api/v1/settings/openrouter/selection",
+		body: []byte(`{"text":{"model":"openai/gpt-4o-mini","fallbacks":["openai/gpt-3.5-turbo","openai/gpt-4o","openai/gpt-4.1-mini","openai/gpt-4.1-nano"]}}`)}), status: 422},
 	{op: "GET /api/v1/settings/openrouter/selection", name: "saved", req: static(req{method: "GET", path: "/api/v1/settings/openrouter/selection"}), status: 200},
 	{op: "GET /api/v1/settings/openrouter/selection", name: "wrong token", req: static(req{method: "GET", path: "/api/v1/settings/openrouter/selection", auth: bearer("wrong")}), status: 401},
 	{op: "GET /api/v1/models", name: "list", req: static(req{method: "GET", path: "/api/v1/models"}), status: 200},
@@ -137,6 +140,17 @@ var openapiExercises = []exercise{
 	{op: "POST /api/v1/audio/transcriptions", name: "text", req: static(req{method: "POST", path: "/api/v1/audio/transcriptions", body: transcriptionJSON("text")}), status: 200},
 	{op: "POST /api/v1/audio/transcriptions", name: "multipart", req: static(multipartTranscription()), status: 200},
 	{op: "POST /api/v1/audio/transcriptions", name: "no audio", req: static(req{method: "POST", path: "/api/v1/audio/transcriptions", body: []byte(`{"model":"whisper-1"}`)}), status: 422},
+
+	// Usage, after the requests above (the ledger writes in the background:
+	// the reports may or may not count them yet; their shape is checked).
+	{op: "GET /api/v1/usage", name: "by day and type", req: static(req{method: "GET", path: "/api/v1/usage?group_by=day,type"}), status: 200},
+	{op: "GET /api/v1/usage", name: "bad from", req: static(req{method: "GET", path: "/api/v1/usage?from=yesterday"}), status: 422},
+	{op: "GET /api/v1/usage/requests", name: "a page", req: static(req{method: "GET", path: "/api/v1/usage/requests?limit=10"}), status: 200},
+	{op: "GET /api/v1/usage/requests", name: "bad limit", req: static(req{method: "GET", path: "/api/v1/usage/requests?limit=0"}), status: 422},
+	{op: "GET /api/v1/usage/export.csv", name: "CSV", req: static(req{method: "GET", path: "/api/v1/usage/export.csv"}), status: 200},
+	{op: "GET /api/v1/usage/export.csv", name: "from after to", req: static(req{method: "GET", path: "/api/v1/usage/export.csv?from=2026-02-01&to=2026-01-01"}), status: 422},
+	{op: "GET /api/v1/usage/balance", name: "history", req: static(req{method: "GET", path: "/api/v1/usage/balance"}), status: 200},
+	{op: "GET /api/v1/usage/balance", name: "bad to", req: static(req{method: "GET", path: "/api/v1/usage/balance?to=tomorrow"}), status: 422},
 
 	// Deletions last.
 	// The usage ledger (issue 14): its rows of the requests above may not be written yet; the shapes are the same.
