@@ -141,18 +141,6 @@ var openapiExercises = []exercise{
 	{op: "POST /api/v1/audio/transcriptions", name: "multipart", req: static(multipartTranscription()), status: 200},
 	{op: "POST /api/v1/audio/transcriptions", name: "no audio", req: static(req{method: "POST", path: "/api/v1/audio/transcriptions", body: []byte(`{"model":"whisper-1"}`)}), status: 422},
 
-	// Usage, after the requests above (the ledger writes in the background:
-	// the reports may or may not count them yet; their shape is checked).
-	{op: "GET /api/v1/usage", name: "by day and type", req: static(req{method: "GET", path: "/api/v1/usage?group_by=day,type"}), status: 200},
-	{op: "GET /api/v1/usage", name: "bad from", req: static(req{method: "GET", path: "/api/v1/usage?from=yesterday"}), status: 422},
-	{op: "GET /api/v1/usage/requests", name: "a page", req: static(req{method: "GET", path: "/api/v1/usage/requests?limit=10"}), status: 200},
-	{op: "GET /api/v1/usage/requests", name: "bad limit", req: static(req{method: "GET", path: "/api/v1/usage/requests?limit=0"}), status: 422},
-	{op: "GET /api/v1/usage/export.csv", name: "CSV", req: static(req{method: "GET", path: "/api/v1/usage/export.csv"}), status: 200},
-	{op: "GET /api/v1/usage/export.csv", name: "from after to", req: static(req{method: "GET", path: "/api/v1/usage/export.csv?from=2026-02-01&to=2026-01-01"}), status: 422},
-	{op: "GET /api/v1/usage/balance", name: "history", req: static(req{method: "GET", path: "/api/v1/usage/balance"}), status: 200},
-	{op: "GET /api/v1/usage/balance", name: "bad to", req: static(req{method: "GET", path: "/api/v1/usage/balance?to=tomorrow"}), status: 422},
-
-	// Deletions last.
 	// The usage ledger (issue 14): its rows of the requests above may not be written yet; the shapes are the same.
 	{op: "GET /api/v1/usage", name: "grouped", req: static(req{method: "GET", path: "/api/v1/usage?group_by=day,type,model"}), status: 200},
 	{op: "GET /api/v1/usage", name: "bad group_by", req: static(req{method: "GET", path: "/api/v1/usage?group_by=week"}), status: 422},
@@ -162,6 +150,10 @@ var openapiExercises = []exercise{
 	{op: "GET /api/v1/usage/export.csv", name: "bad from", req: static(req{method: "GET", path: "/api/v1/usage/export.csv?from=yesterday"}), status: 422},
 	{op: "GET /api/v1/usage/balance", name: "snapshots", req: static(req{method: "GET", path: "/api/v1/usage/balance"}), status: 200},
 	{op: "GET /api/v1/usage/balance", name: "bad to", req: static(req{method: "GET", path: "/api/v1/usage/balance?to=soon"}), status: 422},
+	{op: "GET /api/v1/usage", name: "bad from", req: static(req{method: "GET", path: "/api/v1/usage?from=yesterday"}), status: 422},
+	{op: "GET /api/v1/usage/export.csv", name: "from after to", req: static(req{method: "GET", path: "/api/v1/usage/export.csv?from=2026-02-01&to=2026-01-01"}), status: 422},
+
+	// Deletions last.
 	{op: "DELETE /api/v1/settings/prompts/{id}", name: "delete", req: func(st *exState) req { return req{method: "DELETE", path: promptPath("")(st)} }, status: 204},
 	{op: "DELETE /api/v1/settings/prompts/{id}", name: "already deleted", req: func(st *exState) req { return req{method: "DELETE", path: promptPath("")(st)} }, status: 404},
 	{op: "DELETE /api/v1/settings/api-keys/{provider}", name: "delete", req: static(req{method: "DELETE", path: "/api/v1/settings/api-keys/openrouter"}), status: 204},
