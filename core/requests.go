@@ -104,7 +104,7 @@ func (rq *Requests) prepareChat(ctx context.Context, scope string, req *domain.C
 			out.Models = rq.chatModels(route)
 		}
 	}
-	if req.Prompt != "" {
+	if req.Prompt != "" || rq.prompts != nil {
 		if err := rq.applyPrompt(ctx, scope, &out, domain.ModelType(req.Model), m); err != nil {
 			return "", nil, nil, err
 		}
@@ -138,16 +138,27 @@ func (rq *Requests) chatModels(route []string) []string {
 	return out
 }
 
-// applyPrompt puts the text of the prompt req.Prompt names, its
-// placeholders filled from req.Variables, before req's messages as a
-// system message. The prompt must be of the request's type: the type the
-// request named, or one the model serves.
+// applyPrompt puts the text of the prompt req.Prompt names ("name" or
+// "name@version"), its placeholders filled from req.Variables, before
+// req's messages as a system message. The prompt must be of the request's
+// type: the type the request named, or one the model serves. A request
+// that names no prompt gets the scope's default prompt of its type when
+// it asked for a type ("text", "image", "audio") and that type has one; a
+// request to an explicit model id gets none (the caller chose everything).
 func (rq *Requests) applyPrompt(ctx context.Context, scope string, req *domain.ChatRequest, asked domain.ModelType, m *domain.Model) error {
 	if rq.prompts == nil {
 		return &domain.ValidationError{Field: "prompt", Reason: "this server keeps no prompts"}
 	}
-	p, err := rq.prompts.byName(ctx, scope, req.Prompt)
-	if err != nil {
+	var p *domain.Prompt
+	var err error
+	if req.Prompt == "" {
+		if !asked.Valid() {
+			return nil
+		}
+		if p, err = rq.prompts.defaultFor(ctx, scope, asked); err != nil || p == nil {
+			return err
+		}
+	} else if p, err = rq.prompts.byName(ctx, scope, req.Prompt); err != nil {
 		return err
 	}
 	if m == nil && !asked.Valid() {
@@ -291,6 +302,10 @@ func (rq *Requests) Transcribe(ctx context.Context, scope string, req *domain.Tr
 	if err != nil {
 		return nil, err
 	}
+	req, err = rq.transcriptionPrompt(ctx, scope, req)
+	if err != nil {
+		return nil, err
+	}
 	return rq.transcribeRoute(ctx, usageReq{scope, name}, key, id, m, route, req)
 }
 
@@ -380,12 +395,64 @@ func (rq *Requests) transcribeWith(ctx context.Context, u usageReq, key domain.A
 	return t, nil
 }
 
+// transcriptionPrompt returns req with the stored audio prompt it names
+// (req.PromptName, "name" or "name@version"), or else the scope's default
+// audio prompt when req carries no Prompt text, filled from req.Variables
+// and put in Prompt; PromptName stays set (the default's name when the
+// default was applied), which tells transcribeByChat that Prompt is a
+// stored prompt's text. req itself is not changed. The prompt must be an
+// audio prompt (else a *domain.ValidationError), and Prompt text and a
+// PromptName together are refused.
+func (rq *Requests) transcriptionPrompt(ctx context.Context, scope string, req *domain.TranscriptionRequest) (*domain.TranscriptionRequest, error) {
+	if rq.prompts == nil {
+		if req.PromptName != "" {
+			return nil, &domain.ValidationError{Field: "prompt", Reason: "this server keeps no prompts"}
+		}
+		return req, nil
+	}
+	var p *domain.Prompt
+	var err error
+	switch {
+	case req.PromptName != "" && req.Prompt != "":
+		return nil, &domain.ValidationError{Field: "prompt", Reason: "name a stored prompt or send prompt text, not both"}
+	case req.PromptName != "":
+		if p, err = rq.prompts.byName(ctx, scope, req.PromptName); err != nil {
+			return nil, err
+		}
+		if p.Type != domain.TypeAudio {
+			return nil, &domain.ValidationError{Field: "prompt", Reason: fmt.Sprintf("prompt %q is for %s requests, not for transcription (audio)", p.Name, p.Type)}
+		}
+	case req.Prompt == "":
+		if p, err = rq.prompts.defaultFor(ctx, scope, domain.TypeAudio); err != nil || p == nil {
+			return req, err
+		}
+	default:
+		return req, nil
+	}
+	text, err := p.Fill(req.Variables)
+	if err != nil {
+		return nil, err
+	}
+	out := *req
+	out.Prompt, out.PromptName, out.Variables = text, p.Name, nil
+	return &out, nil
+}
+
+// transcribeByChat sends the audio to a chat model with an instruction:
+// TranscribeInstruction, or the stored prompt's filled text when
+// req.PromptName is set (req.Prompt then holds it, see
+// transcriptionPrompt), then the language hint, then req.Prompt as
+// context when it is the caller's own text.
 func (rq *Requests) transcribeByChat(ctx context.Context, u usageReq, key domain.APIKey, id string, req *domain.TranscriptionRequest, once bool) (*domain.Transcription, error) {
 	instruction := TranscribeInstruction
+	stored := req.PromptName != ""
+	if stored {
+		instruction = req.Prompt
+	}
 	if req.Language != "" {
 		instruction += " Language hint: " + req.Language + "."
 	}
-	if req.Prompt != "" {
+	if req.Prompt != "" && !stored {
 		instruction += " Context: " + req.Prompt
 	}
 	chat := &domain.ChatRequest{

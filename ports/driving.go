@@ -71,10 +71,17 @@ type PromptService interface {
 	GetPrompt(ctx context.Context, scope string, id int64) (*domain.Prompt, error)
 	// CreatePrompt validates and stores a new prompt; a duplicate name wraps domain.ErrConflict.
 	CreatePrompt(ctx context.Context, scope string, p domain.Prompt) (*domain.Prompt, error)
-	// UpdatePrompt validates and replaces the name, type and text of prompt p.ID.
+	// UpdatePrompt validates and replaces the name, type, text and default flag of prompt p.ID.
 	UpdatePrompt(ctx context.Context, scope string, p domain.Prompt) (*domain.Prompt, error)
 	// DeletePrompt removes a prompt; a missing one wraps domain.ErrNotFound.
 	DeletePrompt(ctx context.Context, scope string, id int64) error
+	// ListPromptVersions returns one page of a prompt's versions, newest
+	// first; a missing prompt wraps domain.ErrNotFound.
+	ListPromptVersions(ctx context.Context, scope string, id int64, cursor string, limit int) (domain.PromptVersionPage, error)
+	// RestorePromptVersion saves version n's type and text as the
+	// prompt's new latest version; a missing prompt or version wraps
+	// domain.ErrNotFound.
+	RestorePromptVersion(ctx context.Context, scope string, id int64, n int) (*domain.Prompt, error)
 }
 
 // RequestService sends requests to the selected models.

@@ -376,7 +376,9 @@ func TestPromptsCRUD(t *testing.T) {
 	if rec := do(e, call{method: "GET", path: "/api/v1/settings/prompts?limit=many"}); rec.Code != 422 {
 		t.Fatalf("limit=many: %d %s", rec.Code, rec.Body)
 	}
-	svc.prompts.EXPECT().UpdatePrompt(gomock.Any(), domain.DefaultScope, gomock.Any()).Return(nil, &domain.StoreError{Kind: domain.ErrConflict})
+	// A PUT without "default" keeps the prompt's flag: it is read first.
+	svc.prompts.EXPECT().GetPrompt(gomock.Any(), domain.DefaultScope, int64(7)).Return(&domain.Prompt{ID: 7, Default: true}, nil)
+	svc.prompts.EXPECT().UpdatePrompt(gomock.Any(), domain.DefaultScope, domain.Prompt{ID: 7, Name: "dup", Type: domain.TypeText, Text: "x", Default: true}).Return(nil, &domain.StoreError{Kind: domain.ErrConflict})
 	if rec := do(e, call{method: "PUT", path: "/api/v1/settings/prompts/7", body: `{"name":"dup","type":"text","text":"x"}`}); rec.Code != 409 {
 		t.Fatalf("conflict: %d", rec.Code)
 	}

@@ -361,10 +361,13 @@ type TranscriptionInput struct {
 		Data   base64Audio `json:"data"`
 		Format string      `json:"format"`
 	} `json:"input_audio"`
-	Language       string   `json:"language"`
-	Prompt         string   `json:"prompt"`
-	ResponseFormat string   `json:"response_format"`
-	Temperature    *float64 `json:"temperature,omitempty"`
+	Language string `json:"language"`
+	// Prompt names a stored audio prompt ("name" or "name@3"); Variables
+	// fill its placeholders.
+	Prompt         string          `json:"prompt"`
+	Variables      promptVariables `json:"variables"`
+	ResponseFormat string          `json:"response_format"`
+	Temperature    *float64        `json:"temperature,omitempty"`
 }
 
 func (a *api) transcriptions(c echo.Context) error {

@@ -86,7 +86,12 @@ func schemas() obj {
 	keyStatus := object(obj{"provider": str(""), "configured": boolean(""), "masked": str("masked key, never the key"), "updated_at": str(""),
 		"verification": object(obj{"status": strEnum("verified", "rejected", "unchecked"), "checked_at": str("RFC 3339"),
 			"reason": str("why it was rejected or not checked (network)")})})
-	prompt := object(obj{"id": integer(""), "name": str(""), "type": strEnum("text", "image", "audio"), "text": str(""), "created_at": str(""), "updated_at": str("")})
+	prompt := object(obj{"id": integer(""), "name": str(""), "type": strEnum("text", "image", "audio"), "text": str(""), "created_at": str(""), "updated_at": str(""),
+		"version":      integer("number of the current text: 1 when created, one more at each change of name, type or text"),
+		"placeholders": arrayOf(str("a {{name}} the text uses, in order of first use")),
+		"default":      boolean("the default prompt of its type, applied to a request of that type that names no prompt")})
+	promptVersion := object(obj{"version": integer(""), "name": str("the prompt's name when this version was saved"), "type": strEnum("text", "image", "audio"),
+		"text": str(""), "placeholders": arrayOf(str("")), "created_at": str("when this version was saved")})
 	return obj{
 		"Model":      model,
 		"PriceEntry": priceEntry,
@@ -131,20 +136,25 @@ func schemas() obj {
 			"days_left": nullable(num("the balance divided by per_day; null when the balance is unknown or nothing was spent"))}),
 		"Connection": object(obj{"success": boolean(""), "message": str(""),
 			"status": strEnum("success", "no_key", "invalid_key", "insufficient_credits", "rate_limited", "network_error", "timeout", "upstream_error", "key_unreadable")}),
-		"KeyStatus":   keyStatus,
-		"Keys":        object(obj{"keys": arrayOf(ref("KeyStatus"))}),
-		"KeyInput":    object(obj{"key": str("the API key; stored encrypted, never returned")}),
-		"Prompt":      prompt,
-		"Prompts":     object(obj{"prompts": arrayOf(ref("Prompt")), "next_cursor": str("present when there are more: pass it as ?cursor=")}),
-		"PromptInput": object(obj{"name": str(""), "type": strEnum("text", "image", "audio"), "text": str("")}),
+		"KeyStatus": keyStatus,
+		"Keys":      object(obj{"keys": arrayOf(ref("KeyStatus"))}),
+		"KeyInput":  object(obj{"key": str("the API key; stored encrypted, never returned")}),
+		"Prompt":    prompt,
+		"Prompts":   object(obj{"prompts": arrayOf(ref("Prompt")), "next_cursor": str("present when there are more: pass it as ?cursor=")}),
+		"PromptInput": object(obj{"name": str("no @, which pins a version in a request"), "type": strEnum("text", "image", "audio"), "text": str(""),
+			"default": boolean("mark as the default prompt of its type (unmarking the previous one); false unmarks; omitted on update keeps the flag")}),
+		"PromptVersion":  promptVersion,
+		"PromptVersions": object(obj{"versions": arrayOf(ref("PromptVersion")), "next_cursor": str("present when there are older ones: pass it as ?cursor=")}),
 		"ChatRequest": obj{"type": "object", "additionalProperties": true, "description": "OpenAI chat completion request; model may be text, image, audio or a model id",
 			"properties": obj{"model": str(""), "messages": arrayOf(obj{"type": "object"}), "stream": boolean(""),
-				"prompt":    str("aimodels: the name of a stored prompt, sent as the system message before the messages"),
+				"prompt":    str("aimodels: the name of a stored prompt (name@3 pins its version 3), sent as the system message before the messages; without it a request to text, image or audio gets that type's default prompt"),
 				"variables": obj{"type": "object", "additionalProperties": str(""), "description": "aimodels: values of the prompt's {{placeholders}}"}}},
 		"ChatCompletion": obj{"type": "object", "additionalProperties": true, "description": "OpenRouter's chat completion, passed through; text/event-stream when stream is true"},
 		"TranscriptionInput": object(obj{"model": str("a model id; empty or without '/' means the selected audio model"),
 			"input_audio": object(obj{"data": str("base64 audio"), "format": str("wav, mp3, …")}),
-			"language":    str(""), "prompt": str(""), "response_format": strEnum("json", "text"), "temperature": num("")}),
+			"language":    str(""), "prompt": str("the name of a stored audio prompt (name@3 pins a version); its filled text is the transcription prompt"),
+			"variables":       obj{"type": "object", "additionalProperties": str(""), "description": "values of the prompt's {{placeholders}}"},
+			"response_format": strEnum("json", "text"), "temperature": num("")}),
 		"Transcription": object(obj{"text": str(""), "model": str(""), "usage": object(obj{"cost": num(""), "seconds": num("")})}),
 		"OpenAPI":       obj{"type": "object"},
 		"Error": obj{"type": "object", "required": []string{"error"}, "description": "the body of every error response",
@@ -196,7 +206,8 @@ func buildOpenAPI(prefix string) []byte {
 			if r.body == "TranscriptionInput" {
 				// Other fields of OpenAI's form (temperature, …) are read and skipped.
 				content["multipart/form-data"] = obj{"schema": obj{"type": "object", "required": []string{"file"}, "properties": obj{
-					"file": obj{"type": "string", "format": "binary"}, "model": str("as in JSON"), "language": str(""), "prompt": str(""),
+					"file": obj{"type": "string", "format": "binary"}, "model": str("as in JSON"), "language": str(""), "prompt": str("the name of a stored audio prompt (name@3 pins a version)"),
+					"variables":       str("a JSON object of the prompt's values, e.g. {\"speaker\":\"Анна\"}"),
 					"response_format": strEnum("json", "text"), "format": str("the audio format, when the file name and type do not say it")}}}
 			}
 			op["requestBody"] = obj{"required": true, "content": content}

@@ -56,7 +56,10 @@ const uploadSlotKey = "echoapi.upload_slot"
 const maxFormField = 4 << 10
 
 // readTranscription reads a transcription request: OpenAI's multipart
-// upload or OpenRouter's JSON, and the response format asked for.
+// upload or OpenRouter's JSON, and the response format asked for. In both
+// prompt names a stored audio prompt (not free text, as in OpenAI's API)
+// and variables holds its values (in a multipart upload, a field holding
+// a JSON object).
 func readTranscription(c echo.Context) (*domain.TranscriptionRequest, string, error) {
 	mt, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
 	if mt == echo.MIMEMultipartForm {
@@ -67,7 +70,7 @@ func readTranscription(c echo.Context) (*domain.TranscriptionRequest, string, er
 		return nil, "", err
 	}
 	return &domain.TranscriptionRequest{Model: transcriptionModel(in.Model), Audio: in.InputAudio.Data, Format: in.InputAudio.Format,
-		Language: in.Language, Prompt: in.Prompt}, in.ResponseFormat, nil
+		Language: in.Language, PromptName: in.Prompt, Variables: in.Variables}, in.ResponseFormat, nil
 }
 
 // readMultipartTranscription reads a multipart upload part by part, as it
@@ -106,7 +109,7 @@ func readMultipartTranscription(r *http.Request) (*domain.TranscriptionRequest, 
 			if format == "" {
 				format = strings.TrimPrefix(p.Header.Get(echo.HeaderContentType), "audio/")
 			}
-		case "model", "language", "prompt", "response_format", "format":
+		case "model", "language", "prompt", "variables", "response_format", "format":
 			b, err := io.ReadAll(io.LimitReader(p, maxFormField+1))
 			if err != nil {
 				return nil, "", readError(err, "cannot read the multipart body")
@@ -120,8 +123,14 @@ func readMultipartTranscription(r *http.Request) (*domain.TranscriptionRequest, 
 				model = v
 			case "language":
 				req.Language = v
-			case "prompt":
-				req.Prompt = v
+			case "prompt": // a stored prompt's name, as in the JSON body
+				req.PromptName = v
+			case "variables":
+				var vars promptVariables
+				if err := vars.UnmarshalJSON(b); err != nil {
+					return nil, "", err
+				}
+				req.Variables = vars
 			case "response_format":
 				responseFormat = v
 			case "format":

@@ -12,11 +12,11 @@ import (
 
 // Prompt is a text that the application sends to a model of one type.
 type Prompt struct {
-	ID        int64
-	Scope     string
-	Name      string
-	Type      ModelType
-	Text      string
+	ID    int64
+	Scope string
+	Name  string
+	Type  ModelType
+	Text  string
 	// Version is the number of the prompt's current text: 1 when it is
 	// created, one more at every update that changes its name, type or
 	// text (see PromptVersion).

@@ -24,9 +24,11 @@ type ChatRequest struct {
 	// retries of a rate limit or an unavailable upstream: the core sets it
 	// when it has another model to try next.
 	SendOnce bool
-	// Prompt names a stored prompt of the scope whose text, its
-	// placeholders filled from Variables, is sent as the first (system)
-	// message; "" for none.
+	// Prompt names a stored prompt of the scope ("name", or "name@3" for
+	// its version 3) whose text, its placeholders filled from Variables,
+	// is sent as the first (system) message. "" names none: a request to
+	// a type ("text", "image", "audio") then gets the scope's default
+	// prompt of that type, if one is marked.
 	Prompt    string
 	Variables map[string]string
 	// AppliedPrompt and AppliedVersion name the stored prompt the core
@@ -203,11 +205,19 @@ type TranscriptionRequest struct {
 	Format string
 	// Language is an optional ISO-639-1 hint.
 	Language string
-	// Prompt is an optional instruction or context.
+	// Prompt is an optional instruction or context, the caller's own text.
 	Prompt string
 	// SendOnce is ChatRequest.SendOnce: no retries by the gateway, as the
 	// core has another model to try next.
 	SendOnce bool
+	// PromptName names a stored audio prompt ("name" or "name@version")
+	// whose text, its placeholders filled from Variables, is sent instead:
+	// as OpenRouter's transcription prompt to a speech-to-text model, as
+	// the instruction sent with the audio to a chat model. Send Prompt or
+	// PromptName, not both; with neither, the scope's default audio
+	// prompt (if any) is used.
+	PromptName string
+	Variables  map[string]string
 }
 
 // MaxAudioBytes bounds an audio upload.

@@ -283,6 +283,21 @@ func (mr *MockPromptServiceMockRecorder) GetPrompt(ctx, scope, id interface{}) *
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "GetPrompt", reflect.TypeOf((*MockPromptService)(nil).GetPrompt), ctx, scope, id)
 }
 
+// ListPromptVersions mocks base method.
+func (m *MockPromptService) ListPromptVersions(ctx context.Context, scope string, id int64, cursor string, limit int) (domain.PromptVersionPage, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "ListPromptVersions", ctx, scope, id, cursor, limit)
+	ret0, _ := ret[0].(domain.PromptVersionPage)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// ListPromptVersions indicates an expected call of ListPromptVersions.
+func (mr *MockPromptServiceMockRecorder) ListPromptVersions(ctx, scope, id, cursor, limit interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "ListPromptVersions", reflect.TypeOf((*MockPromptService)(nil).ListPromptVersions), ctx, scope, id, cursor, limit)
+}
+
 // ListPrompts mocks base method.
 func (m *MockPromptService) ListPrompts(ctx context.Context, scope string, t domain.ModelType, cursor string, limit int) (domain.PromptPage, error) {
 	m.ctrl.T.Helper()
@@ -296,6 +311,21 @@ func (m *MockPromptService) ListPrompts(ctx context.Context, scope string, t dom
 func (mr *MockPromptServiceMockRecorder) ListPrompts(ctx, scope, t, cursor, limit interface{}) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "ListPrompts", reflect.TypeOf((*MockPromptService)(nil).ListPrompts), ctx, scope, t, cursor, limit)
+}
+
+// RestorePromptVersion mocks base method.
+func (m *MockPromptService) RestorePromptVersion(ctx context.Context, scope string, id int64, n int) (*domain.Prompt, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "RestorePromptVersion", ctx, scope, id, n)
+	ret0, _ := ret[0].(*domain.Prompt)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// RestorePromptVersion indicates an expected call of RestorePromptVersion.
+func (mr *MockPromptServiceMockRecorder) RestorePromptVersion(ctx, scope, id, n interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "RestorePromptVersion", reflect.TypeOf((*MockPromptService)(nil).RestorePromptVersion), ctx, scope, id, n)
 }
 
 // UpdatePrompt mocks base method.
@@ -670,6 +700,21 @@ func (mr *MockServiceMockRecorder) KeyStatuses(ctx, scope interface{}) *gomock.C
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "KeyStatuses", reflect.TypeOf((*MockService)(nil).KeyStatuses), ctx, scope)
 }
 
+// ListPromptVersions mocks base method.
+func (m *MockService) ListPromptVersions(ctx context.Context, scope string, id int64, cursor string, limit int) (domain.PromptVersionPage, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "ListPromptVersions", ctx, scope, id, cursor, limit)
+	ret0, _ := ret[0].(domain.PromptVersionPage)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// ListPromptVersions indicates an expected call of ListPromptVersions.
+func (mr *MockServiceMockRecorder) ListPromptVersions(ctx, scope, id, cursor, limit interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "ListPromptVersions", reflect.TypeOf((*MockService)(nil).ListPromptVersions), ctx, scope, id, cursor, limit)
+}
+
 // ListPrompts mocks base method.
 func (m *MockService) ListPrompts(ctx context.Context, scope string, t domain.ModelType, cursor string, limit int) (domain.PromptPage, error) {
 	m.ctrl.T.Helper()
@@ -697,6 +742,21 @@ func (m *MockService) Ready(ctx context.Context) error {
 func (mr *MockServiceMockRecorder) Ready(ctx interface{}) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Ready", reflect.TypeOf((*MockService)(nil).Ready), ctx)
+}
+
+// RestorePromptVersion mocks base method.
+func (m *MockService) RestorePromptVersion(ctx context.Context, scope string, id int64, n int) (*domain.Prompt, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "RestorePromptVersion", ctx, scope, id, n)
+	ret0, _ := ret[0].(*domain.Prompt)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// RestorePromptVersion indicates an expected call of RestorePromptVersion.
+func (mr *MockServiceMockRecorder) RestorePromptVersion(ctx, scope, id, n interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "RestorePromptVersion", reflect.TypeOf((*MockService)(nil).RestorePromptVersion), ctx, scope, id, n)
 }
 
 // SaveChoices mocks base method.
