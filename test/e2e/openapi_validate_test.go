@@ -123,12 +123,20 @@ var openapiExercises = []exercise{
 		return req{method: "PUT", path: promptPath("")(st), body: []byte(`{"name":"reply-to-customer","type":"text","text":"Reply to {{customer}}, {{tone}}."}`)}
 	}, status: 200},
 	{op: "PUT /api/v1/settings/prompts/{id}", name: "unknown", req: static(req{method: "PUT", path: "/api/v1/settings/prompts/987654321", body: []byte(`{"name":"x","type":"text","text":"x"}`)}), status: 404},
+	{op: "GET /api/v1/settings/prompts/{id}/versions", name: "history", req: func(st *exState) req { return req{method: "GET", path: promptPath("/versions?limit=1")(st)} }, status: 200},
+	{op: "GET /api/v1/settings/prompts/{id}/versions", name: "unknown prompt", req: static(req{method: "GET", path: "/api/v1/settings/prompts/987654321/versions"}), status: 404},
+	{op: "POST /api/v1/settings/prompts/{id}/versions/{version}/restore", name: "restore 1", req: func(st *exState) req { return req{method: "POST", path: promptPath("/versions/1/restore")(st)} }, status: 200},
+	{op: "POST /api/v1/settings/prompts/{id}/versions/{version}/restore", name: "unknown version", req: func(st *exState) req { return req{method: "POST", path: promptPath("/versions/99/restore")(st)} }, status: 404},
 
 	// Requests.
 	{op: "POST /api/v1/chat/completions", name: "named prompt", req: static(req{method: "POST", path: "/api/v1/chat/completions",
 		body: []byte(`{"model":"text","prompt":"reply-to-customer","variables":{"customer":"Анна","tone":"warm"},"messages":[{"role":"user","content":"Where is my order?"}]}`)}), status: 200},
 	{op: "POST /api/v1/chat/completions", name: "stream", req: static(req{method: "POST", path: "/api/v1/chat/completions",
 		body: []byte(`{"model":"text","stream":true,"messages":[{"role":"user","content":"Say hello"}]}`)}), status: 200},
+	{op: "POST /api/v1/chat/completions", name: "a pinned version", req: static(req{method: "POST", path: "/api/v1/chat/completions",
+		body: []byte(`{"model":"text","prompt":"reply-to-customer@2","variables":{"customer":"Анна","tone":"warm"},"messages":[{"role":"user","content":"Where is my order?"}]}`)}), status: 200},
+	{op: "POST /api/v1/chat/completions", name: "an unknown version", req: static(req{method: "POST", path: "/api/v1/chat/completions",
+		body: []byte(`{"model":"text","prompt":"reply-to-customer@99","messages":[{"role":"user","content":"hi"}]}`)}), status: 404},
 	{op: "POST /api/v1/chat/completions", name: "a missing variable", req: static(req{method: "POST", path: "/api/v1/chat/completions",
 		body: []byte(`{"model":"text","prompt":"reply-to-customer","variables":{"customer":"Анна"},"messages":[{"role":"user","content":"hi"}]}`)}), status: 422},
 	{op: "POST /api/v1/chat/completions", name: "an unknown prompt", req: static(req{method: "POST", path: "/api/v1/chat/completions",
