@@ -239,7 +239,7 @@ func (rq *Requests) completeByTranscription(ctx context.Context, u usageReq, key
 		ID:      "transcription-" + strconv.FormatInt(now.UnixNano(), 36),
 		Model:   t.Model,
 		Choices: []domain.Choice{{Content: t.Text, FinishReason: "stop"}},
-		Usage:   domain.Usage{Cost: t.Usage.Cost, PromptTokens: t.Usage.InputTokens, CompletionTokens: t.Usage.OutputTokens, TotalTokens: t.Usage.TotalTokens},
+		Usage:   domain.Usage{Cost: t.Usage.Cost, CostKnown: t.Usage.CostKnown, PromptTokens: t.Usage.InputTokens, CompletionTokens: t.Usage.OutputTokens, TotalTokens: t.Usage.TotalTokens},
 	}
 	return resp, nil
 }
@@ -477,6 +477,6 @@ func (rq *Requests) transcribeByChat(ctx context.Context, u usageReq, key domain
 	return &domain.Transcription{
 		Text:  resp.Text(),
 		Model: id,
-		Usage: domain.TranscriptionUsage{Cost: resp.Usage.Cost, InputTokens: resp.Usage.PromptTokens, OutputTokens: resp.Usage.CompletionTokens, TotalTokens: resp.Usage.TotalTokens},
+		Usage: domain.TranscriptionUsage{Cost: resp.Usage.Cost, CostKnown: resp.Usage.CostKnown, InputTokens: resp.Usage.PromptTokens, OutputTokens: resp.Usage.CompletionTokens, TotalTokens: resp.Usage.TotalTokens},
 	}, nil
 }

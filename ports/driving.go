@@ -112,6 +112,13 @@ type UsageService interface {
 	BalanceHistory(ctx context.Context, scope string, from, to time.Time) ([]domain.BalanceSnapshot, error)
 }
 
+// TryService tries a model before it is chosen.
+type TryService interface {
+	// Try sends a tiny real request of req.Type through the normal
+	// request path and reports the answer, latency, usage and cost.
+	Try(ctx context.Context, scope string, req domain.TryRequest) (*domain.TryResult, error)
+}
+
 // Readiness is what a readiness probe asks.
 type Readiness interface {
 	// Ready reports whether the stores can be reached.
@@ -127,6 +134,7 @@ type Service interface {
 	PromptService
 	RequestService
 	UsageService
+	TryService
 	Readiness
 }
 

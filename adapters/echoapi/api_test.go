@@ -37,6 +37,7 @@ type services struct {
 	prompts  *mocks.MockPromptService
 	requests *mocks.MockRequestService
 	usage    *mocks.MockUsageService
+	try      *mocks.MockTryService
 	ready    *mocks.MockReadiness
 }
 
@@ -48,13 +49,14 @@ func newServer(t *testing.T) (*echo.Echo, services) {
 		keys: mocks.NewMockKeyService(ctrl), prompts: mocks.NewMockPromptService(ctrl),
 		requests: mocks.NewMockRequestService(ctrl), ready: mocks.NewMockReadiness(ctrl),
 		usage: mocks.NewMockUsageService(ctrl),
+		try:   mocks.NewMockTryService(ctrl),
 	}
 	e := echo.New()
 	e.HTTPErrorHandler = echoapi.ErrorHandler(nil)
 	echoapi.RegisterProbes(e, svc.ready)
 	g := e.Group("/api/v1", echoapi.BearerAuth(token, "/api/v1/openapi.json"))
 	echoapi.Register(g, echoapi.Services{Models: svc.models, Account: svc.account, Keys: svc.keys,
-		Prompts: svc.prompts, Requests: svc.requests, Usage: svc.usage}, echoapi.Options{})
+		Prompts: svc.prompts, Requests: svc.requests, Usage: svc.usage, Try: svc.try}, echoapi.Options{})
 	return e, svc
 }
 

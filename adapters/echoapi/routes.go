@@ -93,6 +93,7 @@ func routes() []route {
 		{method: "GET", path: "/settings/openrouter/selection", summary: "The selected (or recommended) model of every type", tag: "models", resp: "Selection", status: 200, handle: (*api).selection},
 		{method: "PUT", path: "/settings/openrouter/selection", summary: "Save the model of one or more types", tag: "models", limit: SettingsBodyLimit, body: "SelectionInput", resp: "Selection", status: 200, handle: (*api).saveSelection},
 		{method: "GET", path: "/settings/openrouter/balance", summary: "What the account can still spend and what it spent", tag: "account", resp: "Balance", status: 200, handle: (*api).balance},
+		{method: "POST", path: "/settings/openrouter/try", summary: "Try a model before choosing it: a tiny real request of the type (text: a short fixed question; image: a small picture shipped in the binary, described; audio: a short spoken clip shipped in the binary, transcribed) to the model (absent: the type's selected model), through the normal request path, with the answer, latency, usage and cost (usage.cost)", tag: "try", limit: SettingsBodyLimit, body: "TryInput", resp: "Try", status: 200, handle: (*api).try},
 		{method: "POST", path: "/settings/openrouter/test-connection", summary: "Check the stored key against OpenRouter", tag: "account", resp: "Connection", status: 200, handle: (*api).testConnection},
 		{method: "GET", path: "/settings/api-keys", summary: "Masked API keys", tag: "keys", resp: "Keys", status: 200, handle: (*api).listKeys},
 		{method: "PUT", path: "/settings/api-keys/:provider", summary: "Store or replace a provider's API key (encrypted)", tag: "keys", limit: SettingsBodyLimit, body: "KeyInput", resp: "KeyStatus", status: 200, handle: (*api).setKey},
@@ -121,11 +122,12 @@ type Services struct {
 	Prompts  ports.PromptService  // prompts
 	Requests ports.RequestService // chat completions and transcriptions
 	Usage    ports.UsageService   // the usage ledger's reports
+	Try      ports.TryService     // trying a model before choosing it
 }
 
 // All returns Services that call svc for every route.
 func All(svc ports.Service) Services {
-	return Services{Models: svc, Account: svc, Keys: svc, Prompts: svc, Requests: svc, Usage: svc}
+	return Services{Models: svc, Account: svc, Keys: svc, Prompts: svc, Requests: svc, Usage: svc, Try: svc}
 }
 
 // present reports whether the service of a route's tag is set.
@@ -143,6 +145,8 @@ func (s Services) present(tag string) bool {
 		return s.Usage != nil
 	case "requests":
 		return s.Requests != nil
+	case "try":
+		return s.Try != nil
 	}
 	return true
 }
@@ -154,6 +158,7 @@ type api struct {
 	prompts  ports.PromptService
 	requests ports.RequestService
 	usage    ports.UsageService
+	tryer    ports.TryService
 	log      *slog.Logger
 	scope    func(echo.Context) string
 	catalog  catalogEncoder
@@ -170,7 +175,7 @@ type api struct {
 // binary uses BearerAuth; an importing service may use its own.
 func Register(g *echo.Group, svc Services, opts Options) {
 	a := &api{models: svc.Models, account: svc.Account, keys: svc.Keys, prompts: svc.Prompts, requests: svc.Requests, usage: svc.Usage,
-		log: opts.Logger, scope: opts.Scope, prefix: opts.Prefix}
+		tryer: svc.Try, log: opts.Logger, scope: opts.Scope, prefix: opts.Prefix}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}

@@ -47,6 +47,8 @@ type wireUsage struct {
 // domain returns u as the core's usage.
 func (u *wireUsage) domain() domain.Usage {
 	d := domain.Usage{PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens, TotalTokens: u.TotalTokens, Cost: money(u.Cost)}
+	_, err := domain.ParseDecimal(string(u.Cost))
+	d.CostKnown = err == nil
 	if p := u.PromptTokensDetails; p != nil {
 		d.CachedTokens, d.AudioTokens = p.CachedTokens, p.AudioTokens
 	}
@@ -292,6 +294,9 @@ func ParseTranscription(body []byte, model string) (*domain.Transcription, error
 	u := w.Usage
 	t := &domain.Transcription{Text: *w.Text, Model: w.Model, Usage: domain.TranscriptionUsage{
 		Cost: money(u.Cost), Seconds: u.Seconds, InputTokens: u.InputTokens, OutputTokens: u.OutputTokens, TotalTokens: u.TotalTokens}}
+	if _, err := domain.ParseDecimal(string(u.Cost)); err == nil {
+		t.Usage.CostKnown = true
+	}
 	if t.Model == "" {
 		t.Model = model
 	}

@@ -40,7 +40,7 @@ func TestChatUsageDetails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.ID != "gen-1759510642-J9qupM2EtKoYTfG7ehDn" || r.Provider != "Google" || r.Usage.PromptTokens != 31 || r.Usage.CompletionTokens != 21 || !r.Usage.Cost.IsZero() {
+	if r.ID != "gen-1759510642-J9qupM2EtKoYTfG7ehDn" || r.Provider != "Google" || r.Usage.PromptTokens != 31 || r.Usage.CompletionTokens != 21 || !r.Usage.Cost.IsZero() || r.Usage.CostKnown {
 		t.Fatalf("%+v", r)
 	}
 	body := []byte(`{"id":"g","model":"m","choices":[],"usage":{"prompt_tokens":10,"completion_tokens":5,"cost":0.00012345678901,
@@ -49,7 +49,7 @@ func TestChatUsageDetails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := domain.Usage{PromptTokens: 10, CompletionTokens: 5, Cost: domain.MustDecimal("0.00012345678901"), CachedTokens: 3, AudioTokens: 2, ReasoningTokens: 4, ImageTokens: 1}
+	want := domain.Usage{PromptTokens: 10, CompletionTokens: 5, Cost: domain.MustDecimal("0.00012345678901"), CostKnown: true, CachedTokens: 3, AudioTokens: 2, ReasoningTokens: 4, ImageTokens: 1}
 	if r.Usage != want {
 		t.Fatalf("usage %+v, want %+v", r.Usage, want)
 	}

@@ -172,6 +172,8 @@ type Usage struct {
 	TotalTokens      int
 	// Cost is what OpenRouter charged, in US dollars (zero when not reported).
 	Cost Decimal
+	// CostKnown is true when OpenRouter reported the cost.
+	CostKnown bool
 	// CachedTokens (of the prompt), AudioTokens (of the prompt),
 	// ReasoningTokens and ImageTokens (of the completion) are the details
 	// OpenRouter reports, part of the counts above.
@@ -262,6 +264,8 @@ type Transcription struct {
 type TranscriptionUsage struct {
 	// Cost is what OpenRouter charged, in US dollars.
 	Cost Decimal
+	// CostKnown is true when OpenRouter reported the cost.
+	CostKnown bool
 	// Seconds is the length of the audio, when reported.
 	Seconds      float64
 	InputTokens  int

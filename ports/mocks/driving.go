@@ -493,6 +493,44 @@ func (mr *MockUsageServiceMockRecorder) UsageRequests(ctx, scope, q, cursor inte
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "UsageRequests", reflect.TypeOf((*MockUsageService)(nil).UsageRequests), ctx, scope, q, cursor)
 }
 
+// MockTryService is a mock of TryService interface.
+type MockTryService struct {
+	ctrl     *gomock.Controller
+	recorder *MockTryServiceMockRecorder
+}
+
+// MockTryServiceMockRecorder is the mock recorder for MockTryService.
+type MockTryServiceMockRecorder struct {
+	mock *MockTryService
+}
+
+// NewMockTryService creates a new mock instance.
+func NewMockTryService(ctrl *gomock.Controller) *MockTryService {
+	mock := &MockTryService{ctrl: ctrl}
+	mock.recorder = &MockTryServiceMockRecorder{mock}
+	return mock
+}
+
+// EXPECT returns an object that allows the caller to indicate expected use.
+func (m *MockTryService) EXPECT() *MockTryServiceMockRecorder {
+	return m.recorder
+}
+
+// Try mocks base method.
+func (m *MockTryService) Try(ctx context.Context, scope string, req domain.TryRequest) (*domain.TryResult, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Try", ctx, scope, req)
+	ret0, _ := ret[0].(*domain.TryResult)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// Try indicates an expected call of Try.
+func (mr *MockTryServiceMockRecorder) Try(ctx, scope, req interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Try", reflect.TypeOf((*MockTryService)(nil).Try), ctx, scope, req)
+}
+
 // MockReadiness is a mock of Readiness interface.
 type MockReadiness struct {
 	ctrl     *gomock.Controller
@@ -861,6 +899,21 @@ func (m *MockService) Transcribe(ctx context.Context, scope string, req *domain.
 func (mr *MockServiceMockRecorder) Transcribe(ctx, scope, req interface{}) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Transcribe", reflect.TypeOf((*MockService)(nil).Transcribe), ctx, scope, req)
+}
+
+// Try mocks base method.
+func (m *MockService) Try(ctx context.Context, scope string, req domain.TryRequest) (*domain.TryResult, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Try", ctx, scope, req)
+	ret0, _ := ret[0].(*domain.TryResult)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// Try indicates an expected call of Try.
+func (mr *MockServiceMockRecorder) Try(ctx, scope, req interface{}) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Try", reflect.TypeOf((*MockService)(nil).Try), ctx, scope, req)
 }
 
 // UpdatePrompt mocks base method.

@@ -93,6 +93,16 @@ var openapiExercises = []exercise{
 	{op: "GET /api/v1/models/{author}/{slug}", name: "catalog model", req: static(req{method: "GET", path: "/api/v1/models/openai/gpt-4o-mini"}), status: 200},
 	{op: "GET /api/v1/models/{author}/{slug}", name: "not in the catalog", req: static(req{method: "GET", path: "/api/v1/models/nobody/no-such-model"}), status: 404},
 
+	// Trying a model before choosing it (issue 17).
+	{op: "POST /api/v1/settings/openrouter/try", name: "text", req: static(req{method: "POST", path: "/api/v1/settings/openrouter/try", body: []byte(`{"type":"text"}`)}), status: 200},
+	{op: "POST /api/v1/settings/openrouter/try", name: "image to a model", req: static(req{method: "POST", path: "/api/v1/settings/openrouter/try", body: []byte(`{"type":"image","model":"openai/gpt-4o-mini"}`)}), status: 200},
+	{op: "POST /api/v1/settings/openrouter/try", name: "audio", req: static(req{method: "POST", path: "/api/v1/settings/openrouter/try", body: []byte(`{"type":"audio"}`)}), status: 200},
+	{op: "POST /api/v1/settings/openrouter/try", name: "wrong type", req: static(req{method: "POST", path: "/api/v1/settings/openrouter/try", body: []byte(`{"type":"video"}`)}), status: 422},
+	{op: "POST /api/v1/settings/openrouter/try", name: "rate limited", req: static(req{method: "POST", path: "/api/v1/settings/openrouter/try", body: []byte(`{"type":"text"}`)}), status: 429,
+		before: func(t *testing.T, fake *of.Server) {
+			fake.SetFault(of.RouteChat, of.Fault{Status: 429, RetryAfter: "1", Times: 5})
+		}},
+
 	// Account.
 	// The balance is cached once read: the refusal comes first.
 	{op: "GET /api/v1/settings/openrouter/balance", name: "key refused upstream", req: static(req{method: "GET", path: "/api/v1/settings/openrouter/balance"}), status: 402,
