@@ -36,10 +36,17 @@ func AccessLog(log *slog.Logger) echo.MiddlewareFunc {
 				level = slog.LevelDebug
 			}
 			ctx := req.Context()
-			if !log.Enabled(ctx, level) {
+			h := log.Handler()
+			if !h.Enabled(ctx, level) {
 				return nil
 			}
-			log.LogAttrs(ctx, level, "http request",
+			// The record goes to the handler without a source position:
+			// Logger.LogAttrs would take the caller's stack (runtime.Callers)
+			// on every request for a position nobody reads, 2.5 % of the
+			// server's CPU at 200 chat completions a second (CPU profile of
+			// aimodels-bench's 200 req/s scenario).
+			r := slog.NewRecord(time.Now(), level, "http request", 0)
+			r.AddAttrs(
 				slog.String("method", req.Method),
 				slog.String("path", req.URL.Path),
 				slog.Int("status", res.Status),
@@ -48,6 +55,7 @@ func AccessLog(log *slog.Logger) echo.MiddlewareFunc {
 				slog.String("ip", c.RealIP()),
 				slog.String("request_id", res.Header().Get(echo.HeaderXRequestID)),
 			)
+			_ = h.Handle(ctx, r)
 			return nil
 		}
 	}
