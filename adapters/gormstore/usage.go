@@ -289,8 +289,15 @@ func (r *usageDailyRow) set(u *domain.UsageRollup, now time.Time) {
 
 type dailyKey struct{ scope, day, typ, model, outcome string }
 
-// insertChunk bounds the rows of one INSERT and the keys of one IN list.
+// insertChunk bounds the keys of one IN list.
 const insertChunk = 200
+
+// rowsChunk is the rows of one INSERT. The statement is prepared once per
+// batch and reused: on SQLite (BenchmarkInsertUsage, CPU per row) 25 rows
+// a statement cost ≈ 62 µs a row against ≈ 110 µs for 200-row statements
+// prepared anew, whose parameter binding grows with the square of their
+// number; fewer rows a statement pay the statement's own overhead again.
+const rowsChunk = 25
 
 // InsertUsage stores events and adds them to their daily rollups in one
 // transaction (ports.UsageStore). The rollups are read, summed in Go
@@ -370,7 +377,7 @@ func (s *Store) insertUsageTx(ctx context.Context, events []domain.UsageEvent, s
 		if len(rows) == 0 {
 			return nil
 		}
-		if err := tx.CreateInBatches(rows, insertChunk).Error; err != nil {
+		if err := tx.Session(&gorm.Session{PrepareStmt: true}).CreateInBatches(rows, rowsChunk).Error; err != nil {
 			return err
 		}
 		for i := range rows {

@@ -115,3 +115,40 @@ func BenchmarkGetSelections(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkInsertUsage measures the ledger's write of one batch of 500
+// rows (its default), reported per row: the usage ledger's cost on the
+// server's CPU beside each request.
+func BenchmarkInsertUsage(b *testing.B) {
+	benchStores(b, func(b *testing.B, s *gormstore.Store) {
+		ctx := context.Background()
+		const batch = 500
+		n := 0
+		for b.Loop() {
+			n++
+			if err := s.InsertUsage(ctx, benchEvents(n, batch)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*batch), "µs/row")
+	})
+}
+
+// benchEvents returns n ledger rows of one request each, as a busy
+// server's ledger writes them: one scope and day, a few models.
+func benchEvents(batchNo, n int) []domain.UsageEvent {
+	out := make([]domain.UsageEvent, n)
+	day := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	for i := range out {
+		out[i] = domain.UsageEvent{
+			Key: fmt.Sprintf("b%d-%d", batchNo, i), Time: day.Add(time.Duration(i) * time.Second),
+			Scope: "bench", Endpoint: domain.EndpointChat, Type: "text",
+			RequestedModel: "text", Model: []string{"google/gemini-2.5-flash", "openai/gpt-4o-mini"}[i%2],
+			Tokens:  domain.UsageTokens{Prompt: 40, Completion: 12},
+			Cost:    domain.MustDecimal("0.0000123"),
+			Latency: 12 * time.Millisecond, Outcome: domain.OutcomeOK,
+			GenerationID: fmt.Sprintf("gen-%d-%d", batchNo, i), Provider: "Google",
+		}
+	}
+	return out
+}
