@@ -76,6 +76,8 @@ func newEcho(svc ports.Service, cfg *config, token string, log *slog.Logger) *ec
 		// On the main address the metrics need the admin token; with
 		// AIMODELS_METRICS_ADDR they are served there instead, without it.
 		e.GET("/metrics", echo.WrapHandler(cfg.metrics.Handler()), auth)
+	} else {
+		e.GET("/metrics", func(echo.Context) error { return echo.ErrNotFound }) // not the UI's index
 	}
 	e.Any("/api/*", func(c echo.Context) error { return echo.ErrNotFound })
 	spa := echoapi.SPA(frontend.DistFS())

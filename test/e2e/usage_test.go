@@ -6,6 +6,9 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -397,4 +400,31 @@ func TestUsageLedgerSIGTERMUnderLoad(t *testing.T) {
 		t.Fatalf("%d rows after SIGTERM; %d answered, %d sent upstream", rows, answered.Load(), fake.RequestCount(of.RouteChat))
 	}
 	t.Logf("SIGTERM after %d answered: %d rows", answered.Load(), rows)
+}
+
+// TestMetricsOnTheirOwnAddress: with AIMODELS_METRICS_ADDR, /metrics is
+// served there without the admin token, and not on the main address.
+func TestMetricsOnTheirOwnAddress(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	fake := newFake(t)
+	s := start(t, opts{upstream: fake.URL(), env: []string{"AIMODELS_METRICS_ADDR=" + addr}})
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "aimodels_ledger_buffer_capacity_rows 10000") {
+		t.Fatalf("metrics address: %d %s", resp.StatusCode, tail(string(body), 300))
+	}
+	promtoolCheck(t, string(body))
+	if r := s.do(t, req{method: "GET", path: "/metrics"}); r.status != 404 {
+		t.Fatalf("/metrics on the main address: %d", r.status)
+	}
 }
