@@ -256,3 +256,18 @@ func TestUsageRecordsThePromptApplied(t *testing.T) {
 		t.Fatalf("rows %+v (prompt version %d)", rows, p.Version)
 	}
 }
+
+func TestTryIsRecordedAsTry(t *testing.T) {
+	f := newLedgerFixture(t)
+	f.withKey(t)
+	f.gw.EXPECT().ListModels(gomock.Any(), gomock.Any()).Return(testModels(), nil).AnyTimes()
+	f.gw.EXPECT().ChatCompletion(gomock.Any(), gomock.Any(), gomock.Any()).Return(&domain.ChatResponse{Model: "openai/gpt-4o",
+		Usage: domain.Usage{Cost: domain.MustDecimal("0.00001")}}, nil)
+	if _, err := f.svc.Try(context.Background(), "", domain.TryRequest{Type: domain.TypeText, Model: "openai/gpt-4o"}); err != nil {
+		t.Fatal(err)
+	}
+	rows := f.rows(t)
+	if len(rows) != 1 || rows[0].Endpoint != domain.EndpointTry || rows[0].Type != domain.UsageTypeExplicit || rows[0].Cost.String() != "0.00001" {
+		t.Fatalf("rows %+v", rows)
+	}
+}

@@ -30,6 +30,7 @@ func (rq *Requests) Try(ctx context.Context, scope string, req domain.TryRequest
 			return nil, err
 		}
 	}
+	ctx = WithUsageEndpoint(ctx, domain.EndpointTry) // the usage ledger's rows say "try"
 	start := rq.clock.Now()
 	res := &domain.TryResult{}
 	switch req.Type {
