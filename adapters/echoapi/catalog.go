@@ -95,19 +95,22 @@ func etagMatch(header, etag string) bool {
 	return false
 }
 
-// acceptsGzip reports whether an Accept-Encoding header accepts gzip: it
-// is listed (or "*" is) with a q-value above 0.
-func acceptsGzip(h string) bool {
+// acceptsGzip reports whether an Accept-Encoding header accepts gzip.
+func acceptsGzip(h string) bool { return acceptsEncoding(h, "gzip") }
+
+// acceptsEncoding reports whether an Accept-Encoding header accepts the
+// content coding: it is listed (or "*" is) with a q-value above 0.
+func acceptsEncoding(h, coding string) bool {
 	star := false
 	for part := range strings.SplitSeq(h, ",") {
 		name, params, _ := strings.Cut(part, ";")
 		name = strings.TrimSpace(name)
-		isGzip := strings.EqualFold(name, "gzip")
-		if !isGzip && name != "*" {
+		named := strings.EqualFold(name, coding)
+		if !named && name != "*" {
 			continue
 		}
 		ok := qAbove0(params)
-		if isGzip {
+		if named {
 			return ok
 		}
 		star = ok

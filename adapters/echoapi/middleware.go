@@ -1,11 +1,8 @@
 package echoapi
 
 import (
-	"io/fs"
 	"log/slog"
 	"net/http"
-	"path"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -123,36 +120,5 @@ func RegisterProbes(e *echo.Echo, svc ports.Readiness) {
 	for _, p := range probes() {
 		h := p.handle
 		e.GET(p.path, func(c echo.Context) error { return h(svc, c) })
-	}
-}
-
-// SPA serves a single-page application from fsys: files as they are
-// (hashed assets under /assets/ cached for a year), and index.html with
-// no-cache for every other path that is not a file (client-side routes
-// such as /settings/models).
-func SPA(fsys fs.FS) echo.HandlerFunc {
-	index, _ := fs.ReadFile(fsys, "index.html")
-	files := http.FileServer(http.FS(fsys))
-	return func(c echo.Context) error {
-		p := strings.TrimPrefix(path.Clean("/"+c.Request().URL.Path), "/")
-		if p != "" && p != "index.html" {
-			if st, err := fs.Stat(fsys, p); err == nil && !st.IsDir() {
-				if strings.HasPrefix(p, "assets/") {
-					c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-				} else {
-					c.Response().Header().Set("Cache-Control", "no-cache")
-				}
-				files.ServeHTTP(c.Response(), c.Request())
-				return nil
-			}
-			if strings.HasPrefix(p, "assets/") || path.Ext(p) != "" {
-				return echo.ErrNotFound
-			}
-		}
-		if index == nil {
-			return echo.NewHTTPError(http.StatusNotFound, "the settings UI is not built into this binary")
-		}
-		c.Response().Header().Set("Cache-Control", "no-cache")
-		return c.HTMLBlob(http.StatusOK, index)
 	}
 }
