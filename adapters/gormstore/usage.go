@@ -323,9 +323,14 @@ func (s *Store) InsertUsage(ctx context.Context, events []domain.UsageEvent) err
 	var ids map[string]int64
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
+		// The first attempt inserts without looking the keys up: a key
+		// stored already (a batch written again after its answer was
+		// lost, which is rare) fails it with a duplicate, and the next
+		// attempts skip the keys they find.
+		check := attempt > 0
 		err = retry(ctx, func() error {
 			var terr error
-			ids, terr = s.insertUsageTx(ctx, events, scopes)
+			ids, terr = s.insertUsageTx(ctx, events, scopes, check)
 			return terr
 		})
 		if err == nil || !isDuplicate(err) {
@@ -343,15 +348,15 @@ func (s *Store) InsertUsage(ctx context.Context, events []domain.UsageEvent) err
 	return nil
 }
 
-func (s *Store) insertUsageTx(ctx context.Context, events []domain.UsageEvent, scopes []string) (map[string]int64, error) {
+func (s *Store) insertUsageTx(ctx context.Context, events []domain.UsageEvent, scopes []string, check bool) (map[string]int64, error) {
 	ids := map[string]int64{}
 	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		keys := make([]string, 0, len(events))
 		for i := range events {
 			keys = append(keys, clip(events[i].Key, 64))
 		}
-		have := map[string]bool{}
-		for start := 0; start < len(keys); start += insertChunk {
+		have := make(map[string]bool, len(keys))
+		for start := 0; check && start < len(keys); start += insertChunk {
 			var got []string
 			if err := tx.Model(&usageEventRow{}).Where("event_key IN ?", keys[start:min(start+insertChunk, len(keys))]).
 				Pluck("event_key", &got).Error; err != nil {
