@@ -46,9 +46,10 @@ type wireUsage struct {
 
 // domain returns u as the core's usage.
 func (u *wireUsage) domain() domain.Usage {
-	d := domain.Usage{PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens, TotalTokens: u.TotalTokens, Cost: money(u.Cost)}
-	_, err := domain.ParseDecimal(string(u.Cost))
-	d.CostKnown = err == nil
+	d := domain.Usage{PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens, TotalTokens: u.TotalTokens}
+	if c, err := domain.ParseDecimal(string(u.Cost)); err == nil {
+		d.Cost, d.CostKnown = c, true
+	}
 	if p := u.PromptTokensDetails; p != nil {
 		d.CachedTokens, d.AudioTokens = p.CachedTokens, p.AudioTokens
 	}
