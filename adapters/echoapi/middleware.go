@@ -114,11 +114,14 @@ func probes() []probe {
 }
 
 // RegisterProbes adds GET /healthz (the process is up) and GET /readyz
-// (the database answers) to e; both are public. The OpenAPI document of
-// Register describes them too.
+// (the database answers) to e, and HEAD for both (the same status, no
+// body); all are public. The OpenAPI document of Register describes them
+// too.
 func RegisterProbes(e *echo.Echo, svc ports.Readiness) {
 	for _, p := range probes() {
 		h := p.handle
-		e.GET(p.path, func(c echo.Context) error { return h(svc, c) })
+		handle := func(c echo.Context) error { return h(svc, c) }
+		e.GET(p.path, handle)
+		e.HEAD(p.path, handle)
 	}
 }

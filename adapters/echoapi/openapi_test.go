@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/golang/mock/gomock"
+	"github.com/labstack/echo/v4"
 
 	"github.com/aimodels/aimodels/core/domain"
 )
@@ -61,6 +63,19 @@ func TestReadyzMatchesOpenAPI(t *testing.T) {
 		})
 		if err != nil {
 			t.Errorf("GET %s %d does not match the document: %v\n%s", c.path, rec.Code, err, rec.Body)
+		}
+	}
+}
+
+// TestProbesAnswerHead: a HEAD probe (some load balancers send one) gets
+// the probe's status, not the settings UI's 200 from a catch-all route.
+func TestProbesAnswerHead(t *testing.T) {
+	e, svc := newServer(t)
+	e.HEAD("/*", func(c echo.Context) error { return c.NoContent(http.StatusOK) }) // as serve's UI route
+	svc.ready.EXPECT().Ready(gomock.Any()).Return(&domain.StoreError{Kind: domain.ErrStoreUnavailable})
+	for path, want := range map[string]int{"/healthz": 200, "/readyz": 503} {
+		if rec := do(e, call{method: "HEAD", path: path, noAuth: true}); rec.Code != want {
+			t.Errorf("HEAD %s: %d, want %d", path, rec.Code, want)
 		}
 	}
 }
