@@ -251,8 +251,16 @@ func buildOpenAPI(prefix string) []byte {
 			responses["200"] = probeResp("ready: the database answers")
 			responses["503"] = probeResp("not ready: the database does not answer")
 		}
-		paths[pr.path] = obj{"get": obj{"summary": pr.summary, "operationId": pr.operationID, "tags": []string{"probes"},
-			"security": []obj{}, "responses": responses}}
+		head := obj{}
+		for code, r := range responses {
+			head[code] = obj{"description": r.(obj)["description"]}
+		}
+		paths[pr.path] = obj{
+			"get": obj{"summary": pr.summary, "operationId": pr.operationID, "tags": []string{"probes"},
+				"security": []obj{}, "responses": responses},
+			"head": obj{"summary": pr.summary + " (status only)", "operationId": pr.operationID + "Head", "tags": []string{"probes"},
+				"security": []obj{}, "responses": head},
+		}
 	}
 	doc := obj{
 		"openapi": "3.0.3",

@@ -63,6 +63,8 @@ var noAuth = new(string)
 var openapiExercises = []exercise{
 	{op: "GET /healthz", name: "up", req: static(req{method: "GET", path: "/healthz", auth: noAuth}), status: 200},
 	{op: "GET /readyz", name: "ready", req: static(req{method: "GET", path: "/readyz", auth: noAuth}), status: 200},
+	{op: "HEAD /healthz", name: "up", req: static(req{method: "HEAD", path: "/healthz", auth: noAuth}), status: 200},
+	{op: "HEAD /readyz", name: "ready", req: static(req{method: "HEAD", path: "/readyz", auth: noAuth}), status: 200},
 	{op: "GET /api/v1/openapi.json", name: "public", req: static(req{method: "GET", path: "/api/v1/openapi.json", auth: noAuth}), status: 200},
 	{op: "HEAD /api/v1/openapi.json", name: "public", req: static(req{method: "HEAD", path: "/api/v1/openapi.json", auth: noAuth}), status: 200},
 
@@ -185,6 +187,8 @@ var opsWithoutErrors = map[string]string{
 	"GET /healthz":              "public and takes no input: it answers 200 while the process serves",
 	"GET /api/v1/openapi.json":  "public and takes no input",
 	"HEAD /api/v1/openapi.json": "public and takes no input",
+	"HEAD /healthz":             "public and takes no input: it answers 200 while the process serves",
+	"HEAD /readyz":              "its 503 needs the database down: adapters/echoapi TestProbesAnswerHead checks it",
 	"GET /readyz":               "its 503 needs the database down: adapters/echoapi TestReadyzMatchesOpenAPI validates it against the document",
 }
 
