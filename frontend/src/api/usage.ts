@@ -46,6 +46,8 @@ export interface UsageRequest {
   id: string | number;
   time: string;
   scope?: string;
+  /** chat, stream, transcription or try (the models page's). */
+  endpoint?: string;
   type: string;
   requested_model?: string;
   model?: string;
@@ -74,6 +76,8 @@ export interface RequestFilters {
 export interface BalancePoint {
   time: string;
   balance: number;
+  /** False when the account's credits could not be read at that time (then balance means nothing). */
+  balance_known?: boolean;
   used: number;
 }
 

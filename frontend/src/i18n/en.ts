@@ -249,6 +249,8 @@ const en = {
   'usage.requestedAs': 'asked for {model}',
   'usage.withPrompt': 'prompt {name} v{version}',
   'usage.tokensInOut': '{prompt} in / {completion} out',
+  'usage.endpointStream': 'stream',
+  'usage.endpointTry': 'tried on the models page',
   'usage.ttft': 'first token {ms}',
 
   // Model list, details, compare, try, fallbacks, catalog changes (issue 17).

@@ -249,6 +249,8 @@ const ru: Dict = {
   'usage.requestedAs': 'запрошена {model}',
   'usage.withPrompt': 'промпт {name} v{version}',
   'usage.tokensInOut': '{prompt} вход / {completion} выход',
+  'usage.endpointStream': 'поток',
+  'usage.endpointTry': 'проба на странице моделей',
   'usage.ttft': 'первый токен {ms}',
 
   // Список моделей, подробности, сравнение, проба, запасные модели, изменения каталога (issue 17).

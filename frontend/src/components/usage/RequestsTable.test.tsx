@@ -16,7 +16,7 @@ describe('RequestsTable', () => {
     const requests = vi.fn(
       async (): Promise<UsageRequestsPage> => ({
         data: [
-          requestRow(1, { requested_model: 'text', model: 'openai/gpt-4o-mini', prompt: 'Summarise', prompt_version: 3, ttft_ms: 85 }),
+          requestRow(1, { endpoint: 'stream', requested_model: 'text', model: 'openai/gpt-4o-mini', prompt: 'Summarise', prompt_version: 3, ttft_ms: 85 }),
           requestRow(2, { type: 'audio', requested_model: 'audio', model: 'openai/whisper-1', outcome: 'timeout', cost: null, tokens: {} }),
         ],
         next_cursor: null,
@@ -34,6 +34,7 @@ describe('RequestsTable', () => {
     expect(rows[1]).toHaveTextContent('$0.0041');
     expect(rows[1]).toHaveTextContent('120 ms');
     expect(rows[1]).toHaveTextContent('first token 85 ms');
+    expect(rows[1]).toHaveTextContent('Textstream');
     expect(rows[1]).toHaveTextContent('OK');
     expect(rows[2]).toHaveTextContent('Audio');
     expect(rows[2]).toHaveTextContent('timeout');

@@ -152,7 +152,12 @@ export function RequestsTable({ api, types, models, kinds, reloadKey }: Props) {
                   <Cell label={t('usage.colTime')}>
                     <time dateTime={r.time}>{f.time(r.time)}</time>
                   </Cell>
-                  <Cell label={t('usage.colType')}>{typeLabel(t, r.type)}</Cell>
+                  <Cell label={t('usage.colType')}>
+                    {typeLabel(t, r.type)}
+                    {(r.endpoint === 'stream' || r.endpoint === 'try') && (
+                      <span className="muted small endpoint">{t(r.endpoint === 'stream' ? 'usage.endpointStream' : 'usage.endpointTry')}</span>
+                    )}
+                  </Cell>
                   <Cell label={t('usage.colModel')} className="cell-model">
                     <span>{r.model || r.requested_model || '—'}</span>
                     {r.requested_model && r.model && r.requested_model !== r.model && (

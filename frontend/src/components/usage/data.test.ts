@@ -49,6 +49,9 @@ describe('usage data', () => {
     expect(x[0]).toBeCloseTo(4 + 10 / 24, 9);
     expect(x[1]).toBeCloseTo(6 + 9.5 / 24, 9);
     expect(y).toEqual([239.27, 239.2575]);
+    // A snapshot taken while the credits were unknown is left out of the line.
+    const unknown = balanceX([...balancePoints, { time: '2026-12-02T00:00:00Z', balance: 0, balance_known: false, used: 0 }], PERIOD7);
+    expect(unknown.y).toEqual([239.27, 239.2575]);
   });
 });
 

@@ -129,7 +129,7 @@ export function totalTokens(t: UsageTotals | undefined): number {
 export function balanceX(points: BalancePoint[], period: Period): { x: number[]; y: number[]; points: BalancePoint[] } {
   const start = dayDate(period.from).getTime();
   const sorted = points
-    .filter((p) => Number.isFinite(new Date(p.time).getTime()) && Number.isFinite(p.balance))
+    .filter((p) => p.balance_known !== false && Number.isFinite(new Date(p.time).getTime()) && Number.isFinite(p.balance))
     .sort((a, b) => new Date(a.time).getTime() - new Date(b.time).getTime());
   return {
     x: sorted.map((p) => (new Date(p.time).getTime() - start) / DAY_MS),
