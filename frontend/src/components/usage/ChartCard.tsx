@@ -54,7 +54,15 @@ export function ChartCard({ title, summary, legend, chart, table, testId, classN
         </ul>
       )}
       {chart}
-      <div id={tableId} className={shown ? 'chart-table' : 'sr-only'} data-testid={testId ? `${testId}-table` : undefined}>
+      {/* Shown, the table may scroll inside its box (a phone, 90 days): then the box takes the keyboard focus. */}
+      <div
+        id={tableId}
+        className={shown ? 'chart-table' : 'sr-only'}
+        data-testid={testId ? `${testId}-table` : undefined}
+        role={shown ? 'region' : undefined}
+        aria-label={shown ? title : undefined}
+        tabIndex={shown ? 0 : undefined}
+      >
         {table}
       </div>
     </figure>

@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { UsageRequestsPage } from '../../api/usage';
@@ -9,8 +9,12 @@ import { PAGE_SIZE, RequestsTable } from './RequestsTable';
 
 const KINDS = ['rate_limited', 'timeout'];
 
-describe('RequestsTable', () => {
-  beforeAll(() => warmUpDom());
+describe('RequestsTable', { timeout: 30_000 }, () => {
+  beforeAll(() => {
+    warmUpDom();
+    // findBy/waitFor wait 1 s by default: too little for a whole page on a loaded two-core machine.
+    configure({ asyncUtilTimeout: 10_000 });
+  });
 
   it('lists the rows with their figures and no message content', async () => {
     const requests = vi.fn(

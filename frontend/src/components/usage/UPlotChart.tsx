@@ -21,7 +21,12 @@ export interface DayChartSpec {
   height?: number;
   /** 'zero' (bars: the y axis starts at zero) or 'fit' (a line: the axis spans the values, padded). */
   yRange?: 'zero' | 'fit';
+  /** Counts: the y axis ticks only at whole numbers. */
+  integer?: boolean;
 }
+
+/** 1, 2, 5, 10, 20, 50, … up to 5e9: whole-number tick steps for counts. */
+const INTEGER_INCRS = Array.from({ length: 30 }, (_, i) => [1, 2, 5][i % 3] * 10 ** Math.floor(i / 3));
 
 function yRange(spec: DayChartSpec): [number, number] {
   const vals = spec.values.flat().filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
@@ -63,6 +68,7 @@ export function dayChartOptions(spec: DayChartSpec, width: number): uPlot.Option
         grid: { stroke: GRID, width: 1 },
         ticks: { show: false },
         size: 72,
+        ...(spec.integer ? { incrs: INTEGER_INCRS } : {}),
         values: (_u, splits) => splits.map((v) => spec.formatY(v)),
       },
     ],

@@ -47,7 +47,7 @@ export function SpendChart({ series }: { series: DailySeries }) {
           <tbody>
             {series.days.map((d, i) => (
               <tr key={d}>
-                <th scope="row">{f.dayLong(d)}</th>
+                <th scope="row">{f.day(d)}</th>
                 {series.types.map((x) => (
                   <td key={x}>{f.money(series.cost[x][i])}</td>
                 ))}
@@ -86,6 +86,7 @@ export function RequestsChart({ series, kinds }: { series: DailySeries; kinds: [
         { label: t('usage.errors'), color: ERR_COLOR },
       ],
       formatY: f.count,
+      integer: true,
     }),
     [series, f, t],
   );
@@ -129,7 +130,7 @@ export function RequestsChart({ series, kinds }: { series: DailySeries; kinds: [
           <tbody>
             {series.days.map((d, i) => (
               <tr key={d}>
-                <th scope="row">{f.dayLong(d)}</th>
+                <th scope="row">{f.day(d)}</th>
                 <td>{f.count(series.requests[i])}</td>
                 <td>{f.count(series.errors[i])}</td>
               </tr>
