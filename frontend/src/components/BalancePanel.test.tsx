@@ -44,7 +44,7 @@ describe('BalancePanel', () => {
   it('explains a missing key with a link to add one', async () => {
     renderWithI18n(<BalancePanel load={() => Promise.reject(new ApiError(404, 'no_api_key', 'no key'))} />);
     expect(await screen.findByText(/No OpenRouter key is saved yet/)).toBeInTheDocument();
-    expect(screen.getByRole('link', { name: 'Add a key' })).toHaveAttribute('href', '/settings/api-keys');
+    expect(screen.getByRole('link', { name: 'Add your OpenRouter key' })).toHaveAttribute('href', '/settings/api-keys');
   });
 
   it('shows the key’s spending limit as a figure and a meter, with its reset period', async () => {

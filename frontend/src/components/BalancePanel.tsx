@@ -1,10 +1,9 @@
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
-import { api, ApiError } from '../api/client';
-import { errorMessage } from '../api/errors';
+import { api } from '../api/client';
 import type { Balance } from '../api/types';
 import { useI18n } from '../i18n';
 import type { MessageKey } from '../i18n/en';
-import { ROUTES } from '../router';
+import { ErrorNotice } from './ErrorNotice';
 import { formatMoney, formatUSD } from './format';
 
 /** A dollar amount: the server's figure in English, the language's own money format otherwise. */
@@ -19,7 +18,6 @@ function useMoney() {
     return en.includes('<') ? `<${formatMoney(lang, 0.000001, digits)}` : formatMoney(lang, x, digits);
   };
 }
-import { Link } from './Link';
 
 interface Props {
   load?: () => Promise<Balance>;
@@ -68,16 +66,7 @@ export function BalancePanel({ load = api.getBalance }: Props) {
       </div>
       <div aria-live="polite">
         {state.kind === 'loading' && <p className="muted">{t('common.loading')}</p>}
-        {state.kind === 'error' && (
-          <div className="notice error" role="alert">
-            <p>{errorMessage(t, state.error)}</p>
-            {state.error instanceof ApiError && state.error.code === 'no_api_key' && (
-              <Link href={ROUTES.apiKeys} className="btn small">
-                {t('balance.addKey')}
-              </Link>
-            )}
-          </div>
-        )}
+        {state.kind === 'error' && <ErrorNotice error={state.error} onRetry={() => void fetchBalance()} />}
         {state.kind === 'ready' && <BalanceFigures balance={state.balance} />}
       </div>
     </section>

@@ -151,7 +151,7 @@ export function ModelTable({ type, rows, state, onState, marks, mode, onCancelMo
     }
   }
 
-  const grid = `minmax(0, 2.6fr) minmax(0, 1fr) 4.6rem ${columns.map(() => 'minmax(7rem, 1fr)').join(' ')} 5.6rem`;
+  const grid = `minmax(0, 2.6fr) minmax(0, 1fr) 5.4rem ${columns.map(() => 'minmax(6.5rem, 1fr)').join(' ')} max-content`;
   const listId = `${uid}-list`;
   const activeId = items[active] ? `${uid}-row-${active}` : undefined;
   const filtered = state.q || state.provider || state.free || state.ctx > 0;

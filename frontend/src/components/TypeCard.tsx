@@ -136,22 +136,32 @@ export const TypeCard = memo(function TypeCard({ type, entry, row, recommended, 
 
       {showRec && (
         <div className="recommend" data-testid="recommend">
-          <p className="small">
-            {t('rec.line', { name: nameOf(recId) })}
-            {recommended?.rule && <span className="muted"> — {recommended.rule}</span>}
-          </p>
-          <button type="button" className="btn small primary" onClick={() => onUseRecommended(type)} disabled={save.kind === 'saving'}>
-            {t('rec.use', { type: typeName })}
+          <p className="small">{t('rec.line', { name: nameOf(recId) })}</p>
+          {recommended?.rule && (
+            <details className="rule small">
+              <summary>{t('rec.why')}</summary>
+              <p className="muted">{recommended.rule}</p>
+            </details>
+          )}
+          <button type="button" className="btn small primary" onClick={() => onUseRecommended(type)} disabled={save.kind === 'saving'} aria-label={t('rec.use', { type: typeName })}>
+            {t('rec.useShort')}
           </button>
         </div>
       )}
 
       <div className="row card-actions">
-        <button type="button" className="btn" aria-expanded={open} onClick={() => onOpen(type)}>
-          {t('models.changeType', { type: typeName })}
+        <button type="button" className="btn small" aria-expanded={open} onClick={() => onOpen(type)} aria-label={t('models.changeType', { type: typeName })}>
+          {t('models.changeShort')}
         </button>
-        <button type="button" className="btn" onClick={() => void runTry()} disabled={!id || tryState.kind === 'busy'} aria-busy={tryState.kind === 'busy'}>
-          {t('try.type', { type: typeName })}
+        <button
+          type="button"
+          className="btn small"
+          onClick={() => void runTry()}
+          disabled={!id || tryState.kind === 'busy'}
+          aria-busy={tryState.kind === 'busy'}
+          aria-label={t('try.type', { type: typeName })}
+        >
+          {t('try.short')}
         </button>
       </div>
       <TryResult state={tryState} onRetry={() => void runTry()} />
@@ -193,8 +203,14 @@ export const TypeCard = memo(function TypeCard({ type, entry, row, recommended, 
             ))}
           </ol>
         )}
-        <button type="button" className="btn small" disabled={!id || fallbacks.length >= MAX_FALLBACKS} onClick={() => onAddFallback(type)}>
-          {t('fallbacks.add', { type: typeName })}
+        <button
+          type="button"
+          className="btn small"
+          disabled={!id || fallbacks.length >= MAX_FALLBACKS}
+          onClick={() => onAddFallback(type)}
+          aria-label={t('fallbacks.add', { type: typeName })}
+        >
+          {t('fallbacks.addShort')}
         </button>
       </div>
     </section>

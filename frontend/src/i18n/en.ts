@@ -314,8 +314,8 @@ const en = {
   'details.uncompare': 'Remove from comparison',
   'details.maxOutput': 'Max output',
   'details.created': 'Added',
-  'details.inputs': 'Input',
-  'details.outputs': 'Output',
+  'details.inputs': 'Takes',
+  'details.outputs': 'Gives',
   'details.prices': 'Prices',
   'details.parameters': 'Parameters',
   'details.openrouterPage': 'Open its page on OpenRouter',
@@ -372,6 +372,11 @@ const en = {
   'keys.savedUnchecked': 'Key saved, but it could not be checked now: {reason}',
   'keys.checkedAt': 'Checked {date}',
   'keys.openrouterKeys': 'Create or copy a key on OpenRouter',
+  'models.changeShort': 'Choose…',
+  'try.short': 'Try',
+  'rec.useShort': 'Use recommended',
+  'rec.why': 'Why this one?',
+  'fallbacks.addShort': '+ Add fallback',
 };
 
 export default en;

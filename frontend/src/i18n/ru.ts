@@ -314,8 +314,8 @@ const ru: Dict = {
   'details.uncompare': 'Убрать из сравнения',
   'details.maxOutput': 'Макс. ответ',
   'details.created': 'Добавлена',
-  'details.inputs': 'Вход',
-  'details.outputs': 'Выход',
+  'details.inputs': 'Принимает',
+  'details.outputs': 'Выдаёт',
   'details.prices': 'Цены',
   'details.parameters': 'Параметры',
   'details.openrouterPage': 'Страница модели на OpenRouter',
@@ -372,6 +372,11 @@ const ru: Dict = {
   'keys.savedUnchecked': 'Ключ сохранён, но проверить его сейчас не удалось: {reason}',
   'keys.checkedAt': 'Проверен {date}',
   'keys.openrouterKeys': 'Создать или скопировать ключ на OpenRouter',
+  'models.changeShort': 'Выбрать…',
+  'try.short': 'Попробовать',
+  'rec.useShort': 'Взять рекомендуемую',
+  'rec.why': 'Почему она?',
+  'fallbacks.addShort': '+ Запасная модель',
 };
 
 export default ru;

@@ -1,0 +1,242 @@
+// Browser tests of the models page as a place to choose (issue 17), in both
+// languages, on a desktop (1440x900) and a phone (390x844) viewport, against
+// the real server and the fake OpenRouter. Screenshots of every state go to
+// screenshots/models-<lang>-<viewport>-<state>.png.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, startStack } from './harness.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const SHOTS = join(here, 'screenshots');
+const WAIT = 30000;
+
+const VIEWPORTS = { desktop: { width: 1440, height: 900 }, phone: { width: 390, height: 844 } };
+const WORDS = {
+  en: {
+    free: 'Free only', variants: 'Show variants', provider: /^Provider/, compare: /^Compare 2$/, rejected: 'Rejected', verified: 'Verified',
+    save: /^(Save key|Replace key)$/, keyInput: 'OpenRouter API key', tryType: (type) => `Try ${type} model`, countdown: /try again in (\d+) s/i, refreshBalance: 'Refresh balance',
+    typeName: { text: 'text', image: 'image', audio: 'audio' }, details: /^Details of /, closeDetails: 'Close details',
+  },
+  ru: {
+    free: 'Только бесплатные', variants: 'Показать варианты', provider: /^Провайдер/, compare: /^Сравнить \(2\)$/, rejected: 'Отклонён', verified: 'Проверен',
+    save: /^(Сохранить ключ|Заменить ключ)$/, keyInput: 'API-ключ OpenRouter', tryType: (type) => `Попробовать модель: ${type}`, countdown: /через (\d+) с/, refreshBalance: 'Обновить баланс',
+    typeName: { text: 'Текст', image: 'Изображения', audio: 'Аудио' }, details: /^Подробнее о /, closeDetails: 'Закрыть подробности',
+  },
+};
+
+let stack;
+let browser;
+let tryAvailable = false;
+
+async function api(method, path, body) {
+  const res = await fetch(stack.base + '/api/v1' + path, {
+    method,
+    headers: { Authorization: `Bearer ${stack.token}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json().catch(() => null) };
+}
+
+/** Waits until fn() (run in the page) is truthy, by Playwright's own polling. */
+async function until(page, fn, arg) {
+  await page.waitForFunction(fn, arg, { timeout: WAIT });
+}
+
+const rowIds = (page) => page.$$eval('[data-testid="model-row"]', (rs) => rs.map((r) => r.dataset.modelId));
+const rowAttr = (page, attr) => page.$$eval('[data-testid="model-row"]', (rs, a) => rs.map((r) => r.getAttribute(a)), attr);
+
+async function noOverflow(page, what) {
+  const [sw, w] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(sw <= w, `${what}: page is ${sw}px wide in a ${w}px window`);
+}
+
+describe('choosing a model (issue 17)', { concurrency: false, timeout: 30 * 60_000 }, () => {
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    stack = await startStack();
+    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const saved = await api('PUT', '/settings/api-keys/openrouter', { key: stack.key });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    // The try endpoint comes with the backend half of issue 17; until then its tests are skipped, by name.
+    tryAvailable = (await api('POST', '/settings/openrouter/try', { type: 'text' })).status !== 404;
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => {});
+    await stack?.stop();
+  });
+
+  for (const lang of ['en', 'ru']) {
+    for (const [vpName, viewport] of Object.entries(VIEWPORTS)) {
+      const w = WORDS[lang];
+      describe(`${lang} ${vpName}`, { concurrency: false, timeout: 10 * 60_000 }, () => {
+        let context;
+        let page;
+        const shot = (state, fullPage = vpName === 'desktop') => page.screenshot({ path: join(SHOTS, `models-${lang}-${vpName}-${state}.png`), fullPage });
+        const open = async (query) => {
+          await page.goto(`${stack.base}/settings/models${query}`);
+          await page.getByTestId('type-card-text').waitFor({ timeout: WAIT });
+          if (query.includes('type=')) await page.getByTestId('model-row').first().waitFor({ timeout: WAIT });
+        };
+
+        before(async () => {
+          await stack.reset();
+          context = await browser.newContext({ viewport, locale: lang === 'ru' ? 'ru-RU' : 'en-US' });
+          await context.addInitScript(([token, l]) => {
+            sessionStorage.setItem('aimodels.token', token);
+            localStorage.setItem('aimodels.lang', l);
+          }, [stack.token, lang]);
+          page = await context.newPage();
+          page.setDefaultTimeout(WAIT);
+        });
+        after(async () => {
+          await context?.close();
+          await stack.reset();
+        });
+
+        it('shows the three types with their choice and the balance after them', async () => {
+          await open('');
+          await page.getByTestId('type-card-audio').waitFor();
+          const [cards, balance] = await page.evaluate(() => [
+            document.querySelector('[data-testid="type-card-text"]').getBoundingClientRect().top,
+            document.querySelector('section.balance').getBoundingClientRect().top,
+          ]);
+          if (vpName === 'phone') assert.ok(cards < balance, 'the pickers come before the balance on a phone');
+          const header = await page.locator('.topbar').boundingBox();
+          if (vpName === 'phone') assert.ok(header.height < 64, `phone header is ${header.height}px high`);
+          await noOverflow(page, 'models page');
+          await shot('overview');
+        });
+
+        it('sort by price puts a free model first', async () => {
+          await open('?type=text&sort=price');
+          const free = await rowAttr(page, 'data-free');
+          assert.equal(free[0], '1', `first row ${(await rowIds(page))[0]} is not free`);
+          await noOverflow(page, 'sorted list');
+          await shot('sort-price', false);
+        });
+
+        it('?type=text&sort=price&free=1 lists only free models after a reload', async () => {
+          await open('?type=text&sort=price&free=1');
+          await page.reload();
+          await page.getByTestId('model-row').first().waitFor();
+          const free = await rowAttr(page, 'data-free');
+          assert.ok(free.length > 0);
+          assert.deepEqual([...new Set(free)], ['1']);
+          assert.ok(await page.getByRole('checkbox', { name: w.free }).isChecked());
+          assert.match(page.url(), /\?type=text&sort=price&free=1$/);
+          await shot('free-only', false);
+        });
+
+        it('filters by provider', async () => {
+          await open('?type=text');
+          await page.getByRole('combobox', { name: w.provider }).selectOption('anthropic');
+          await until(page, () => location.search.includes('provider=anthropic'));
+          await until(page, () => [...document.querySelectorAll('[data-testid="model-row"]')].every((r) => r.dataset.provider === 'anthropic'));
+          const providers = await rowAttr(page, 'data-provider');
+          assert.ok(providers.length > 1);
+          const names = await page.$$eval('[data-testid="model-row"] .provider-cell', (cs) => [...new Set(cs.map((c) => c.textContent))]);
+          assert.deepEqual(names, ['Anthropic'], 'one display name per provider');
+          await shot('provider', false);
+        });
+
+        it('folds variants under their base model and shows them on demand', async () => {
+          await open('?type=text&q=glm-5.2');
+          const fold = page.locator('[data-testid="model-row"] button.fold').first();
+          await fold.waitFor();
+          const before = (await rowIds(page)).length;
+          await fold.click();
+          await until(page, (n) => document.querySelectorAll('[data-testid="model-row"]').length > n, before);
+          assert.ok((await page.locator('[data-testid="model-row"].child').count()) > 0);
+          await shot('variants-open', false);
+          await page.getByRole('checkbox', { name: w.variants }).check();
+          await until(page, () => location.search.includes('variants=1'));
+          assert.equal(await page.locator('[data-testid="model-row"] button.fold').count(), 0);
+        });
+
+        it('shows a model’s details', async () => {
+          await open('?type=text&sort=price');
+          await page.getByRole('button', { name: w.details }).first().click();
+          const d = page.getByTestId('model-details');
+          await d.waitFor();
+          assert.ok((await d.locator('.price-table tr').count()) > 0, 'details list the prices');
+          await shot('details', false);
+          await page.getByRole('button', { name: w.closeDetails }).click();
+          await d.waitFor({ state: 'detached' });
+        });
+
+        it('compares two models side by side', async () => {
+          await open('?type=text&sort=context');
+          const boxes = page.locator('[data-testid="model-row"] .compare-box');
+          await boxes.nth(0).check();
+          await boxes.nth(1).check();
+          await page.getByTestId('compare-tray').getByRole('button', { name: w.compare }).click();
+          const cmp = page.getByTestId('compare');
+          await cmp.waitFor();
+          assert.equal(await cmp.locator('thead th').count(), 2);
+          await shot('compare', vpName === 'desktop');
+        });
+
+        for (const type of ['text', 'image', 'audio']) {
+          it(`tries the ${type} model and shows the answer, latency and cost`, async (t) => {
+            if (!tryAvailable) return t.skip('POST /settings/openrouter/try is not on this server yet');
+            await open('');
+            const card = page.getByTestId(`type-card-${type}`);
+            await card.getByRole('button', { name: w.tryType(w.typeName[type]) }).click();
+            const r = card.getByTestId('try-result');
+            await r.waitFor({ timeout: 45000 });
+            assert.match(await r.locator('.answer').innerText(), /\S/);
+            assert.match(await r.getByTestId('try-latency').innerText(), /\d/);
+            assert.match(await r.getByTestId('try-cost').innerText(), /\S/);
+            await card.scrollIntoViewIfNeeded();
+            await shot(`try-${type}`, false);
+          });
+        }
+
+        it('counts down a 429’s Retry-After', async () => {
+          await open('');
+          await stack.fault('GET /credits', 429, { retry_after: '20' });
+          const panel = page.locator('section.balance');
+          await panel.getByRole('button', { name: w.refreshBalance }).click();
+          const cd = panel.getByTestId('retry-countdown');
+          await cd.waitFor({ timeout: 45000 });
+          const n = Number((await cd.innerText()).match(w.countdown)?.[1]);
+          assert.ok(n > 0 && n <= 20, `countdown ${n}`);
+          await until(page, (first) => {
+            const m = document.querySelector('section.balance [data-testid="retry-countdown"]')?.textContent?.match(/(\d+)/);
+            return m && Number(m[1]) < first;
+          }, n);
+          await panel.scrollIntoViewIfNeeded();
+          await shot('rate-limited', false);
+          await stack.reset();
+        });
+
+        it('a rejected key shows "Rejected", and the models page leads to the key step', async () => {
+          await stack.fault('GET /key', 401);
+          await page.goto(`${stack.base}/settings/api-keys`);
+          await page.getByLabel(w.keyInput).fill(stack.key);
+          await page.getByRole('button', { name: w.save }).click();
+          const pill = page.getByTestId('key-state');
+          await until(page, (want) => document.querySelector('[data-testid="key-state"]')?.textContent === want, w.rejected);
+          assert.equal(await page.locator('.notice.success').count(), 0, 'no green notice for a rejected key');
+          await shot('key-rejected');
+          await page.reload();
+          await until(page, (want) => document.querySelector('[data-testid="key-state"]')?.textContent === want, w.rejected);
+          await open('');
+          await page.getByTestId('key-step').waitFor();
+          await shot('key-step');
+          await stack.reset();
+          await page.goto(`${stack.base}/settings/api-keys`);
+          await page.getByLabel(w.keyInput).fill(stack.key);
+          await page.getByRole('button', { name: w.save }).click();
+          await until(page, (want) => document.querySelector('[data-testid="key-state"]')?.textContent === want, w.verified);
+          assert.equal(await pill.innerText(), w.verified);
+        });
+      });
+    }
+  }
+});
