@@ -7,6 +7,7 @@ import type {
   ModelType,
   Prompt,
   PromptInput,
+  PromptVersion,
   Selection,
   SelectionChange,
   TestResult,
@@ -174,6 +175,22 @@ export const api = {
   },
   async deletePrompt(id: number): Promise<void> {
     await request<void>('DELETE', `${BASE}/prompts/${id}`);
+  },
+  // Every version of a prompt, newest first (the pages followed to the end).
+  async listPromptVersions(id: number): Promise<PromptVersion[]> {
+    const all: PromptVersion[] = [];
+    let cursor = '';
+    for (;;) {
+      const q = new URLSearchParams({ limit: '500' });
+      if (cursor) q.set('cursor', cursor);
+      const page = (await request<{ versions: PromptVersion[]; next_cursor?: string }>('GET', `${BASE}/prompts/${id}/versions?${q}`)).data;
+      all.push(...(page?.versions ?? []));
+      if (!page?.next_cursor) return all;
+      cursor = page.next_cursor;
+    }
+  },
+  async restorePromptVersion(id: number, version: number): Promise<Prompt> {
+    return (await request<Prompt>('POST', `${BASE}/prompts/${id}/versions/${version}/restore`)).data;
   },
 };
 

@@ -186,10 +186,27 @@ export interface Prompt {
   text: string;
   created_at: string;
   updated_at: string;
+  /** Number of the current text (1 when created). */
+  version?: number;
+  /** The {{names}} the text uses, in order of first use. */
+  placeholders?: string[];
+  /** The default prompt of its type. */
+  default?: boolean;
 }
 
 export interface PromptInput {
   name: string;
   type: ModelType;
   text: string;
+  /** Omitted on update: the flag is kept. */
+  default?: boolean;
+}
+
+export interface PromptVersion {
+  version: number;
+  name: string;
+  type: ModelType;
+  text: string;
+  placeholders: string[];
+  created_at: string;
 }

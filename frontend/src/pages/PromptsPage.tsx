@@ -3,12 +3,13 @@ import { api } from '../api/client';
 import { errorMessage } from '../api/errors';
 import { MODEL_TYPES, type ModelType, type Prompt } from '../api/types';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { PromptCard } from '../components/prompts/PromptCard';
 import { useI18n } from '../i18n';
 
 type Editing = { mode: 'create' } | { mode: 'edit'; prompt: Prompt } | null;
 
 export function PromptsPage() {
-  const { t, formatDate } = useI18n();
+  const { t } = useI18n();
   const filterId = useId();
   const [filter, setFilter] = useState<ModelType | ''>('');
   const [prompts, setPrompts] = useState<Prompt[] | null>(null);
@@ -117,37 +118,19 @@ export function PromptsPage() {
       ) : (
         <ul className="prompt-list">
           {prompts.map((p) => (
-            <li key={p.id} className="card prompt">
-              <div className="card-head">
-                <div className="prompt-title">
-                  <h2>{p.name}</h2>
-                  <span className={`pill type-${p.type}`}>{t(`type.${p.type}`)}</span>
-                </div>
-                <div className="row">
-                  <button
-                    type="button"
-                    className="btn small"
-                    aria-label={t('prompts.editLabel', { name: p.name })}
-                    onClick={() => {
-                      setFlash(null);
-                      setEditing({ mode: 'edit', prompt: p });
-                    }}
-                  >
-                    {t('common.edit')}
-                  </button>
-                  <button
-                    type="button"
-                    className="btn small danger-outline"
-                    aria-label={t('prompts.deleteLabel', { name: p.name })}
-                    onClick={() => setDeleting(p)}
-                  >
-                    {t('common.delete')}
-                  </button>
-                </div>
-              </div>
-              <p className="prompt-text">{p.text}</p>
-              <p className="muted small">{t('prompts.updatedAt', { date: formatDate(p.updated_at) })}</p>
-            </li>
+            <PromptCard
+              key={p.id}
+              prompt={p}
+              onEdit={() => {
+                setFlash(null);
+                setEditing({ mode: 'edit', prompt: p });
+              }}
+              onDelete={() => setDeleting(p)}
+              onChanged={async (msg) => {
+                setFlash(msg);
+                await load();
+              }}
+            />
           ))}
         </ul>
       )}
@@ -180,6 +163,7 @@ function PromptForm({ editing, defaultType, onDone, onCancel }: FormProps) {
   const [name, setName] = useState(initial?.name ?? '');
   const [type, setType] = useState<ModelType>(initial?.type ?? defaultType);
   const [text, setText] = useState(initial?.text ?? '');
+  const [isDefault, setIsDefault] = useState(initial?.default ?? false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const nameRef = useRef<HTMLInputElement>(null);
@@ -197,7 +181,7 @@ function PromptForm({ editing, defaultType, onDone, onCancel }: FormProps) {
     setBusy(true);
     setError(null);
     try {
-      const body = { name: name.trim(), type, text };
+      const body = { name: name.trim(), type, text, default: isDefault };
       if (initial) {
         await api.updatePrompt(initial.id, body);
         onDone(t('prompts.updated'));
@@ -238,8 +222,14 @@ function PromptForm({ editing, defaultType, onDone, onCancel }: FormProps) {
         <label htmlFor={`${id}-text`} className="label">
           {t('prompts.text')}
         </label>
-        <textarea id={`${id}-text`} className="input" rows={6} value={text} onChange={(e) => setText(e.target.value)} required />
+        <textarea id={`${id}-text`} className="input" rows={6} value={text} onChange={(e) => setText(e.target.value)} required aria-describedby={`${id}-ph`} />
+        <p id={`${id}-ph`} className="muted small">
+          {t('prompts.placeholderHint')}
+        </p>
       </div>
+      <label className="check">
+        <input type="checkbox" checked={isDefault} onChange={(e) => setIsDefault(e.target.checked)} /> {t('prompts.defaultToggle', { type: t(`typeName.${type}`) })}
+      </label>
       {error && (
         <p className="notice error" role="alert">
           {error}
