@@ -814,3 +814,27 @@ func TestPromptPagesAndCap(t *testing.T) {
 		}
 	}
 }
+
+// TestSavedChoicesNeedNoCatalog: the saved choices come from the store
+// alone (the metrics read them periodically): no catalog fetch, so a
+// server left alone makes no upstream call. The gateway mock fails on
+// any call.
+func TestSavedChoicesNeedNoCatalog(t *testing.T) {
+	f := newFixture(t, core.Options{})
+	ctx := context.Background()
+	if err := f.store.SaveSelection(ctx, &domain.SavedSelection{Scope: domain.DefaultScope, Type: domain.TypeText,
+		ModelID: "openai/gpt-4o", Fallbacks: []string{"google/gemini-2.5-flash"}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.svc.SavedChoices(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].ModelID != "openai/gpt-4o" || len(got[0].Fallbacks) != 1 {
+		t.Fatalf("saved choices: %+v", got)
+	}
+	got[0].Fallbacks[0] = "changed"
+	if again, _ := f.svc.SavedChoices(ctx, ""); again[0].Fallbacks[0] != "google/gemini-2.5-flash" {
+		t.Fatal("the caller changed the cached choices")
+	}
+}

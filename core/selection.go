@@ -73,6 +73,23 @@ func (mm *ModelManager) saved(ctx context.Context, scope string) ([]domain.Saved
 	return set.rows, err
 }
 
+// SavedChoices returns the scope's saved choices (cached for SettingsTTL)
+// without the recommended defaults of unsaved types: unlike Selection it
+// never needs the catalog, so it makes no upstream call. The result is a
+// copy the caller may change.
+func (mm *ModelManager) SavedChoices(ctx context.Context, scope string) ([]domain.SavedSelection, error) {
+	rows, err := mm.saved(ctx, scopeOrDefault(scope))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]domain.SavedSelection, len(rows))
+	for i, r := range rows {
+		r.Fallbacks = slices.Clone(r.Fallbacks)
+		out[i] = r
+	}
+	return out, nil
+}
+
 // savedSet returns the scope's saved selections with their routes,
 // cached for SettingsTTL.
 func (mm *ModelManager) savedSet(ctx context.Context, scope string) (savedSet, error) {

@@ -345,13 +345,15 @@ func usageRetention(d time.Duration) time.Duration {
 }
 
 // watchSelection keeps the metrics' selected models (the model label's
-// values) to the scope's selection and fallbacks, read every interval
-// until ctx ends.
+// values) to the scope's saved choices and fallbacks, read every interval
+// until ctx ends (a type left to its recommended default is not labelled).
 func (a *app) watchSelection(ctx context.Context, scope string, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		if sel, err := a.svc.Selection(ctx, scope); err == nil {
+		// Saved choices only: Selection would fetch the catalog for the
+		// defaults of unsaved types, an upstream call nobody asked for.
+		if sel, err := a.svc.SavedChoices(ctx, scope); err == nil {
 			var ids []string
 			for _, e := range sel {
 				if e.ModelID != "" {
