@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useCallback, useEffect, useId, useMemo, useRef, useState, useSyncExternalStore, type KeyboardEvent } from 'react';
+import { memo, useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState, useSyncExternalStore, type KeyboardEvent } from 'react';
 import type { ModelType } from '../api/types';
 import { useI18n } from '../i18n';
 import { MIN_CONTEXTS, priceColumns, providerOptions, visibleItems, type Item, type ListState, type Row, type Sort } from '../models/catalog';
@@ -62,7 +62,10 @@ export function ModelTable({ type, rows, state, onState, marks, mode, onCancelMo
   const scrollRef = useRef<HTMLDivElement>(null);
   const searchRef = useRef<HTMLInputElement>(null);
 
-  const items = useMemo(() => visibleItems(rows, state, expanded), [rows, state, expanded]);
+  // The search box follows every keystroke at once; the list follows at a lower priority, so typing
+  // never waits for the rows (React drops a list render that a newer keystroke makes stale).
+  const listState = useDeferredValue(state);
+  const items = useMemo(() => visibleItems(rows, listState, expanded), [rows, listState, expanded]);
   const columns = useMemo(() => priceColumns(rows), [rows]);
   const providers = useMemo(() => providerOptions(rows), [rows]);
   const rowH = phone ? 92 : 56;
@@ -78,7 +81,7 @@ export function ModelTable({ type, rows, state, onState, marks, mode, onCancelMo
   useEffect(() => virtualizer.measure(), [rowH, virtualizer]);
 
   // A new list starts at its top.
-  const listKey = `${state.q}\n${state.sort}\n${state.provider}\n${state.free}\n${state.ctx}\n${state.variants}`;
+  const listKey = `${listState.q}\n${listState.sort}\n${listState.provider}\n${listState.free}\n${listState.ctx}\n${listState.variants}`;
   useEffect(() => {
     setActive(0);
     scrollRef.current?.scrollTo?.({ top: 0 });
@@ -323,6 +326,16 @@ interface RowProps {
   onHover: (i: number) => void;
 }
 
+/** Rows compare their item by content: a new list holds new items for the same rows. */
+function sameRow(a: RowProps, b: RowProps): boolean {
+  for (const k of Object.keys(a) as (keyof RowProps)[]) {
+    if (k === 'item') {
+      if (a.item.row !== b.item.row || a.item.child !== b.item.child || a.item.folded !== b.item.folded || a.item.group !== b.item.group) return false;
+    } else if (a[k] !== b[k]) return false;
+  }
+  return true;
+}
+
 const TableRow = memo(function TableRow(p: RowProps) {
   const { t, lang } = useI18n();
   const r = p.item.row;
@@ -404,4 +417,4 @@ const TableRow = memo(function TableRow(p: RowProps) {
       </div>
     </div>
   );
-});
+}, sameRow);

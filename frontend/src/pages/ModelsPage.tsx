@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../api/client';
 import { errorMessage } from '../api/errors';
 import { MODEL_TYPES, type CatalogResult, type KeyStatus, type ModelType, type Selection, type SelectionChange } from '../api/types';
@@ -14,6 +14,8 @@ import { EMPTY_STATE, parseSearch, toRows, toSearch, type ListState, type Row } 
 import { ROUTES, setSearch, useSearch } from '../router';
 
 const IDLE: SaveState = { kind: 'idle' };
+// Typing in the list changes the URL and so this page: the balance need not render again for it.
+const Balance = memo(BalancePanel);
 
 export function ModelsPage() {
   const { t, formatDate } = useI18n();
@@ -75,6 +77,25 @@ export function ModelsPage() {
 
   const openList = useCallback((type: ModelType | null, s: ListState = EMPTY_STATE) => setSearch(toSearch(type, s)), []);
   const onState = useCallback((s: ListState) => openList(openType, s), [openList, openType]);
+  // Read through a ref so that the cards' callbacks stay the same while the list's state changes.
+  const listRef = useRef({ openType, state, mode });
+  listRef.current = { openType, state, mode };
+  const onOpenType = useCallback(
+    (x: ModelType) => {
+      const { openType: o, state: s, mode: m } = listRef.current;
+      setMode('choose');
+      openList(o === x && m === 'choose' ? null : x, o === x ? s : EMPTY_STATE);
+    },
+    [openList],
+  );
+  const onAddFallbackType = useCallback(
+    (x: ModelType) => {
+      const { openType: o, state: s } = listRef.current;
+      setMode('fallback');
+      openList(x, o === x ? s : EMPTY_STATE);
+    },
+    [openList],
+  );
 
   const saveType = useCallback(
     async (type: ModelType, change: SelectionChange) => {
@@ -275,14 +296,8 @@ export function ModelsPage() {
                     nameOf={nameOf}
                     open={openType === type}
                     save={saves[type]}
-                    onOpen={(x) => {
-                      setMode('choose');
-                      openList(openType === x && mode === 'choose' ? null : x, openType === x ? state : EMPTY_STATE);
-                    }}
-                    onAddFallback={(x) => {
-                      setMode('fallback');
-                      openList(x, openType === x ? state : EMPTY_STATE);
-                    }}
+                    onOpen={onOpenType}
+                    onAddFallback={onAddFallbackType}
                     onFallbacks={setFallbacks}
                     onUseRecommended={useRecommended}
                   />
@@ -336,7 +351,7 @@ export function ModelsPage() {
           )}
         </div>
         <aside className="side">
-          <BalancePanel />
+          <Balance />
         </aside>
       </div>
 
