@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"mime/multipart"
-	"net/textproto"
 	"sort"
 	"strings"
 	"testing"
@@ -190,21 +188,9 @@ func testFlow(t *testing.T, db database) {
 	}
 
 	// Transcriptions: JSON, then multipart.
-	tr := map[string]any{"model": "whisper-1", "input_audio": map[string]string{
-		"data": base64.StdEncoding.EncodeToString(wavBytes), "format": "wav"}}
-	r = b.do(t, req{method: "POST", path: "/api/v1/audio/transcriptions", body: mustJSON(tr)})
+	r = b.do(t, req{method: "POST", path: "/api/v1/audio/transcriptions", body: transcriptionJSON("")})
 	checkTranscription(t, "JSON", r, fake)
-
-	var mp bytes.Buffer
-	w := multipart.NewWriter(&mp)
-	_ = w.WriteField("model", "whisper-1")
-	h := textproto.MIMEHeader{}
-	h.Set("Content-Disposition", `form-data; name="file"; filename="hello.wav"`)
-	h.Set("Content-Type", "audio/wav")
-	part, _ := w.CreatePart(h)
-	_, _ = part.Write(wavBytes)
-	_ = w.Close()
-	r = b.do(t, req{method: "POST", path: "/api/v1/audio/transcriptions", body: mp.Bytes(), ctype: w.FormDataContentType()})
+	r = b.do(t, multipartTranscription())
 	checkTranscription(t, "multipart", r, fake)
 
 	// The OpenAPI document is scanned too (fetched without a token: it is public).

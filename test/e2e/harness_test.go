@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -201,26 +200,18 @@ func (r res) json(t testing.TB, v any) {
 // does not have the error shape.
 func (r res) errCode(t testing.TB) string {
 	t.Helper()
-	var b struct {
-		Error *struct {
-			Code    *string `json:"code"`
-			Message *string `json:"message"`
-		} `json:"error"`
+	code, err := errorCode(r)
+	if err != nil {
+		t.Fatalf("status %d: %v", r.status, err)
 	}
-	if err := json.Unmarshal(r.body, &b); err != nil || b.Error == nil || b.Error.Code == nil || b.Error.Message == nil {
-		t.Fatalf("status %d: body is not {\"error\":{\"code\",\"message\"}}: %s", r.status, tail(string(r.body), 500))
-	}
-	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		t.Fatalf("status %d: error Content-Type %q, want application/json", r.status, ct)
-	}
-	return *b.Error.Code
+	return code
 }
 
 func bearer(tok string) *string { h := "Bearer " + tok; return &h }
 
-// do sends q with the admin token (unless q.auth says otherwise) and
-// records the exchange.
-func (s *server) do(t testing.TB, q req) res {
+// request is q as an HTTP request to s, its body with its Content-Type
+// (JSON unless q says), without the token or q's other headers.
+func (s *server) request(t testing.TB, q req) *http.Request {
 	t.Helper()
 	var body io.Reader
 	if q.body != nil {
@@ -237,6 +228,14 @@ func (s *server) do(t testing.TB, q req) res {
 		}
 		hr.Header.Set("Content-Type", ct)
 	}
+	return hr
+}
+
+// do sends q with the admin token (unless q.auth says otherwise) and
+// records the exchange.
+func (s *server) do(t testing.TB, q req) res {
+	t.Helper()
+	hr := s.request(t, q)
 	auth := bearer(adminToken)
 	if q.auth != nil {
 		auth = q.auth

@@ -102,16 +102,7 @@ func TestOpenRouterNodeSDK(t *testing.T) {
 
 	// One chat request reached the fake (the unknown prompt sent nothing):
 	// the prompt filled in as the system message, then the caller's.
-	var chats []upstreamMessages
-	for _, rq := range fake.Requests() {
-		if rq.Route == of.RouteChat {
-			var u upstreamMessages
-			if err := json.Unmarshal(rq.Body, &u); err != nil {
-				t.Fatalf("upstream chat body: %v: %s", err, rq.Body)
-			}
-			chats = append(chats, u)
-		}
-	}
+	chats := upstreamChats(t, fake)
 	if len(chats) != 1 {
 		t.Fatalf("the fake saw %d chat requests, want 1 (the named prompt; the unknown one is refused before)", len(chats))
 	}
@@ -127,6 +118,22 @@ type upstreamMessages struct {
 	} `json:"messages"`
 	Prompt    json.RawMessage `json:"prompt"`
 	Variables json.RawMessage `json:"variables"`
+}
+
+// upstreamChats returns the chat requests the fake received, in order.
+func upstreamChats(t *testing.T, fake *of.Server) []upstreamMessages {
+	t.Helper()
+	var chats []upstreamMessages
+	for _, rq := range fake.Requests() {
+		if rq.Route == of.RouteChat {
+			var u upstreamMessages
+			if err := json.Unmarshal(rq.Body, &u); err != nil {
+				t.Fatalf("upstream chat body: %v: %s", err, rq.Body)
+			}
+			chats = append(chats, u)
+		}
+	}
+	return chats
 }
 
 // checkPromptSent asserts that u carries system, then the user's text,

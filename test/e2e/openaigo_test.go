@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -51,16 +50,7 @@ func TestOpenAIGoClientNamedPrompt(t *testing.T) {
 		t.Fatalf("completion %+v: want a choice with content from an OpenRouter model", res)
 	}
 
-	var chats []upstreamMessages
-	for _, rq := range fake.Requests() {
-		if rq.Route == of.RouteChat {
-			var u upstreamMessages
-			if err := json.Unmarshal(rq.Body, &u); err != nil {
-				t.Fatalf("upstream chat body: %v: %s", err, rq.Body)
-			}
-			chats = append(chats, u)
-		}
-	}
+	chats := upstreamChats(t, fake)
 	if len(chats) != 1 {
 		t.Fatalf("the fake saw %d chat requests, want 1", len(chats))
 	}

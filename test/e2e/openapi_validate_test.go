@@ -287,17 +287,7 @@ func documentedOps(doc *openapi3.T) []string {
 // document allows.
 func validate(t *testing.T, router routers.Router, s *server, op string, q req, r res) {
 	t.Helper()
-	hr, err := http.NewRequest(q.method, s.URL+q.path, bytes.NewReader(q.body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if q.body != nil {
-		ct := q.ctype
-		if ct == "" {
-			ct = "application/json"
-		}
-		hr.Header.Set("Content-Type", ct)
-	}
+	hr := s.request(t, q)
 	route, params, err := router.FindRoute(hr)
 	if err != nil {
 		t.Errorf("%s %s: the document has no operation for it: %v", q.method, q.path, err)
