@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"runtime/metrics"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	"github.com/aimodels/aimodels/adapters/openrouter"
 	"github.com/aimodels/aimodels/core/domain"
 	"github.com/aimodels/aimodels/test/openroutertest"
+	"github.com/aimodels/aimodels/test/testenv"
 )
 
 func TestCheckResponseFixtures(t *testing.T) {
@@ -407,13 +407,8 @@ func TestAttemptStartsNoGoroutine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	created := func() uint64 {
-		s := []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}}
-		metrics.Read(s)
-		return s[0].Value.Uint64()
-	}
 	const n = 200
-	before := created()
+	before := testenv.GoroutinesCreated()
 	for range n {
 		if _, err := c.ChatCompletion(context.Background(), testKey, chatRequest("openai/gpt-4o")); err != nil {
 			t.Fatal(err)
@@ -421,7 +416,7 @@ func TestAttemptStartsNoGoroutine(t *testing.T) {
 	}
 	// A few goroutines of the runtime or the test framework may start
 	// meanwhile; one per request may not.
-	if got := created() - before; got > n/10 {
+	if got := testenv.GoroutinesCreated() - before; got > n/10 {
 		t.Fatalf("%d chat completions started %d goroutines", n, got)
 	}
 }

@@ -9,13 +9,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"runtime/metrics"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/aimodels/aimodels/core/domain"
 	"github.com/aimodels/aimodels/test/openroutertest"
+	"github.com/aimodels/aimodels/test/testenv"
 )
 
 // cannedUpstream answers the OpenRouter calls from the shared fixtures in
@@ -133,13 +133,6 @@ func (w *discardWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// goroutinesCreated is the number of goroutines the process has started.
-func goroutinesCreated() uint64 {
-	s := []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}}
-	metrics.Read(s)
-	return s[0].Value.Uint64()
-}
-
 // BenchmarkServer measures one request through the whole server in
 // process: Echo, the middleware chain of the binary, the handler, the
 // core and the OpenRouter client, up to a canned upstream answer.
@@ -162,14 +155,14 @@ func BenchmarkServer(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			serveOnce(b, h, tc.method, tc.target, tc.body, tc.hdr, tc.want) // warm caches
 			b.ReportAllocs()
-			before := goroutinesCreated()
+			before := testenv.GoroutinesCreated()
 			for b.Loop() {
 				serveOnce(b, h, tc.method, tc.target, tc.body, tc.hdr, tc.want)
 			}
 			// Each goroutine a request starts wakes a thread when the
 			// server is not busy, which is what CPU per request at low
 			// rates pays for.
-			b.ReportMetric(float64(goroutinesCreated()-before)/float64(b.N), "goroutines/op")
+			b.ReportMetric(float64(testenv.GoroutinesCreated()-before)/float64(b.N), "goroutines/op")
 		})
 	}
 }
