@@ -202,14 +202,14 @@ func New(opts ...Option) (*Client, error) {
 	// Every attempt of a JSON call is bounded by c.timeout (retryablehttp
 	// sends each attempt through Do); a stream bounds the wait for its
 	// headers itself and then lives as long as it is read.
-	timed := *c.http
-	timed.Transport = pool{rt: transport(c.http)}
-	timed.Timeout = 0
+	hc := *c.http
+	hc.Timeout = 0 // the pool bounds each attempt instead
 	// No redirect is followed, whatever the caller's client does: the key
 	// goes to the base URL's host only (CheckResponse makes a 3xx an error).
-	timed.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	stream := timed
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	timed, stream := hc, hc
 	timed.Transport = pool{rt: transport(c.http), timeout: c.timeout}
+	stream.Transport = pool{rt: transport(c.http)}
 	c.rc = c.retryClient(&timed, c.checkRetry)
 	c.rp = c.retryClient(&timed, c.checkRetryInference)
 	c.rp1 = c.retryClient(&timed, c.checkRetryInference)
