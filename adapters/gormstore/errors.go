@@ -13,7 +13,7 @@ import (
 	"syscall"
 	"time"
 
-	gosqlite "github.com/glebarez/go-sqlite"
+	gosqlite "modernc.org/sqlite"
 	gomysql "github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
 
