@@ -242,7 +242,7 @@ func TestMariaDBReadOnlyAndFull(t *testing.T) {
 	if r := create("x"); r.status != 503 || r.errCode(t) != "store_unavailable" {
 		t.Errorf("create on a read-only database: %d %s, want 503 store_unavailable", r.status, r.body)
 	}
-	if !strings.Contains(srv.logs(), "read_only=0") {
+	if !srv.logged("read_only=0") {
 		t.Errorf("the log does not say what to do about a read-only database:\n%s", tail(srv.logs(), 3000))
 	}
 	db.Exec(t, "SET GLOBAL read_only = 0")
@@ -270,7 +270,7 @@ func TestMariaDBReadOnlyAndFull(t *testing.T) {
 	if s := ready(); s != 503 {
 		t.Errorf("/readyz right after a storage-full write: %d, want 503", s)
 	}
-	if !strings.Contains(srv.logs(), "free disk space") {
+	if !srv.logged("free disk space") {
 		t.Errorf("the log does not say what to do about a full database:\n%s", tail(srv.logs(), 3000))
 	}
 	t.Logf("tablespace full after %d prompts of 95 kB", n-3)

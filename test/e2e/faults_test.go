@@ -3,7 +3,6 @@ package e2e
 import (
 	"encoding/base64"
 	"encoding/json"
-	"strings"
 	"testing"
 	"time"
 
@@ -209,7 +208,7 @@ func TestUpstreamFaults(t *testing.T) {
 		}
 		fake.ClearFaults()
 	})
-	if !strings.Contains(s.logs(), "level=DEBUG") {
+	if !s.logged("level=DEBUG") {
 		t.Error("no debug logs")
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -170,6 +171,21 @@ func (s *server) stop(t testing.TB) {
 
 // logs is everything the process wrote.
 func (s *server) logs() string { return s.stdout.String() + s.stderr.String() }
+
+// logged reports whether the process has written want, waiting up to
+// 10 s for it: a line the server has written reaches logs only once the
+// os/exec goroutine has copied it from the pipe, which a loaded machine
+// may do after the test looks.
+func (s *server) logged(want string) bool {
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(s.logs(), want) {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond) // polling a condition
+	}
+	return true
+}
 
 // req is one request to the server.
 type req struct {
