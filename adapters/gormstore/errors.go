@@ -13,9 +13,9 @@ import (
 	"syscall"
 	"time"
 
-	gosqlite "modernc.org/sqlite"
 	gomysql "github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
+	gosqlite "modernc.org/sqlite"
 
 	"github.com/aimodels/aimodels/core/domain"
 )
