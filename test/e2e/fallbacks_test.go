@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aimodels/aimodels/test/openroutertest"
 )
@@ -111,6 +112,27 @@ func TestFallbacks(t *testing.T) {
 		r.json(t, &answer)
 		if answer.Model != "anthropic/claude-3-haiku" || r.header.Get("X-Aimodels-Model") != "anthropic/claude-3-haiku" {
 			t.Fatalf("served by %q, X-Aimodels-Model %q; want the first fallback", answer.Model, r.header.Get("X-Aimodels-Model"))
+		}
+		// The ledger's row names the fallback that served beside the selected model it stood in for.
+		var rows struct {
+			Data []struct {
+				Type           string `json:"type"`
+				RequestedModel string `json:"requested_model"`
+				Model          string `json:"model"`
+				Outcome        string `json:"outcome"`
+			} `json:"data"`
+		}
+		for deadline := time.Now().Add(time.Minute); len(rows.Data) == 0; {
+			if rr := a.getJSON(t, "/api/v1/usage/requests?model=anthropic/claude-3-haiku", &rows); rr.status != 200 {
+				t.Fatalf("usage requests: %d %s", rr.status, rr.body)
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the ledger has no row for the chat the fallback served")
+			}
+			time.Sleep(50 * time.Millisecond) // polling the ledger's writer, which flushes every second
+		}
+		if got := rows.Data[0]; len(rows.Data) != 1 || got.Type != "text" || got.RequestedModel != "openai/gpt-4o-mini" || got.Outcome != "ok" {
+			t.Fatalf("the ledger's rows for the fallback: %+v", rows.Data)
 		}
 		// An explicit model id gets no list; a caller's own list passes through.
 		chat(`{"model":"openai/gpt-3.5-turbo","messages":[{"role":"user","content":"hi"}]}`)
