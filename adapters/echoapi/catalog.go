@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	json "github.com/goccy/go-json"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -56,6 +57,12 @@ func (ce *catalogEncoder) get(view ports.CatalogView) (*encodedCatalog, error) {
 		version: view.Version, catalog: view.Catalog, body: body, gz: gz.Bytes(), etag: etag,
 		fetched: view.Catalog.FetchedAt().UTC().Format(time.RFC3339),
 	}
+	// Parsing the upstream catalog and encoding this answer leave ≈ 8 MB
+	// of garbage that the runtime would hand back to the system only over
+	// minutes; returning it now keeps the idle server's RSS at ≈ 36 MB
+	// instead of 44–47 MB (the bench's "Idle RSS, catalog loaded"). It
+	// runs rarely: once per new catalog.
+	go debug.FreeOSMemory()
 	return ce.enc, nil
 }
 
