@@ -1,13 +1,15 @@
 package core
 
 import (
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/aimodels/aimodels/ports"
 )
 
-// ttlCache caches one value per scope for a short time. A negative ttl
+// ttlCache caches one value per key (a scope, or a scope and a name) for
+// a short time. A negative ttl
 // disables it. Values include "absent" results (ok=false) so that a
 // missing key is not looked up on every request either.
 type ttlCache[V any] struct {
@@ -67,6 +69,18 @@ func (c *ttlCache[V]) put(gen uint64, scope string, v V, ok bool) {
 func (c *ttlCache[V]) forget(scope string) {
 	c.mu.Lock()
 	delete(c.m, scope)
+	c.gen++
+	c.mu.Unlock()
+}
+
+// forgetPrefix drops every key starting with prefix (a scope's entries).
+func (c *ttlCache[V]) forgetPrefix(prefix string) {
+	c.mu.Lock()
+	for k := range c.m {
+		if strings.HasPrefix(k, prefix) {
+			delete(c.m, k)
+		}
+	}
 	c.gen++
 	c.mu.Unlock()
 }

@@ -15,24 +15,27 @@ import (
 // models: list, read, create, update, delete, their versions (list,
 // restore), and the default prompt of each type.
 //
-// The scope's default prompts are cached for Options.SettingsTTL, so a
-// request that names no prompt costs no store query: a write through this
-// Prompts (create, update, delete, restore) invalidates the scope's entry
-// at once; a write through another process (another replica on the same
-// database) is seen here within SettingsTTL (default 5s). A negative
-// SettingsTTL disables the cache (one query per such request).
+// The scope's default prompts, and the prompts requests name, are cached
+// for Options.SettingsTTL, so a request costs no store query for its
+// prompt: a write through this Prompts (create, update, delete, restore)
+// invalidates the scope's entries at once; a write through another
+// process (another replica on the same database) is seen here within
+// SettingsTTL (default 5s). A negative SettingsTTL disables the cache
+// (one query per such request).
 type Prompts struct {
 	store    ports.PromptStore
 	clock    ports.Clock
 	max      int
 	defaults *ttlCache[[]domain.Prompt]
+	named    *ttlCache[*domain.Prompt] // by scope + "\x00" + name@version
 }
 
 // NewPrompts returns the prompts use case over store.
 func NewPrompts(store ports.PromptStore, opts Options) *Prompts {
 	o := opts.withDefaults()
 	return &Prompts{store: store, clock: o.Clock, max: o.MaxPromptsPerScope,
-		defaults: newTTLCache[[]domain.Prompt](o.Clock, o.SettingsTTL)}
+		defaults: newTTLCache[[]domain.Prompt](o.Clock, o.SettingsTTL),
+		named:    newTTLCache[*domain.Prompt](o.Clock, o.SettingsTTL)}
 }
 
 // ListPrompts returns one page of the scope's prompts in name order: of
@@ -99,20 +102,32 @@ func (pr *Prompts) byName(ctx context.Context, scope, ref string) (*domain.Promp
 		return nil, err
 	}
 	scope = scopeOrDefault(scope)
+	key := scope + "\x00" + r.Name + "@" + strconv.Itoa(r.Version)
+	if p, _, hit := pr.named.get(key); hit {
+		return p, nil
+	}
+	gen := pr.named.generation()
 	p, err := pr.store.GetPromptByName(ctx, scope, r.Name)
 	if err != nil {
 		return nil, fmt.Errorf("prompt %q: %w", r.Name, err)
 	}
-	if r.Version == 0 || r.Version == p.Version {
-		return p, nil
+	if r.Version != 0 && r.Version != p.Version {
+		v, err := pr.store.GetPromptVersion(ctx, scope, p.ID, r.Version)
+		if err != nil {
+			return nil, fmt.Errorf("prompt %q has no version %d (it is at version %d): %w", r.Name, r.Version, p.Version, err)
+		}
+		vp := v.Prompt()
+		vp.Name = p.Name
+		p = &vp
 	}
-	v, err := pr.store.GetPromptVersion(ctx, scope, p.ID, r.Version)
-	if err != nil {
-		return nil, fmt.Errorf("prompt %q has no version %d (it is at version %d): %w", r.Name, r.Version, p.Version, err)
-	}
-	vp := v.Prompt()
-	vp.Name = p.Name
-	return &vp, nil
+	pr.named.put(gen, key, p, true)
+	return p, nil
+}
+
+// forget drops the scope's cached prompts after a write.
+func (pr *Prompts) forget(scope string) {
+	pr.defaults.forget(scope)
+	pr.named.forgetPrefix(scope + "\x00")
 }
 
 // defaultFor returns the scope's default prompt of type t, or nil when it
@@ -212,7 +227,7 @@ func (pr *Prompts) CreatePrompt(ctx context.Context, scope string, p domain.Prom
 	}
 	now := pr.clock.Now().UTC()
 	p.CreatedAt, p.UpdatedAt = now, now
-	defer pr.defaults.forget(p.Scope)
+	defer pr.forget(p.Scope)
 	if err := pr.store.CreatePrompt(ctx, &p); err != nil {
 		return nil, fmt.Errorf("create prompt: %w", err)
 	}
@@ -227,7 +242,7 @@ func (pr *Prompts) UpdatePrompt(ctx context.Context, scope string, p domain.Prom
 		return nil, err
 	}
 	p.UpdatedAt = pr.clock.Now().UTC()
-	defer pr.defaults.forget(p.Scope)
+	defer pr.forget(p.Scope)
 	if err := pr.store.UpdatePrompt(ctx, &p); err != nil {
 		return nil, fmt.Errorf("update prompt %d: %w", p.ID, err)
 	}
@@ -236,7 +251,7 @@ func (pr *Prompts) UpdatePrompt(ctx context.Context, scope string, p domain.Prom
 
 // DeletePrompt removes a prompt.
 func (pr *Prompts) DeletePrompt(ctx context.Context, scope string, id int64) error {
-	defer pr.defaults.forget(scopeOrDefault(scope))
+	defer pr.forget(scopeOrDefault(scope))
 	if err := pr.store.DeletePrompt(ctx, scopeOrDefault(scope), id); err != nil {
 		return fmt.Errorf("delete prompt %d: %w", id, err)
 	}

@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -91,5 +92,84 @@ func TestDefaultPromptCached(t *testing.T) {
 	}
 	if got := ask(); got != "Be brief." {
 		t.Fatalf("after a local write: system %q, want the default at once", got)
+	}
+}
+
+// A prompt a request names costs no store query per request either: each
+// reference ("name", "name@2") is read once per SettingsTTL; a write
+// through this process is seen at once, one through another process
+// within SettingsTTL.
+func TestNamedPromptCached(t *testing.T) {
+	f := newFixture(t, core.Options{SettingsTTL: 5 * time.Second})
+	f.withKey(t)
+	ctx := context.Background()
+	var reads atomic.Int64
+	f.store.SetHook(func(_ context.Context, method string) error {
+		if method == "GetPromptByName" || method == "GetPromptVersion" {
+			reads.Add(1)
+		}
+		return nil
+	})
+	var system atomic.Value
+	f.gw.EXPECT().ChatCompletion(gomock.Any(), gomock.Any(), gomock.Any()).DoAndReturn(
+		func(_ context.Context, _ domain.APIKey, req *domain.ChatRequest) (*domain.ChatResponse, error) {
+			system.Store(req.Messages[0].Content.Text)
+			return &domain.ChatResponse{Model: req.Model}, nil
+		}).AnyTimes()
+	f.gw.EXPECT().ListModels(gomock.Any(), gomock.Any()).Return(testModels(), nil).AnyTimes()
+	ask := func(ref string) (string, error) {
+		t.Helper()
+		_, err := f.svc.Complete(ctx, "", &domain.ChatRequest{Model: "text", Prompt: ref,
+			Messages: []domain.Message{{Role: "user", Content: domain.TextContent("hi")}}})
+		if err != nil {
+			return "", err
+		}
+		return system.Load().(string), nil
+	}
+	p, err := f.svc.CreatePrompt(ctx, "", domain.Prompt{Name: "style", Type: domain.TypeText, Text: "Be brief."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Text = "Be very brief."
+	if p, err = f.svc.UpdatePrompt(ctx, "", *p); err != nil {
+		t.Fatal(err)
+	}
+	before := reads.Load()
+	for range 100 {
+		if got, err := ask("style"); err != nil || got != "Be very brief." {
+			t.Fatalf("style: %q %v", got, err)
+		}
+		if got, err := ask("style@1"); err != nil || got != "Be brief." {
+			t.Fatalf("style@1: %q %v", got, err)
+		}
+	}
+	// "style" once, "style@1" twice (the prompt, then its version 1).
+	if n := reads.Load() - before; n != 3 {
+		t.Fatalf("%d store reads for 200 requests naming 2 references, want 3", n)
+	}
+
+	// Another replica edits it: seen here only after SettingsTTL.
+	other := core.NewPrompts(f.store, core.Options{})
+	p.Text = "Answer in one word."
+	if _, err := other.UpdatePrompt(ctx, "", *p); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(4 * time.Second)
+	if got, _ := ask("style"); got != "Be very brief." {
+		t.Fatalf("within SettingsTTL: %q, want the cached text", got)
+	}
+	f.clock.Advance(2 * time.Second)
+	if got, _ := ask("style"); got != "Answer in one word." {
+		t.Fatalf("after SettingsTTL: %q, want the other replica's text", got)
+	}
+
+	// A delete through this process is seen at once, by every reference.
+	if err := f.svc.DeletePrompt(ctx, "", p.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range []string{"style", "style@1"} {
+		if _, err := ask(ref); !errors.Is(err, domain.ErrNotFound) {
+			t.Fatalf("%s after a local delete: %v, want ErrNotFound", ref, err)
+		}
 	}
 }
