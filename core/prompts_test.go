@@ -3,6 +3,7 @@ package core_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,13 +22,7 @@ func TestDefaultPromptCached(t *testing.T) {
 	f := newFixture(t, core.Options{SettingsTTL: 5 * time.Second})
 	f.withKey(t)
 	ctx := context.Background()
-	var reads atomic.Int64
-	f.store.SetHook(func(_ context.Context, method string) error {
-		if method == "DefaultPrompts" {
-			reads.Add(1)
-		}
-		return nil
-	})
+	reads := countCalls(f, "DefaultPrompts")
 	var system atomic.Value
 	f.gw.EXPECT().ChatCompletion(gomock.Any(), gomock.Any(), gomock.Any()).DoAndReturn(
 		func(_ context.Context, _ domain.APIKey, req *domain.ChatRequest) (*domain.ChatResponse, error) {
@@ -103,13 +98,7 @@ func TestNamedPromptCached(t *testing.T) {
 	f := newFixture(t, core.Options{SettingsTTL: 5 * time.Second})
 	f.withKey(t)
 	ctx := context.Background()
-	var reads atomic.Int64
-	f.store.SetHook(func(_ context.Context, method string) error {
-		if method == "GetPromptByName" || method == "GetPromptVersion" {
-			reads.Add(1)
-		}
-		return nil
-	})
+	reads := countCalls(f, "GetPromptByName", "GetPromptVersion")
 	var system atomic.Value
 	f.gw.EXPECT().ChatCompletion(gomock.Any(), gomock.Any(), gomock.Any()).DoAndReturn(
 		func(_ context.Context, _ domain.APIKey, req *domain.ChatRequest) (*domain.ChatResponse, error) {
@@ -172,4 +161,16 @@ func TestNamedPromptCached(t *testing.T) {
 			t.Fatalf("%s after a local delete: %v, want ErrNotFound", ref, err)
 		}
 	}
+}
+
+// countCalls counts the fixture store's calls of the methods.
+func countCalls(f *fixture, methods ...string) *atomic.Int64 {
+	var n atomic.Int64
+	f.store.SetHook(func(_ context.Context, method string) error {
+		if slices.Contains(methods, method) {
+			n.Add(1)
+		}
+		return nil
+	})
+	return &n
 }
