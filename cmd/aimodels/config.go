@@ -121,7 +121,7 @@ func (c *config) settings() []setting {
 		{flag: "admin-token", env: "AIMODELS_ADMIN_TOKEN", help: "bearer token of the API, at least 32 characters; generated and printed when empty. A flag is visible to every local user (ps): prefer the variable", str: &c.AdminToken},
 		{flag: "openrouter-base-url", env: "AIMODELS_OPENROUTER_BASE_URL", def: "https://openrouter.ai/api/v1", help: "OpenRouter API base URL", str: &c.BaseURL},
 		{flag: "catalog-ttl", env: "AIMODELS_CATALOG_TTL", durDef: 10 * time.Minute, help: "how long the model catalog is cached", dur: &c.CatalogTTL},
-		{flag: "settings-ttl", env: "AIMODELS_SETTINGS_TTL", durDef: 5 * time.Second, help: "how long a stored key and selection are cached per process (replicas see each other's writes within it)", dur: &c.SettingsTTL},
+		{flag: "settings-ttl", env: "AIMODELS_SETTINGS_TTL", durDef: 5 * time.Second, help: "how long a stored key, selection and prompts are cached per process (replicas see each other's writes within it)", dur: &c.SettingsTTL},
 		{flag: "upstream-timeout", env: "AIMODELS_UPSTREAM_TIMEOUT", durDef: 60 * time.Second, help: "timeout of one attempt of an OpenRouter call", dur: &c.UpstreamTimeout},
 		{flag: "request-timeout", env: "AIMODELS_REQUEST_TIMEOUT", durDef: 5 * time.Minute, help: "deadline of one API request, retries and streams included", dur: &c.RequestTimeout},
 		{flag: "log-level", env: "AIMODELS_LOG_LEVEL", def: "info", help: "debug, info, warn or error", str: &c.LogLevel},
