@@ -20,10 +20,18 @@ interface Props {
   onClose: () => void;
 }
 
+const createdFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** Unix seconds as a date in the language. */
 export function useCreated() {
   const { lang } = useI18n();
-  return (s: number) => (s ? new Intl.DateTimeFormat(lang === 'ru' ? 'ru-RU' : 'en-GB', { dateStyle: 'medium' }).format(new Date(s * 1000)) : '—');
+  let f = createdFormats.get(lang);
+  if (!f) {
+    f = new Intl.DateTimeFormat(lang === 'ru' ? 'ru-RU' : 'en-GB', { dateStyle: 'medium' });
+    createdFormats.set(lang, f);
+  }
+  const dtf = f;
+  return (s: number) => (s ? dtf.format(new Date(s * 1000)) : '—');
 }
 
 /** Everything about one model, with buttons to choose it, add it as a fallback, compare it and try it. */

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState, useSyncExternalStore, type KeyboardEvent } from 'react';
+import { memo, useCallback, useDeferredValue, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type KeyboardEvent } from 'react';
 import type { ModelType } from '../api/types';
 import { useI18n } from '../i18n';
 import { MIN_CONTEXTS, priceColumns, providerOptions, visibleItems, type Item, type ListState, type Row, type Sort } from '../models/catalog';
@@ -7,8 +7,15 @@ import { formatCompact } from './format';
 import { fieldLabel, Price } from './Price';
 
 const PHONE = '(max-width: 700px)';
+// One MediaQueryList for the page: matchMedia builds a new one on every call, and React reads the snapshot
+// on every render of every component that uses it.
+let phoneQuery: MediaQueryList | null | undefined;
+function phoneMedia(): MediaQueryList | null {
+  if (phoneQuery === undefined) phoneQuery = window.matchMedia?.(PHONE) ?? null;
+  return phoneQuery;
+}
 function subscribeMedia(fn: () => void) {
-  const m = window.matchMedia?.(PHONE);
+  const m = phoneMedia();
   m?.addEventListener?.('change', fn);
   return () => m?.removeEventListener?.('change', fn);
 }
@@ -16,10 +23,13 @@ function subscribeMedia(fn: () => void) {
 export function usePhone(): boolean {
   return useSyncExternalStore(
     subscribeMedia,
-    () => !!window.matchMedia?.(PHONE).matches,
+    () => !!phoneMedia()?.matches,
     () => false,
   );
 }
+
+/** How long the search box waits after the last keystroke before it writes its text to the URL (?q=). */
+export const URL_QUERY_DELAY_MS = 300;
 
 export interface Marks {
   selectedId: string;
@@ -58,40 +68,102 @@ export function ModelTable({ type, rows, state, onState, marks, mode, onCancelMo
   const phone = usePhone();
   const typeName = t(`typeName.${type}`);
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
-  const [active, setActive] = useState(0);
   const scrollRef = useRef<HTMLDivElement>(null);
   const searchRef = useRef<HTMLInputElement>(null);
 
+  // The search box's text is this component's own state, so a keystroke renders only this table. It
+  // reaches the URL (?q=) once typing pauses: history.replaceState, and the page that re-renders for a new
+  // URL, stay off the keystroke path. `urlQ` is the q last read from or written to the URL; a q that
+  // differs from it came from outside (a link, back, "clear filters") and replaces the text.
+  const [query, setQuery] = useState(state.q);
+  const [urlQ, setUrlQ] = useState(state.q);
+  if (state.q !== urlQ) {
+    setUrlQ(state.q);
+    setQuery(state.q);
+  }
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const cancelPending = () => {
+    if (pending.current !== null) clearTimeout(pending.current);
+    pending.current = null;
+  };
+  useEffect(() => cancelPending, []);
+  // The latest state and text, for the delayed write and the handlers.
+  const latest = useRef({ state, query, onState });
+  latest.current = { state, query, onState };
+  const writeURL = useCallback((patch: Partial<ListState>) => {
+    cancelPending();
+    const { state: s, query: q, onState: write } = latest.current;
+    const next = { ...s, q, ...patch };
+    setUrlQ(next.q);
+    write(next);
+  }, []);
+  const onQuery = (q: string) => {
+    setQuery(q);
+    cancelPending();
+    pending.current = setTimeout(() => writeURL({}), URL_QUERY_DELAY_MS);
+  };
+
   // The search box follows every keystroke at once; the list follows at a lower priority, so typing
   // never waits for the rows (React drops a list render that a newer keystroke makes stale).
-  const listState = useDeferredValue(state);
+  const wanted = useMemo(() => (query === state.q ? state : { ...state, q: query }), [state, query]);
+  const listState = useDeferredValue(wanted);
   const items = useMemo(() => visibleItems(rows, listState, expanded), [rows, listState, expanded]);
   const columns = useMemo(() => priceColumns(rows), [rows]);
   const providers = useMemo(() => providerOptions(rows), [rows]);
+  // The toolbar renders again on every keystroke (the search box's text): its long option lists do not.
+  const providerList = useMemo(
+    () =>
+      providers.map((p) => (
+        <option key={p.id} value={p.id}>
+          {p.name} ({p.count})
+        </option>
+      )),
+    [providers],
+  );
+  const contextList = useMemo(
+    () =>
+      MIN_CONTEXTS.map((c) => (
+        <option key={c} value={c}>
+          {c === 0 ? t('list.anyContext') : t('list.atLeast', { n: formatCompact(lang, c) })}
+        </option>
+      )),
+    [t, lang],
+  );
   const rowH = phone ? 92 : 56;
 
   const virtualizer = useVirtualizer({
     count: items.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => rowH,
-    overscan: 6,
+    overscan: 2,
     initialRect: { width: 800, height: 600 },
-    getItemKey: (i) => items[i].row.id,
+    // Rows are keyed by their place in the window, not by model: when the list changes under a keystroke,
+    // React updates the rows already in the page instead of removing and creating them.
+    getItemKey: (i) => i,
   });
   useEffect(() => virtualizer.measure(), [rowH, virtualizer]);
 
-  // A new list starts at its top.
+  // A new list starts at its top, highlighted on its first row. The highlight belongs to the list it was
+  // made in, so it needs no effect (and no second render) to reset.
   const listKey = `${listState.q}\n${listState.sort}\n${listState.provider}\n${listState.free}\n${listState.ctx}\n${listState.variants}`;
-  useEffect(() => {
-    setActive(0);
-    scrollRef.current?.scrollTo?.({ top: 0 });
+  const [highlight, setHighlight] = useState({ list: listKey, index: 0 });
+  const active = highlight.list === listKey ? highlight.index : 0;
+  const listKeyRef = useRef(listKey);
+  listKeyRef.current = listKey;
+  const setActive = useCallback((index: number) => setHighlight({ list: listKeyRef.current, index }), []);
+  useLayoutEffect(() => {
+    // The virtualizer knows the scroll offset from its scroll events: reading the element's would force a
+    // layout of the new rows here.
+    const el = scrollRef.current;
+    if (el && (virtualizer.scrollOffset ?? 0) > 0) el.scrollTop = 0;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [listKey]);
 
   useEffect(() => {
     searchRef.current?.focus();
   }, [type]);
 
-  const set = useCallback((patch: Partial<ListState>) => onState({ ...state, ...patch }), [onState, state]);
+  const set = useCallback((patch: Partial<ListState>) => writeURL(patch), [writeURL]);
 
   const toggleGroup = useCallback((group: string) => {
     setExpanded((prev) => {
@@ -102,15 +174,24 @@ export function ModelTable({ type, rows, state, onState, marks, mode, onCancelMo
     });
   }, []);
 
+  // Rows are all rowH high, so the highlighted row's place is known without asking the page: the list is
+  // scrolled only when that row would leave the window, by setting scrollTop once (the virtualizer's
+  // scrollToIndex reads the element's scroll height, a forced layout, on each of several frames).
   function move(to: number) {
     if (items.length === 0) return;
     const next = Math.max(0, Math.min(items.length - 1, to));
     setActive(next);
-    virtualizer.scrollToIndex(next, { align: 'auto' });
+    const el = scrollRef.current;
+    if (!el) return;
+    const top = next * rowH;
+    const offset = virtualizer.scrollOffset ?? 0;
+    const height = virtualizer.scrollRect?.height ?? el.clientHeight;
+    if (top < offset) el.scrollTop = top;
+    else if (top + rowH > offset + height) el.scrollTop = top + rowH - height;
   }
 
   function onKeyDown(e: KeyboardEvent<HTMLInputElement>) {
-    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 600) / rowH) - 1);
+    const page = Math.max(1, Math.floor((virtualizer.scrollRect?.height ?? scrollRef.current?.clientHeight ?? 600) / rowH) - 1);
     switch (e.key) {
       case 'ArrowDown':
         e.preventDefault();
@@ -142,22 +223,25 @@ export function ModelTable({ type, rows, state, onState, marks, mode, onCancelMo
         break;
       case 'Enter': {
         e.preventDefault();
+        if (pending.current !== null) writeURL({});
         const it = items[active];
         if (it) onPick(it.row.id);
         break;
       }
       case 'Escape':
         e.preventDefault();
-        if (state.q) set({ q: '' });
-        else onClose();
+        if (query) {
+          setQuery('');
+          writeURL({ q: '' });
+        } else onClose();
         break;
     }
   }
 
-  const grid = `minmax(0, 2.6fr) minmax(0, 1fr) 5.4rem ${columns.map(() => 'minmax(6.5rem, 1fr)').join(' ')} max-content`;
+  const grid = `minmax(0, 2.6fr) minmax(0, 1fr) 5.4rem ${columns.map(() => 'minmax(6.5rem, 1fr)').join(' ')} 6.5rem`;
   const listId = `${uid}-list`;
   const activeId = items[active] ? `${uid}-row-${active}` : undefined;
-  const filtered = state.q || state.provider || state.free || state.ctx > 0;
+  const filtered = query || state.provider || state.free || state.ctx > 0;
   const compareFull = compare.length >= 4;
 
   return (
@@ -188,8 +272,8 @@ export function ModelTable({ type, rows, state, onState, marks, mode, onCancelMo
             autoComplete="off"
             spellCheck={false}
             placeholder={t('list.searchPlaceholder')}
-            value={state.q}
-            onChange={(e) => set({ q: e.target.value })}
+            value={query}
+            onChange={(e) => onQuery(e.target.value)}
             onKeyDown={onKeyDown}
           />
         </label>
@@ -207,22 +291,14 @@ export function ModelTable({ type, rows, state, onState, marks, mode, onCancelMo
           <span className="control-label">{t('list.provider')}</span>
           <select className="input small" value={state.provider} onChange={(e) => set({ provider: e.target.value })}>
             <option value="">{t('list.allProviders')}</option>
-            {providers.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name} ({p.count})
-              </option>
-            ))}
+            {providerList}
             {state.provider && !providers.some((p) => p.id === state.provider) && <option value={state.provider}>{state.provider}</option>}
           </select>
         </label>
         <label className="control">
           <span className="control-label">{t('list.minContext')}</span>
           <select className="input small" value={state.ctx} onChange={(e) => set({ ctx: Number(e.target.value) })}>
-            {MIN_CONTEXTS.map((c) => (
-              <option key={c} value={c}>
-                {c === 0 ? t('list.anyContext') : t('list.atLeast', { n: formatCompact(lang, c) })}
-              </option>
-            ))}
+            {contextList}
           </select>
         </label>
         <label className="check">
@@ -239,7 +315,14 @@ export function ModelTable({ type, rows, state, onState, marks, mode, onCancelMo
           {t('list.count', { shown: items.length, total: rows.length })}
         </p>
         {filtered && (
-          <button type="button" className="btn link small" onClick={() => onState({ ...state, q: '', provider: '', free: false, ctx: 0 })}>
+          <button
+            type="button"
+            className="btn link small"
+            onClick={() => {
+              setQuery('');
+              writeURL({ q: '', provider: '', free: false, ctx: 0 });
+            }}
+          >
             {t('list.clear')}
           </button>
         )}
@@ -261,7 +344,7 @@ export function ModelTable({ type, rows, state, onState, marks, mode, onCancelMo
       <div className="tbody" ref={scrollRef}>
         {items.length === 0 ? (
           <p className="empty" role="status">
-            {state.q ? t('models.noMatches', { query: state.q }) : t('list.noneLeft')}
+            {listState.q ? t('models.noMatches', { query: listState.q }) : t('list.noneLeft')}
           </p>
         ) : (
           <div

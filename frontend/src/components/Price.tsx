@@ -56,11 +56,25 @@ export function priceText(t: TFunc, lang: 'en' | 'ru', e: PriceEntry): PriceText
   return { amount: formatMoney(lang, e.usd), unit: t(key) };
 }
 
+// A catalog's price entries are the same objects from render to render: each is formatted once per language.
+const texts: Record<'en' | 'ru', WeakMap<PriceEntry, PriceText>> = { en: new WeakMap(), ru: new WeakMap() };
+
+/** priceText, kept per entry object and language. */
+export function cachedPriceText(t: TFunc, lang: 'en' | 'ru', e: PriceEntry): PriceText {
+  const cache = texts[lang];
+  let p = cache.get(e);
+  if (!p) {
+    p = priceText(t, lang, e);
+    cache.set(e, p);
+  }
+  return p;
+}
+
 /** One price: the amount, and its unit in smaller type. */
 export function Price({ entry, compact }: { entry: PriceEntry | undefined; compact?: boolean }) {
   const { t, lang } = useI18n();
   if (!entry) return <span className="price none">—</span>;
-  const p = priceText(t, lang, entry);
+  const p = cachedPriceText(t, lang, entry);
   return (
     <span className={`price${p.free ? ' free' : ''}`}>
       <span className="amount">{p.amount}</span>

@@ -47,13 +47,15 @@ export function formatUSD(x: number | undefined | null): string {
 type Locale = 'en' | 'ru';
 const LOCALE_TAG: Record<Locale, string> = { en: 'en-US', ru: 'ru-RU' };
 
+// Constructing an Intl.NumberFormat costs far more than formatting with one, so each is made once, under a
+// key the caller names (a string, not a serialisation of the options on every call).
 const nfCache = new Map<string, Intl.NumberFormat>();
-function nf(lang: Locale, opts: Intl.NumberFormatOptions): Intl.NumberFormat {
-  const key = lang + JSON.stringify(opts);
-  let f = nfCache.get(key);
+function nf(lang: Locale, key: string, opts: () => Intl.NumberFormatOptions): Intl.NumberFormat {
+  const k = lang + key;
+  let f = nfCache.get(k);
   if (!f) {
-    f = new Intl.NumberFormat(LOCALE_TAG[lang], opts);
-    nfCache.set(key, f);
+    f = new Intl.NumberFormat(LOCALE_TAG[lang], opts());
+    nfCache.set(k, f);
   }
   return f;
 }
@@ -90,21 +92,32 @@ export function formatMoney(lang: Locale, usd: string | number | null | undefine
     const dec = p.includes('e') ? Number(p.split('e-')[1] ?? 0) + 2 : (p.split('.')[1] ?? '').length;
     digits = Math.min(12, Math.max(2, dec));
   }
-  return nf(lang, { style: 'currency', currency: 'USD', minimumFractionDigits: digits, maximumFractionDigits: digits }).format(x);
+  return nf(lang, `usd${digits}`, () => ({ style: 'currency', currency: 'USD', minimumFractionDigits: digits, maximumFractionDigits: digits })).format(x);
 }
+
+// A list shows the same few context lengths hundreds of times: their compact forms are kept.
+const compactCache = new Map<string, string>();
 
 /** A count in the language's compact form: 1000000 → "1M" / "1 млн", 128000 → "128K" / "128 тыс.". */
 export function formatCompact(lang: Locale, n: number): string {
-  return nf(lang, { notation: 'compact', maximumFractionDigits: n >= 1_000_000 && n % 1_000_000 !== 0 ? 1 : 0 }).format(n);
+  const k = lang + n;
+  let s = compactCache.get(k);
+  if (s === undefined) {
+    const digits = n >= 1_000_000 && n % 1_000_000 !== 0 ? 1 : 0;
+    s = nf(lang, `compact${digits}`, () => ({ notation: 'compact', maximumFractionDigits: digits })).format(n);
+    if (compactCache.size > 5000) compactCache.clear();
+    compactCache.set(k, s);
+  }
+  return s;
 }
 
 /** A duration in milliseconds: "850 ms" / "850 мс", from a second up "1.3 s" / "1,3 с". */
 export function formatLatency(lang: Locale, ms: number): string {
-  if (ms < 1000) return nf(lang, { style: 'unit', unit: 'millisecond', maximumFractionDigits: 0 }).format(ms);
-  return nf(lang, { style: 'unit', unit: 'second', maximumFractionDigits: 1 }).format(ms / 1000);
+  if (ms < 1000) return nf(lang, 'ms', () => ({ style: 'unit', unit: 'millisecond', maximumFractionDigits: 0 })).format(ms);
+  return nf(lang, 's', () => ({ style: 'unit', unit: 'second', maximumFractionDigits: 1 })).format(ms / 1000);
 }
 
 /** A plain integer in the language's grouping ("1,234" / "1 234"). */
 export function formatInt(lang: Locale, n: number): string {
-  return nf(lang, { maximumFractionDigits: 0 }).format(n);
+  return nf(lang, 'int', () => ({ maximumFractionDigits: 0 })).format(n);
 }

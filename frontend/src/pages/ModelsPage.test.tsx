@@ -1,10 +1,11 @@
-import { act, screen, within } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { api, ApiError } from '../api/client';
 import type { CatalogResult, Model, Selection, SelectionEntry } from '../api/types';
 import { renderWithI18n } from '../test/render';
 import { warmUpDom } from '../test/warmup';
+import { URL_QUERY_DELAY_MS } from '../components/ModelTable';
 import { ModelsPage } from './ModelsPage';
 
 warmUpDom();
@@ -84,11 +85,70 @@ describe('ModelsPage', () => {
     expect(window.location.search).toBe('?type=text');
     await user.selectOptions(screen.getByRole('combobox', { name: 'Sort' }), 'price');
     await user.type(screen.getByRole('searchbox'), 'llama');
-    expect(window.location.search).toBe('?type=text&q=llama&sort=price');
+    // The search text reaches the URL once typing pauses.
+    await waitFor(() => expect(window.location.search).toBe('?type=text&q=llama&sort=price'));
     // Variants are folded: the free one first, its base under it.
     expect(screen.getAllByTestId('model-row').map((r) => r.getAttribute('data-model-id'))).toEqual(['meta/llama:free']);
     await user.click(screen.getByRole('button', { name: 'Show 1 more variants of Llama (free)' }));
     expect(screen.getAllByTestId('model-row').map((r) => r.getAttribute('data-model-id'))).toEqual(['meta/llama:free', 'meta/llama']);
+  });
+
+  it('writes the search to the URL when typing pauses, not on every keystroke, and keeps what was typed meanwhile', async () => {
+    // The page's timers stand still until the test moves the clock; the keystrokes are change events
+    // (user-event's own waits need a running clock).
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      window.history.replaceState(null, '', '/settings/models?type=text');
+      const replace = vi.spyOn(window.history, 'replaceState');
+      vi.spyOn(api, 'getCatalog').mockResolvedValue(catalog());
+      vi.spyOn(api, 'getSelection').mockResolvedValue(selection());
+      renderWithI18n(<ModelsPage />);
+      // The mocked requests resolve in microtasks: let them, with the clock stopped.
+      for (let i = 0; i < 10 && !screen.queryByRole('searchbox'); i++) await act(() => vi.advanceTimersByTimeAsync(0));
+      const box = screen.getByRole('searchbox');
+      const typeText = (v: string) => act(() => void fireEvent.change(box, { target: { value: v } }));
+      const rowIds = () => screen.queryAllByTestId('model-row').map((r) => r.getAttribute('data-model-id'));
+      for (const v of ['l', 'll', 'lla']) await typeText(v);
+      expect(box).toHaveValue('lla');
+      expect(replace).not.toHaveBeenCalled();
+      expect(window.location.search).toBe('?type=text');
+      // The list follows the text before the URL does.
+      expect(rowIds()).toEqual(['meta/llama:free']);
+      await act(async () => {
+        vi.advanceTimersByTime(URL_QUERY_DELAY_MS - 1);
+      });
+      expect(replace).not.toHaveBeenCalled();
+      await act(async () => {
+        vi.advanceTimersByTime(1);
+      });
+      expect(window.location.search).toBe('?type=text&q=lla');
+      expect(replace).toHaveBeenCalledTimes(1);
+      // Typing on after the write keeps the new text when the page re-renders for the URL.
+      for (const v of ['llam', 'llama']) await typeText(v);
+      await act(async () => {
+        vi.advanceTimersByTime(URL_QUERY_DELAY_MS);
+      });
+      expect(window.location.search).toBe('?type=text&q=llama');
+      expect(replace).toHaveBeenCalledTimes(2);
+      expect(box).toHaveValue('llama');
+      // A change of the URL from outside (a link, back) replaces the text.
+      await act(async () => {
+        window.history.pushState(null, '', '/settings/models?type=text&q=gpt');
+        window.dispatchEvent(new PopStateEvent('popstate'));
+      });
+      expect(box).toHaveValue('gpt');
+      // Escape clears the text and the URL's q at once, and a pending write does not bring it back.
+      await typeText('gpt-4');
+      await act(() => void fireEvent.keyDown(box, { key: 'Escape' }));
+      expect(box).toHaveValue('');
+      expect(window.location.search).toBe('?type=text');
+      await act(async () => {
+        vi.advanceTimersByTime(URL_QUERY_DELAY_MS);
+      });
+      expect(window.location.search).toBe('?type=text');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('leads a user whose key was rejected to the key step', async () => {
