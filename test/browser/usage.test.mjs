@@ -332,6 +332,13 @@ describe('usage page', { concurrency: false, timeout: 900_000 }, () => {
         await rows.first().waitFor();
         assert.equal(await rows.count(), total);
         assert.equal(await page.locator('[data-testid="requests-table"] tbody tr[data-outcome="insufficient_credits"]').count(), sent.errors);
+        // ...in words of the page's language, in the row, the outcome filter and the errors by kind, never as its code.
+        const outOfCredits = lang === 'ru' ? 'Нет кредитов' : 'Out of credits';
+        assert.equal(norm(await page.locator('[data-testid="requests-table"] tbody tr[data-outcome="insufficient_credits"] .pill').first().innerText()), outOfCredits);
+        const outcomeOptions = await page.getByLabel(lang === 'ru' ? 'Итог' : 'Outcome', { exact: true }).locator('option').allInnerTexts();
+        assert.ok(outcomeOptions.map(norm).includes(outOfCredits), outcomeOptions.join(', '));
+        assert.match(norm(await page.locator('.error-kinds').innerText()), new RegExp(outOfCredits));
+        assert.doesNotMatch(norm(await page.locator('main').innerText()), /insufficient_credits/);
         // Filter: audio only.
         await page.getByLabel(lang === 'ru' ? 'Тип' : 'Type', { exact: true }).selectOption('audio');
         await page.waitForFunction((n) => document.querySelectorAll('[data-testid="requests-table"] tbody tr').length === n, sent.audio);

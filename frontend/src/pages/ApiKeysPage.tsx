@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { CONNECTION_MESSAGES } from '../api/kinds';
 import { api } from '../api/client';
 import { errorMessage } from '../api/errors';
 import type { KeyStatus, KeyVerification, TestResult } from '../api/types';
@@ -8,17 +9,7 @@ import { useI18n, type MessageKey } from '../i18n';
 
 const PROVIDER = 'openrouter';
 
-const TEST_KEYS: Record<string, MessageKey> = {
-  success: 'test.success',
-  no_key: 'test.no_key',
-  invalid_key: 'test.invalid_key',
-  insufficient_credits: 'test.insufficient_credits',
-  rate_limited: 'test.rate_limited',
-  network_error: 'test.network_error',
-  timeout: 'test.timeout',
-  upstream_error: 'test.upstream_error',
-  key_unreadable: 'test.key_unreadable',
-};
+const TEST_KEYS = CONNECTION_MESSAGES;
 
 type Flash = { kind: 'ok' | 'error' | 'warn'; text: string } | null;
 

@@ -122,7 +122,7 @@ describe('UsagePage', { timeout: 30_000 }, () => {
     expect(req).toContain('1 Dec | 5 | 0');
     expect(req).toContain('3 Dec | 1 | 1');
     expect(req).toContain('Total | 6 | 1');
-    expect(screen.getByTestId('chart-requests')).toHaveTextContent('Errors by kind: rate_limited 1');
+    expect(screen.getByTestId('chart-requests')).toHaveTextContent('Errors by kind: Rate limited 1');
 
     const models = tableText('chart-models').split('\n');
     expect(models[1]).toBe('openai/gpt-4o-mini | $0.0123 | 98.4% | 4');

@@ -41,7 +41,7 @@ describe('RequestsTable', { timeout: 30_000 }, () => {
     expect(rows[1]).toHaveTextContent('Textstream');
     expect(rows[1]).toHaveTextContent('OK');
     expect(rows[2]).toHaveTextContent('Audio');
-    expect(rows[2]).toHaveTextContent('timeout');
+    expect(rows[2]).toHaveTextContent('Timed out');
     expect(rows[2]).toHaveTextContent('—');
     expect(requests).toHaveBeenCalledWith({ limit: PAGE_SIZE });
   });

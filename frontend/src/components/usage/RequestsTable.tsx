@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { errorMessage } from '../../api/errors';
+import { outcomeLabel } from '../../api/kinds';
 import type { RequestFilters, UsageApi, UsageRequest } from '../../api/usage';
 import { useI18n } from '../../i18n';
 import { usageFormat } from './format';
@@ -111,7 +112,7 @@ export function RequestsTable({ api, types, models, kinds, reloadKey }: Props) {
             <option value="ok">{t('usage.outcomeOk')}</option>
             {kinds.map((x) => (
               <option key={x} value={x}>
-                {x}
+                {outcomeLabel(t, x)}
               </option>
             ))}
           </select>
@@ -176,7 +177,7 @@ export function RequestsTable({ api, types, models, kinds, reloadKey }: Props) {
                     {typeof r.ttft_ms === 'number' && <span className="muted small"> {t('usage.ttft', { ms: f.ms(r.ttft_ms) })}</span>}
                   </Cell>
                   <Cell label={t('usage.colOutcome')}>
-                    <span className={`pill ${r.outcome === 'ok' ? 'ok' : 'err'}`}>{r.outcome === 'ok' ? t('usage.outcomeOk') : r.outcome}</span>
+                    <span className={`pill ${r.outcome === 'ok' ? 'ok' : 'err'}`}>{outcomeLabel(t, r.outcome)}</span>
                   </Cell>
                 </tr>
               ))}

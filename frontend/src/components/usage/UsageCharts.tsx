@@ -1,4 +1,5 @@
 import { useMemo } from 'react';
+import { outcomeLabel } from '../../api/kinds';
 import type { BalancePoint, BurnRate, Period } from '../../api/usage';
 import { useI18n, type TFunc } from '../../i18n';
 import { ChartCard } from './ChartCard';
@@ -110,7 +111,7 @@ export function RequestsChart({ series, kinds }: { series: DailySeries; kinds: [
               {kinds.map(([k, n], i) => (
                 <span key={k}>
                   {i > 0 && ', '}
-                  <code>{k}</code> {f.count(n)}
+                  <span title={k}>{outcomeLabel(t, k)}</span> {f.count(n)}
                 </span>
               ))}
             </p>
