@@ -1,9 +1,10 @@
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { onUnauthorized } from './api/client';
 import { clearToken, getToken, setToken } from './auth';
 import { LanguageSwitch } from './components/LanguageSwitch';
 import { Link } from './components/Link';
 import { TokenScreen } from './components/TokenScreen';
+import { usePhone } from './components/usePhone';
 import { useI18n, type MessageKey } from './i18n';
 import { ApiKeysPage } from './pages/ApiKeysPage';
 import { ModelsPage } from './pages/ModelsPage';
@@ -13,12 +14,53 @@ import { navigate, ROUTES, usePath } from './router';
 // The usage page and its chart library load only when the page is opened.
 const UsagePage = lazy(() => import('./pages/UsagePage'));
 
-const TABS: { path: string; label: MessageKey }[] = [
-  { path: ROUTES.models, label: 'nav.models' },
-  { path: ROUTES.apiKeys, label: 'nav.apiKeys' },
-  { path: ROUTES.prompts, label: 'nav.prompts' },
-  { path: ROUTES.usage, label: 'nav.usage' },
+// Each tab has a short label for a phone's one-row header; its accessible name stays the full label
+// (which contains the short one, so what is seen is what a voice command says).
+const TABS: { path: string; label: MessageKey; short: MessageKey }[] = [
+  { path: ROUTES.models, label: 'nav.models', short: 'nav.modelsShort' },
+  { path: ROUTES.apiKeys, label: 'nav.apiKeys', short: 'nav.apiKeysShort' },
+  { path: ROUTES.prompts, label: 'nav.prompts', short: 'nav.promptsShort' },
+  { path: ROUTES.usage, label: 'nav.usage', short: 'nav.usageShort' },
 ];
+
+/** The language switch and signing out: beside the tabs on a wide screen, behind one button on a phone. */
+function TopbarTools({ onSignOut }: { onSignOut: () => void }) {
+  const { t } = useI18n();
+  const phone = usePhone();
+  const menu = useRef<HTMLDetailsElement>(null);
+  useEffect(() => {
+    if (!phone) return;
+    // A click or a tap outside the open menu, or Escape, closes it.
+    const close = (e: Event) => {
+      const d = menu.current;
+      if (!d?.open) return;
+      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !d.contains(e.target as Node)) d.open = false;
+    };
+    document.addEventListener('pointerdown', close);
+    document.addEventListener('keydown', close);
+    return () => {
+      document.removeEventListener('pointerdown', close);
+      document.removeEventListener('keydown', close);
+    };
+  }, [phone]);
+  const tools = (
+    <>
+      <LanguageSwitch />
+      <button type="button" className="btn small ghost" onClick={onSignOut}>
+        {t('signout')}
+      </button>
+    </>
+  );
+  if (!phone) return <div className="topbar-tools">{tools}</div>;
+  return (
+    <details className="topbar-tools tools-menu" ref={menu}>
+      <summary className="btn small ghost" aria-label={t('menu.label')} title={t('menu.label')}>
+        <span aria-hidden="true">⋯</span>
+      </summary>
+      <div className="tools-pop">{tools}</div>
+    </details>
+  );
+}
 
 function normalize(path: string): string {
   return path.length > 1 ? path.replace(/\/+$/, '') : path;
@@ -112,25 +154,21 @@ export function App() {
           </Link>
           <nav aria-label={t('nav.label')} className="tabs">
             {TABS.map((x) => (
-              <Link key={x.path} href={x.path} className="tab" aria-current={x.path === path ? 'page' : undefined}>
-                {t(x.label)}
+              <Link key={x.path} href={x.path} className="tab" aria-current={x.path === path ? 'page' : undefined} aria-label={t(x.label)}>
+                <span className="tab-full">{t(x.label)}</span>
+                <span className="tab-short" aria-hidden="true">
+                  {t(x.short)}
+                </span>
               </Link>
             ))}
           </nav>
-          <div className="topbar-tools">
-            <LanguageSwitch />
-            <button
-              type="button"
-              className="btn small ghost"
-              onClick={() => {
-                clearToken();
-                setExpired(false);
-                setAuthed(false);
-              }}
-            >
-              {t('signout')}
-            </button>
-          </div>
+          <TopbarTools
+            onSignOut={() => {
+              clearToken();
+              setExpired(false);
+              setAuthed(false);
+            }}
+          />
         </div>
       </header>
       <main id="main" className="content" tabIndex={-1}>

@@ -20,11 +20,13 @@ const WORDS = {
     free: 'Free only', variants: 'Show variants', provider: /^Provider/, compare: /^Compare 2$/, rejected: 'Rejected', verified: 'Verified',
     save: /^(Save key|Replace key)$/, keyInput: 'OpenRouter API key', tryType: (type) => `Try ${type} model`, countdown: /try again in (\d+) s/i, refreshBalance: 'Refresh balance',
     typeName: { text: 'text', image: 'image', audio: 'audio' }, details: /^Details of /, closeDetails: 'Close details',
+    code: 'en', navLabel: 'Settings sections', tabs: ['AI models', 'API keys', 'Prompts', 'Usage'], language: 'Language', signOut: 'Sign out', menu: 'Language and sign out',
   },
   ru: {
     free: 'Только бесплатные', variants: 'Показать варианты', provider: /^Провайдер/, compare: /^Сравнить \(2\)$/, rejected: 'Отклонён', verified: 'Проверен',
     save: /^(Сохранить ключ|Заменить ключ)$/, keyInput: 'API-ключ OpenRouter', tryType: (type) => `Попробовать модель: ${type}`, countdown: /через (\d+) с/, refreshBalance: 'Обновить баланс',
     typeName: { text: 'Текст', image: 'Изображения', audio: 'Аудио' }, details: /^Подробнее о /, closeDetails: 'Закрыть подробности',
+    code: 'ru', navLabel: 'Разделы настроек', tabs: ['Модели ИИ', 'API-ключи', 'Промпты', 'Расходы'], language: 'Язык', signOut: 'Выйти', menu: 'Язык и выход',
   },
 };
 
@@ -110,6 +112,34 @@ describe('choosing a model (issue 17)', { concurrency: false, timeout: 30 * 60_0
           if (vpName === 'phone') assert.ok(header.height < 64, `phone header is ${header.height}px high`);
           await noOverflow(page, 'models page');
           await shot('overview');
+        });
+
+        it('shows every tab of the header in the window, in one row, without sideways scrolling', async () => {
+          await open('');
+          const nav = page.getByRole('navigation', { name: w.navLabel });
+          const tabs = nav.getByRole('link');
+          assert.equal(await tabs.count(), 4);
+          for (const name of w.tabs) {
+            const box = await nav.getByRole('link', { name, exact: true }).boundingBox();
+            assert.ok(box, `tab ${name} is not shown`);
+            assert.ok(box.x >= 0 && box.x + box.width <= viewport.width && box.y >= 0 && box.y + box.height <= viewport.height, `tab ${name} at ${JSON.stringify(box)} is outside the ${viewport.width}x${viewport.height} window`);
+          }
+          const [sw, cw] = await nav.evaluate((n) => [n.scrollWidth, n.clientWidth]);
+          assert.ok(sw <= cw, `the tabs scroll sideways: ${sw}px in ${cw}px`);
+          const header = await page.locator('.topbar').boundingBox();
+          assert.ok(header.height <= 64, `header is ${header.height}px high`);
+          // The language and signing out: beside the tabs, or behind one button on a phone.
+          if (vpName === 'phone') await page.locator(`.topbar summary[aria-label="${w.menu}"]`).click();
+          const lang = page.getByLabel(w.language, { exact: true });
+          await lang.waitFor({ state: 'visible' });
+          const lb = await lang.boundingBox();
+          assert.ok(lb.x >= 0 && lb.x + lb.width <= viewport.width, `language switch at ${JSON.stringify(lb)}`);
+          assert.ok(await page.getByRole('button', { name: w.signOut }).isVisible());
+          await page.screenshot({ path: join(SHOTS, `models-${w.code}-${vpName}-header.png`), clip: { x: 0, y: 0, width: viewport.width, height: Math.min(viewport.height, 260) } });
+          if (vpName === 'phone') {
+            await page.keyboard.press('Escape');
+            await lang.waitFor({ state: 'hidden' });
+          }
         });
 
         it('sort by price puts a free model first', async () => {

@@ -1,32 +1,11 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useCallback, useDeferredValue, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type KeyboardEvent } from 'react';
+import { usePhone } from './usePhone';
+import { memo, useCallback, useDeferredValue, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { ModelType } from '../api/types';
 import { useI18n } from '../i18n';
 import { MIN_CONTEXTS, priceColumns, providerOptions, visibleItems, type Item, type ListState, type Row, type Sort } from '../models/catalog';
 import { formatCompact } from './format';
 import { fieldLabel, Price } from './Price';
-
-const PHONE = '(max-width: 700px)';
-// One MediaQueryList for the page: matchMedia builds a new one on every call, and React reads the snapshot
-// on every render of every component that uses it.
-let phoneQuery: MediaQueryList | null | undefined;
-function phoneMedia(): MediaQueryList | null {
-  if (phoneQuery === undefined) phoneQuery = window.matchMedia?.(PHONE) ?? null;
-  return phoneQuery;
-}
-function subscribeMedia(fn: () => void) {
-  const m = phoneMedia();
-  m?.addEventListener?.('change', fn);
-  return () => m?.removeEventListener?.('change', fn);
-}
-/** Whether the window is phone-sized. */
-export function usePhone(): boolean {
-  return useSyncExternalStore(
-    subscribeMedia,
-    () => !!phoneMedia()?.matches,
-    () => false,
-  );
-}
 
 /** How long the search box waits after the last keystroke before it writes its text to the URL (?q=). */
 export const URL_QUERY_DELAY_MS = 300;
