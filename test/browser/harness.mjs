@@ -87,8 +87,12 @@ async function waitHealthy(base, child, logs, ms = 30000) {
   throw new Error(`aimodels /healthz not 200 after ${ms}ms (${last}):\n${logs.join('\n')}`);
 }
 
-/** Starts both processes; returns handles and a stop() that ends them. */
-export async function startStack() {
+/**
+ * Starts both processes; returns handles and a stop() that ends them. catalogTTL is the server's catalog
+ * cache time (1s by default, so a changed fake catalog is fetched soon; a test that must decide when the
+ * server fetches the catalog again, by ?refresh=true only, gives a long one).
+ */
+export async function startStack({ catalogTTL = '1s' } = {}) {
   const aimodelsBin = requireEnv('AIMODELS_BIN');
   const fakeBin = requireEnv('FAKE_OPENROUTER_BIN');
   const key = process.env.FAKE_OPENROUTER_KEY || DEFAULT_FAKE_KEY;
@@ -107,7 +111,7 @@ export async function startStack() {
       AIMODELS_DATA_DIR: dataDir,
       AIMODELS_ADMIN_TOKEN: token,
       AIMODELS_OPENROUTER_BASE_URL: fake.apiURL,
-      AIMODELS_CATALOG_TTL: '1s',
+      AIMODELS_CATALOG_TTL: catalogTTL,
     },
   });
   const serverLogs = collect(server, 'aimodels');

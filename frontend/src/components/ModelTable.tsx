@@ -217,7 +217,9 @@ export function ModelTable({ type, rows, state, onState, marks, mode, onCancelMo
     }
   }
 
-  const grid = `minmax(0, 2.6fr) minmax(0, 1fr) 5.4rem ${columns.map(() => 'minmax(6.5rem, 1fr)').join(' ')} 6.5rem`;
+  // Fixed tracks only (no max-content column): the grid's tracks then need no measuring of the rows'
+  // contents on each new list. The last one fits the Details button's label in the page's language.
+  const grid = `minmax(0, 2.6fr) minmax(0, 1fr) 5.4rem ${columns.map(() => 'minmax(6.5rem, 1fr)').join(' ')} calc(${t('list.details').length}ch + 2rem)`;
   const listId = `${uid}-list`;
   const activeId = items[active] ? `${uid}-row-${active}` : undefined;
   const filtered = query || state.provider || state.free || state.ctx > 0;

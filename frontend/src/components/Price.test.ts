@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { translate, type MessageKey } from '../i18n';
 import { formatMoney, shiftDecimalString } from './format';
-import { priceText } from './Price';
+import type { Model } from '../api/types';
+import { priceChangeText, priceText } from './Price';
 
 const tEn = (k: MessageKey, v?: Record<string, string | number>) => translate('en', k, v);
 const tRu = (k: MessageKey, v?: Record<string, string | number>) => translate('ru', k, v);
@@ -38,5 +39,19 @@ describe('prices', () => {
     expect(norm(formatMoney('ru', 239.26))).toBe('239,26 $');
     expect(formatMoney('en', '0.075')).toBe('$0.075');
     expect(formatMoney('en', '0.5')).toBe('$0.50');
+  });
+});
+
+describe('priceChangeText', () => {
+  const tr = (lang: 'en' | 'ru') => (k: Parameters<typeof translate>[1], v?: Record<string, string | number>) => translate(lang, k, v);
+  const whisper = { id: 'openai/whisper-1', name: 'Whisper', all_prices: [{ field: 'prompt', usd: '0.009', unit: 'minute' }] } as unknown as Model;
+  it('says a changed price in the field’s unit, in the language’s money format', () => {
+    const c = { id: 'openai/whisper-1', field: 'prompt', old: '0.006', new: '0.009' };
+    expect(priceChangeText(tr('en'), 'en', c, whisper)).toBe('Input: $0.006 → $0.009 per minute');
+    expect(priceChangeText(tr('ru'), 'ru', c, whisper).replace(/[\u00a0\u202f]/g, ' ')).toBe('Вход: 0,006 $ → 0,009 $ за минуту');
+  });
+  it('scales token prices to 1M tokens and says when a price is new', () => {
+    const m = { id: 'x/y', all_prices: [{ field: 'completion', usd: '0.000002', unit: 'token' }] } as unknown as Model;
+    expect(priceChangeText(tr('en'), 'en', { id: 'x/y', field: 'completion', old: '', new: '0.000002' }, m)).toBe('Output: none → $2.00 per 1M tokens');
   });
 });

@@ -1,4 +1,4 @@
-import type { PriceEntry } from '../api/types';
+import type { Model, PriceChange, PriceEntry } from '../api/types';
 import { useI18n, type MessageKey, type TFunc } from '../i18n';
 import { formatCompact, formatMoney, shiftDecimalString } from './format';
 
@@ -81,4 +81,19 @@ export function Price({ entry, compact }: { entry: PriceEntry | undefined; compa
       {p.unit && (compact ? <span className="unit"> {p.unit}</span> : <> <span className="unit">{p.unit}</span></>)}
     </span>
   );
+}
+
+/**
+ * One changed price in words: "Input: $0.006 → $0.009 per minute". The unit is the one the model's own
+ * entry for the field has (the change carries bare decimals); a field gone or new says so.
+ */
+export function priceChangeText(t: TFunc, lang: 'en' | 'ru', c: PriceChange, model?: Model | null): string {
+  const unit = (model?.all_prices ?? []).find((e) => e.field === c.field)?.unit ?? Object.values(model?.prices ?? {}).flat().find((e) => e?.field === c.field)?.unit ?? '';
+  const side = (usd: string) => (usd === '' ? null : priceText(t, lang, { field: c.field, usd, unit }));
+  const before = side(c.old);
+  const after = side(c.new);
+  const words = (p: PriceText | null) => (p ? (p.unit ? `${p.amount} ${p.unit}` : p.amount) : t('changes.noPrice'));
+  // One unit after both amounts when they share it: "$0.006 → $0.009 per minute".
+  const figures = before && after && before.unit === after.unit && before.unit ? `${before.amount} → ${after.amount} ${after.unit}` : `${words(before)} → ${words(after)}`;
+  return `${fieldLabel(t, c.field)}: ${figures}`;
 }

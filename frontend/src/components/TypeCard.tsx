@@ -1,10 +1,10 @@
 import { memo, useId, useRef, useState } from 'react';
 import { api } from '../api/client';
-import type { ModelType, Recommendation, SelectionEntry } from '../api/types';
+import type { ModelType, PriceChange, Recommendation, SelectionEntry } from '../api/types';
 import { useI18n } from '../i18n';
 import type { Row } from '../models/catalog';
 import { formatCompact } from './format';
-import { fieldLabel, Price } from './Price';
+import { fieldLabel, Price, priceChangeText } from './Price';
 import { TryResult, type TryState } from './TryResult';
 
 export type SaveState = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved' } | { kind: 'failed'; reason: string };
@@ -18,6 +18,8 @@ interface Props {
   row: Row | undefined;
   recommended?: Recommendation;
   nameOf: (id: string) => string;
+  /** What the catalog's changes say of this model's prices (empty when nothing changed). */
+  priceChanges?: PriceChange[];
   open: boolean;
   save: SaveState;
   onOpen: (type: ModelType) => void;
@@ -30,7 +32,7 @@ interface Props {
  * A type's choice: the model, its prices, what changed about it, the recommended default (one click to
  * accept), a try, and the ordered fallbacks with buttons to add, remove and reorder them.
  */
-export const TypeCard = memo(function TypeCard({ type, entry, row, recommended, nameOf, open, save, onOpen, onAddFallback, onFallbacks, onUseRecommended }: Props) {
+export const TypeCard = memo(function TypeCard({ type, entry, row, recommended, nameOf, priceChanges, open, save, onOpen, onAddFallback, onFallbacks, onUseRecommended }: Props) {
   const { t, lang, formatDate } = useI18n();
   const uid = useId();
   const typeName = t(`typeName.${type}`);
@@ -125,7 +127,9 @@ export const TypeCard = memo(function TypeCard({ type, entry, row, recommended, 
             {flag.kind === 'removed'
               ? t('flag.removed', { type: typeName })
               : flag.kind === 'price_changed'
-                ? t('flag.priceChanged', { detail: flag.detail ?? '' })
+                ? priceChanges?.length
+                  ? t('flag.priceChangedIn', { changes: priceChanges.map((c) => priceChangeText(t, lang, c, row?.model ?? entry?.model)).join('; ') })
+                  : t('flag.priceChanged', { detail: flag.detail ?? '' })
                 : flag.detail}
           </p>
           <button type="button" className="btn small" onClick={() => onOpen(type)}>

@@ -411,6 +411,8 @@ const en = {
   'changes.priceChanged': 'Price changed',
   'flag.removed': 'This model left OpenRouter’s catalog: {type} requests fail until you choose another.',
   'flag.priceChanged': 'Its price changed ({detail}). Check that it still suits you, or choose another.',
+  'changes.noPrice': 'none',
+  'flag.priceChangedIn': 'Its price changed: {changes}. Check that it still suits you, or choose another.',
   'flag.choose': 'Choose another {type} model',
   'keystep.title': 'Step 1: a working OpenRouter key.',
   'keystep.none': 'No key is saved yet, so nothing can be sent to a model.',

@@ -1,13 +1,14 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../api/client';
 import { errorMessage } from '../api/errors';
-import { MODEL_TYPES, type CatalogResult, type KeyStatus, type ModelType, type Selection, type SelectionChange } from '../api/types';
+import { MODEL_TYPES, type CatalogResult, type KeyStatus, type ModelType, type PriceChange, type Selection, type SelectionChange } from '../api/types';
 import { BalancePanel } from '../components/BalancePanel';
 import { Compare } from '../components/Compare';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Link } from '../components/Link';
 import { ModelDetails } from '../components/ModelDetails';
 import { ModelTable, type Marks } from '../components/ModelTable';
+import { priceChangeText } from '../components/Price';
 import { TypeCard, type SaveState } from '../components/TypeCard';
 import { useI18n } from '../i18n';
 import { EMPTY_STATE, parseSearch, toRows, toSearch, type ListState, type Row } from '../models/catalog';
@@ -18,7 +19,7 @@ const IDLE: SaveState = { kind: 'idle' };
 const Balance = memo(BalancePanel);
 
 export function ModelsPage() {
-  const { t, formatDate } = useI18n();
+  const { t, lang, formatDate } = useI18n();
   const search = useSearch();
   const { type: openType, state } = useMemo(() => parseSearch(search), [search]);
   const [catalog, setCatalog] = useState<CatalogResult | null>(null);
@@ -47,7 +48,11 @@ export function ModelsPage() {
       .then((keys) => setKey(keys.find((k) => k.provider === 'openrouter') ?? { provider: 'openrouter', configured: false }))
       .catch(() => setKey(null));
     try {
-      const [c, s] = await Promise.all([api.getCatalog(refresh), api.getSelection()]);
+      // A refresh reads the selection after the new catalog: the selection's flags (a chosen model that left
+      // the catalog or changed price) are computed against the catalog the server holds when it answers.
+      const [c, s] = refresh
+        ? await api.getCatalog(true).then(async (c) => [c, await api.getSelection()] as const)
+        : await Promise.all([api.getCatalog(false), api.getSelection()]);
       setCatalog(c);
       setSelection(s);
     } catch (e) {
@@ -181,6 +186,15 @@ export function ModelsPage() {
 
   const changes = catalog?.changes;
   const added = useMemo(() => new Set(changes?.added ?? []), [changes]);
+  // Each type card's model's price changes, the same array from render to render (the cards are memoised).
+  const cardChanges = useMemo(() => {
+    const out = {} as Record<ModelType, PriceChange[]>;
+    for (const type of MODEL_TYPES) {
+      const id = selection?.[type]?.model_id;
+      out[type] = id ? (changes?.price_changed ?? []).filter((c) => c.id === id) : [];
+    }
+    return out;
+  }, [changes, selection]);
   const priceChanged = useMemo(() => new Set((changes?.price_changed ?? []).map((c) => c.id)), [changes]);
   const entry = openType ? selection?.[openType] : undefined;
   const marks = useMemo<Marks>(
@@ -268,7 +282,8 @@ export function ModelsPage() {
                 ))}
                 {changes.price_changed.map((c) => (
                   <li key={`p-${c.id}-${c.field}`}>
-                    <span className="badge warn-badge">{t('changes.priceChanged')}</span> {nameOf(c.id)} <code>{c.field}</code>: {c.old} → {c.new}
+                    <span className="badge warn-badge">{t('changes.priceChanged')}</span> {nameOf(c.id)} <code>{c.id}</code>{' '}
+                    <span className="change-figures">{priceChangeText(t, lang, c, byId.get(c.id)?.model)}</span>
                   </li>
                 ))}
               </ul>
@@ -294,6 +309,7 @@ export function ModelsPage() {
                     row={selection[type]?.model_id ? rowOf(type, selection[type].model_id) : undefined}
                     recommended={recommended[type] ?? (selection[type]?.recommended ? { model_id: selection[type].model_id, rule: '' } : undefined)}
                     nameOf={nameOf}
+                    priceChanges={cardChanges[type]}
                     open={openType === type}
                     save={saves[type]}
                     onOpen={onOpenType}
