@@ -6,13 +6,14 @@ import { Link } from './components/Link';
 import { TokenScreen } from './components/TokenScreen';
 import { usePhone } from './components/usePhone';
 import { useI18n, type MessageKey } from './i18n';
-import { ApiKeysPage } from './pages/ApiKeysPage';
 import { ModelsPage } from './pages/ModelsPage';
-import { PromptsPage } from './pages/PromptsPage';
 import { navigate, ROUTES, usePath } from './router';
 
-// The usage page and its chart library load only when the page is opened.
+// The models page is the landing page and is in the first bundle; the others load when opened (the usage
+// page with its chart library).
 const UsagePage = lazy(() => import('./pages/UsagePage'));
+const ApiKeysPage = lazy(() => import('./pages/ApiKeysPage').then((m) => ({ default: m.ApiKeysPage })));
+const PromptsPage = lazy(() => import('./pages/PromptsPage').then((m) => ({ default: m.PromptsPage })));
 
 // Each tab has a short label for a phone's one-row header; its accessible name stays the full label
 // (which contains the short one, so what is seen is what a voice command says).
@@ -115,11 +116,7 @@ export function App() {
       page = <PromptsPage />;
       break;
     case ROUTES.usage:
-      page = (
-        <Suspense fallback={<p className="muted">{t('common.loading')}</p>}>
-          <UsagePage />
-        </Suspense>
-      );
+      page = <UsagePage />;
       break;
     case '/':
     case '':
@@ -172,7 +169,7 @@ export function App() {
         </div>
       </header>
       <main id="main" className="content" tabIndex={-1}>
-        {page}
+        <Suspense fallback={<p className="muted">{t('common.loading')}</p>}>{page}</Suspense>
       </main>
     </>
   );

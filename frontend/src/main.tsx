@@ -1,12 +1,10 @@
+// First: the token and the landing page's requests (see boot.ts).
+import './boot';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
-import { captureTokenFromFragment } from './auth';
 import { I18nProvider } from './i18n';
 import './styles.css';
-
-// Before anything renders: take #token=... out of the address bar.
-captureTokenFromFragment();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -31,9 +31,19 @@ export class ApiError extends Error {
 type UnauthorizedListener = () => void;
 const unauthorizedListeners = new Set<UnauthorizedListener>();
 
+// A refusal that came before anyone listened (a request sent before the app rendered, see prefetch.ts):
+// the first listener hears of it.
+let unheardUnauthorized = false;
+
 /** Called whenever the server says our token is bad (code "unauthorized"). */
 export function onUnauthorized(fn: UnauthorizedListener): () => void {
   unauthorizedListeners.add(fn);
+  if (unheardUnauthorized) {
+    unheardUnauthorized = false;
+    queueMicrotask(() => {
+      if (unauthorizedListeners.has(fn)) fn();
+    });
+  }
   return () => unauthorizedListeners.delete(fn);
 }
 
@@ -81,6 +91,7 @@ export async function send(method: string, path: string, body?: unknown, accept 
   const apiErr = new ApiError(res.status, code, err?.message ?? (res.statusText || `HTTP ${res.status}`), parseRetryAfter(res.headers.get('Retry-After')));
   if (code === 'unauthorized') {
     clearToken();
+    if (unauthorizedListeners.size === 0) unheardUnauthorized = true;
     unauthorizedListeners.forEach((fn) => fn());
   }
   throw apiErr;

@@ -1,18 +1,21 @@
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, memo, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../api/client';
 import { errorMessage } from '../api/errors';
+import { takePrefetched } from '../api/prefetch';
 import { MODEL_TYPES, type CatalogResult, type KeyStatus, type ModelType, type PriceChange, type Selection, type SelectionChange } from '../api/types';
 import { BalancePanel } from '../components/BalancePanel';
-import { Compare } from '../components/Compare';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Link } from '../components/Link';
-import { ModelDetails } from '../components/ModelDetails';
 import { ModelTable, type Marks } from '../components/ModelTable';
 import { priceChangeText } from '../components/Price';
 import { TypeCard, type SaveState } from '../components/TypeCard';
 import { useI18n } from '../i18n';
 import { EMPTY_STATE, parseSearch, toRows, toSearch, type ListState, type Row } from '../models/catalog';
 import { ROUTES, setSearch, useSearch } from '../router';
+
+// The details drawer and the comparison are not part of the first list: they load when first opened.
+const ModelDetails = lazy(() => import('../components/ModelDetails').then((m) => ({ default: m.ModelDetails })));
+const Compare = lazy(() => import('../components/Compare').then((m) => ({ default: m.Compare })));
 
 const IDLE: SaveState = { kind: 'idle' };
 // Typing in the list changes the URL and so this page: the balance need not render again for it.
@@ -43,8 +46,9 @@ export function ModelsPage() {
     setError(null);
     setRefreshError(null);
     if (refresh) setRefreshing(true);
-    api
-      .getKeys()
+    // The first load takes the requests boot.ts started before React rendered.
+    const pre = refresh ? null : takePrefetched();
+    (pre?.keys ?? api.getKeys())
       .then((keys) => setKey(keys.find((k) => k.provider === 'openrouter') ?? { provider: 'openrouter', configured: false }))
       .catch(() => setKey(null));
     try {
@@ -52,7 +56,7 @@ export function ModelsPage() {
       // the catalog or changed price) are computed against the catalog the server holds when it answers.
       const [c, s] = refresh
         ? await api.getCatalog(true).then(async (c) => [c, await api.getSelection()] as const)
-        : await Promise.all([api.getCatalog(false), api.getSelection()]);
+        : await Promise.all([pre?.catalog ?? api.getCatalog(false), pre?.selection ?? api.getSelection()]);
       setCatalog(c);
       setSelection(s);
     } catch (e) {
@@ -352,14 +356,16 @@ export function ModelsPage() {
                     </div>
                   )}
                   {comparing && compareRows.length >= 2 && (
-                    <Compare
-                      type={openType}
-                      rows={compareRows}
-                      selectedId={entry?.model_id ?? ''}
-                      onRemove={toggleCompare}
-                      onUse={(id) => choose(openType, id)}
-                      onClose={() => setComparing(false)}
-                    />
+                    <Suspense fallback={<p className="muted">{t('common.loading')}</p>}>
+                      <Compare
+                        type={openType}
+                        rows={compareRows}
+                        selectedId={entry?.model_id ?? ''}
+                        onRemove={toggleCompare}
+                        onUse={(id) => choose(openType, id)}
+                        onClose={() => setComparing(false)}
+                      />
+                    </Suspense>
                   )}
                 </div>
               )}
@@ -372,18 +378,20 @@ export function ModelsPage() {
       </div>
 
       {openType && detailsRow && (
-        <ModelDetails
-          type={openType}
-          row={detailsRow}
-          selectedId={entry?.model_id ?? ''}
-          fallbacks={entry?.fallbacks ?? []}
-          inCompare={compare.includes(detailsRow.id)}
-          compareFull={compare.length >= 4}
-          onUse={(id) => choose(openType, id)}
-          onAddFallback={(id) => addFallback(openType, id)}
-          onToggleCompare={toggleCompare}
-          onClose={() => setDetailsId(null)}
-        />
+        <Suspense fallback={null}>
+          <ModelDetails
+            type={openType}
+            row={detailsRow}
+            selectedId={entry?.model_id ?? ''}
+            fallbacks={entry?.fallbacks ?? []}
+            inCompare={compare.includes(detailsRow.id)}
+            compareFull={compare.length >= 4}
+            onUse={(id) => choose(openType, id)}
+            onAddFallback={(id) => addFallback(openType, id)}
+            onToggleCompare={toggleCompare}
+            onClose={() => setDetailsId(null)}
+          />
+        </Suspense>
       )}
     </>
   );
