@@ -222,6 +222,8 @@ describe('choosing a model (issue 17)', { concurrency: false, timeout: 30 * 60_0
             assert.match(await r.locator('.answer').innerText(), /\S/);
             assert.match(await r.getByTestId('try-latency').innerText(), /\d/);
             assert.match(await r.getByTestId('try-cost').innerText(), /\S/);
+            // The token counts are labelled in the page's language, not with the API's field names.
+            assert.doesNotMatch(await r.locator('.meta').innerText(), /_tokens|\b(prompt|completion|total) tokens\b/);
             await card.scrollIntoViewIfNeeded();
             await shot(`try-${type}`, false);
           });

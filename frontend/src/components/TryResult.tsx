@@ -1,7 +1,14 @@
 import type { TryResponse } from '../api/types';
-import { useI18n } from '../i18n';
+import { useI18n, type MessageKey } from '../i18n';
 import { ErrorNotice } from './ErrorNotice';
 import { formatInt, formatLatency, formatMoney } from './format';
+
+// The server's try usage fields (adapters/echoapi/try.go, TryUsageDTO), in words.
+const TOKEN_KEYS: Record<string, MessageKey> = {
+  prompt_tokens: 'try.promptTokens',
+  completion_tokens: 'try.completionTokens',
+  total_tokens: 'try.totalTokens',
+};
 
 export type TryState = { kind: 'idle' } | { kind: 'busy' } | { kind: 'done'; result: TryResponse } | { kind: 'failed'; error: unknown };
 
@@ -39,7 +46,7 @@ export function TryResult({ state, onRetry, modelsHref }: { state: TryState; onR
         </div>
         {tokens.map(([k, v]) => (
           <div key={k}>
-            <dt>{k.replace(/_/g, ' ')}</dt>
+            <dt>{TOKEN_KEYS[k] ? t(TOKEN_KEYS[k]) : k.replace(/_/g, ' ')}</dt>
             <dd>{formatInt(lang, v)}</dd>
           </div>
         ))}
