@@ -2,7 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { usePhone } from './usePhone';
 import { memo, useCallback, useDeferredValue, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { ModelType } from '../api/types';
-import { useI18n } from '../i18n';
+import { useI18n, type TFunc } from '../i18n';
 import { MIN_CONTEXTS, priceColumns, providerOptions, visibleItems, type Item, type ListState, type Row, type Sort } from '../models/catalog';
 import { formatCompact } from './format';
 import { fieldLabel, Price } from './Price';
@@ -400,6 +400,18 @@ function sameRow(a: RowProps, b: RowProps): boolean {
   return true;
 }
 
+// A row's two labels that name its model, made once per model and language: a new list under a keystroke
+// shows models shown before.
+const rowLabels = new WeakMap<Row, { lang: string; compare: string; details: string }>();
+function labelsOf(t: TFunc, lang: string, r: Row) {
+  let l = rowLabels.get(r);
+  if (!l || l.lang !== lang) {
+    l = { lang, compare: t('list.compareOne', { name: r.name }), details: t('list.detailsOf', { name: r.name }) };
+    rowLabels.set(r, l);
+  }
+  return l;
+}
+
 const TableRow = memo(function TableRow(p: RowProps) {
   const { t, lang } = useI18n();
   const r = p.item.row;
@@ -435,7 +447,7 @@ const TableRow = memo(function TableRow(p: RowProps) {
           className="compare-box"
           checked={p.inCompare}
           disabled={!p.inCompare && p.compareFull}
-          aria-label={t('list.compareOne', { name: r.name })}
+          aria-label={labelsOf(t, lang, r).compare}
           onChange={() => p.onToggleCompare(r.id)}
         />
         <div className="name-text">
@@ -475,7 +487,7 @@ const TableRow = memo(function TableRow(p: RowProps) {
         </div>
       ))}
       <div className="cell actions">
-        <button type="button" className="btn small" onClick={() => p.onDetails(r.id)} aria-label={t('list.detailsOf', { name: r.name })}>
+        <button type="button" className="btn small" onClick={() => p.onDetails(r.id)} aria-label={labelsOf(t, lang, r).details}>
           {t('list.details')}
         </button>
       </div>

@@ -10,17 +10,24 @@ function phoneMedia(): MediaQueryList | null {
   if (phoneQuery === undefined) phoneQuery = window.matchMedia?.(PHONE) ?? null;
   return phoneQuery;
 }
+// The answer, kept from the query's change events: reading .matches on every render costs a media query
+// evaluation each time.
+let matches: boolean | undefined;
 function subscribe(fn: () => void) {
   const m = phoneMedia();
-  m?.addEventListener?.('change', fn);
-  return () => m?.removeEventListener?.('change', fn);
+  const onChange = () => {
+    matches = !!m?.matches;
+    fn();
+  };
+  m?.addEventListener?.('change', onChange);
+  return () => m?.removeEventListener?.('change', onChange);
+}
+function snapshot(): boolean {
+  if (matches === undefined) matches = !!phoneMedia()?.matches;
+  return matches;
 }
 
 /** Whether the window is phone-sized. */
 export function usePhone(): boolean {
-  return useSyncExternalStore(
-    subscribe,
-    () => !!phoneMedia()?.matches,
-    () => false,
-  );
+  return useSyncExternalStore(subscribe, snapshot, () => false);
 }
