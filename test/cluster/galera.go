@@ -222,7 +222,33 @@ func (c *Cluster) CreateDatabase(t testing.TB) string {
 	if _, err := c.nodes[0].DB().ExecContext(ctx, "CREATE DATABASE `"+name+"` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
 		t.Fatalf("cluster: create database: %v", err)
 	}
+	// Each other node has the writeset once node 1's commit returns, but
+	// may not have applied it yet: a server connecting there at once got
+	// "Unknown database". A read with wsrep_sync_wait waits until the node
+	// has applied everything committed before it.
+	for _, n := range c.nodes[1:] {
+		if !n.Running() {
+			continue
+		}
+		if err := n.seeDatabase(ctx, name); err != nil {
+			t.Fatalf("cluster: node %s does not see database %s: %v", n.Addr(), name, err)
+		}
+	}
 	return name
+}
+
+// seeDatabase returns once the node has applied the creation of name.
+func (n *Node) seeDatabase(ctx context.Context, name string) error {
+	conn, err := n.DB().Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SET SESSION wsrep_sync_wait = 1"); err != nil {
+		return err
+	}
+	var got string
+	return conn.QueryRowContext(ctx, "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", name).Scan(&got)
 }
 
 func (c *Cluster) cleanup() {
