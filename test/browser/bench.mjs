@@ -9,8 +9,7 @@
 //   BENCH_RUNS=5       page loads measured per setting
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, startStack } from './harness.mjs';
+import { launchChromium, startStack } from './harness.mjs';
 
 const FIXTURE = process.env.BENCH_MODELS_FIXTURE || '/work/shared/fixtures/openrouter/models-all-2026-08-19.json';
 const LEGACY = process.env.BENCH_MODE === 'legacy';
@@ -40,7 +39,7 @@ const median = (xs) => pct(xs, 50);
 
 async function main() {
   const stack = await startStack();
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   try {
     await stack.fault('GET /models', 200, { body: benchCatalog() });
     const auth = { Authorization: `Bearer ${stack.token}`, 'Content-Type': 'application/json' };

@@ -7,13 +7,11 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, startStack } from './harness.mjs';
+import { launchChromium, VIEWPORTS, startStack } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SHOTS = join(here, 'screenshots');
 const WAIT = 30000;
-const VIEWPORTS = { desktop: { width: 1440, height: 900 }, phone: { width: 390, height: 844 } };
 
 // The selected models, and what the changed catalog does to them.
 const TEXT = 'openai/gpt-4o-mini'; // removed
@@ -105,7 +103,7 @@ describe('catalog changes on the models page', { concurrency: false, timeout: 20
     // A long catalog TTL: the server fetches the catalog again only when asked to refresh, so the test
     // decides which catalog the page's refresh compares with.
     stack = await startStack({ catalogTTL: '1h' });
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     await api('PUT', '/settings/api-keys/openrouter', { key: stack.key });
     changed = changedCatalog();
   });

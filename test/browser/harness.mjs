@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
 
 export const DEFAULT_FAKE_KEY = 'sk-or-v1-test-0123456789abcdef0123456789abcdef';
 
@@ -20,6 +21,14 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+// The viewports the screenshot tests run in.
+export const VIEWPORTS = { desktop: { width: 1440, height: 900 }, phone: { width: 390, height: 844 } };
+
+// launchChromium starts Debian's Chromium (or $CHROMIUM_PATH) headless.
+export function launchChromium() {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
 
 function requireEnv(name) {
   const v = process.env[name];

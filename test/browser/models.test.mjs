@@ -7,14 +7,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, startStack } from './harness.mjs';
+import { launchChromium, VIEWPORTS, startStack } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SHOTS = join(here, 'screenshots');
 const WAIT = 30000;
 
-const VIEWPORTS = { desktop: { width: 1440, height: 900 }, phone: { width: 390, height: 844 } };
 const WORDS = {
   en: {
     free: 'Free only', variants: 'Show variants', provider: /^Provider/, compare: /^Compare 2$/, rejected: 'Rejected', verified: 'Verified',
@@ -60,7 +58,7 @@ describe('choosing a model (issue 17)', { concurrency: false, timeout: 30 * 60_0
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
     stack = await startStack();
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     const saved = await api('PUT', '/settings/api-keys/openrouter', { key: stack.key });
     assert.equal(saved.status, 200, JSON.stringify(saved.body));
     // The try endpoint comes with the backend half of issue 17; until then its tests are skipped, by name.

@@ -8,8 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, startStack } from './harness.mjs';
+import { launchChromium, VIEWPORTS, startStack } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SHOTS = join(here, 'screenshots');
@@ -17,10 +16,6 @@ const WAIT = 20000;
 const LONG = 'Ж'.repeat(2500) + 'W'.repeat(2500); // 5,000 characters, no space
 const LONG_NAME = 'a-very-long-prompt-name-without-any-space-'.repeat(4).slice(0, 160);
 
-const VIEWPORTS = {
-  desktop: { width: 1440, height: 900 },
-  phone: { width: 390, height: 844 },
-};
 const LANGS = {
   en: { locale: 'en-US', edit: 'Edit', del: 'Delete', more: /^Show more/, less: 'Show less', restored: /Restored as version 3/, history: 'History', preview: 'Preview' },
   ru: { locale: 'ru-RU', edit: 'Изменить', del: 'Удалить', more: /^Показать полностью/, less: 'Свернуть', restored: /Восстановлено как версия 3/, history: 'История', preview: 'Предпросмотр' },
@@ -66,7 +61,7 @@ describe('prompts page', { concurrency: false }, () => {
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
     stack = await startStack();
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     await api('POST', '/settings/prompts', { name: 'long-unbroken', type: 'text', text: LONG });
     await api('POST', '/settings/prompts', { name: LONG_NAME, type: 'image', text: 'Describe {{subject}}.' });
     const p = await api('POST', '/settings/prompts', { name: 'reply-to-customer', type: 'text', text: 'Reply to {{customer}} warmly.' });

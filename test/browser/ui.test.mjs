@@ -7,8 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, startStack } from './harness.mjs';
+import { launchChromium, startStack } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SHOTS = join(here, 'screenshots');
@@ -54,10 +53,7 @@ describe('aimodels settings UI', { concurrency: false }, () => {
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
     stack = await startStack();
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-      args: CHROMIUM_ARGS,
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
     page = await context.newPage();
     page.setDefaultTimeout(WAIT);
@@ -138,6 +134,8 @@ describe('aimodels settings UI', { concurrency: false }, () => {
     await search.waitFor();
     await page.waitForFunction(() => document.activeElement?.getAttribute('type') === 'search');
     await page.keyboard.type('claude haiku');
+    // The list follows the search box at a lower priority: read it once it shows the whole query.
+    await page.locator('[data-testid="model-table"][aria-busy="false"]').waitFor();
     const rows = page.getByTestId('model-table').getByTestId('model-row');
     await rows.first().waitFor();
     const second = await rows.nth(1).getAttribute('data-model-id');

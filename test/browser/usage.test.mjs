@@ -7,17 +7,12 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, startStack } from './harness.mjs';
+import { launchChromium, VIEWPORTS, startStack } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SHOTS = join(here, 'screenshots');
 const WAIT = 30000;
 
-const VIEWPORTS = {
-  desktop: { width: 1440, height: 900 },
-  phone: { width: 390, height: 844 },
-};
 const LOCALES = { en: 'en-US', ru: 'ru-RU' };
 
 const CHATS = 5;
@@ -222,7 +217,7 @@ describe('usage page', { concurrency: false, timeout: 900_000 }, () => {
     stack = await startStack();
     await callJSON('PUT', '/api/v1/settings/api-keys/openrouter', { key: stack.key });
     await callJSON('PUT', '/api/v1/settings/openrouter/selection', { text: 'openai/gpt-4o-mini', audio: 'openai/whisper-1' });
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   after(async () => {

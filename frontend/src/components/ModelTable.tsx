@@ -226,7 +226,13 @@ export function ModelTable({ type, rows, state, onState, marks, mode, onCancelMo
   const compareFull = compare.length >= 4;
 
   return (
-    <section className="card model-table" aria-labelledby={`${uid}-h`} data-type={type} data-testid="model-table">
+    <section
+      className="card model-table"
+      aria-labelledby={`${uid}-h`}
+      aria-busy={listState !== wanted}
+      data-type={type}
+      data-testid="model-table"
+    >
       <div className="table-head">
         <h2 id={`${uid}-h`}>{t('list.title', { type: t(`models.type.${type}`) })}</h2>
         <button type="button" className="btn small" onClick={onClose}>
