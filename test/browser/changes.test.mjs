@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, VIEWPORTS, startStack } from './harness.mjs';
+import { closeAll, launchChromium, VIEWPORTS, startStack } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SHOTS = join(here, 'screenshots');
@@ -107,10 +107,7 @@ describe('catalog changes on the models page', { concurrency: false, timeout: 20
     await api('PUT', '/settings/api-keys/openrouter', { key: stack.key });
     changed = changedCatalog();
   });
-  after(async () => {
-    await browser?.close().catch(() => {});
-    await stack?.stop();
-  });
+  after(() => closeAll(browser, stack));
 
   for (const lang of ['en', 'ru']) {
     for (const [vpName, viewport] of Object.entries(VIEWPORTS)) {

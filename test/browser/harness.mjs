@@ -30,6 +30,12 @@ export function launchChromium() {
   return chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }
 
+// closeAll closes the browser and stops the stack, whichever was started.
+export async function closeAll(browser, stack) {
+  await browser?.close().catch(() => {});
+  await stack?.stop();
+}
+
 function requireEnv(name) {
   const v = process.env[name];
   if (!v) throw new Error(`${name} is not set (see test/browser/run.sh)`);

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, VIEWPORTS, startStack } from './harness.mjs';
+import { closeAll, launchChromium, VIEWPORTS, startStack } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SHOTS = join(here, 'screenshots');
@@ -65,10 +65,7 @@ describe('choosing a model (issue 17)', { concurrency: false, timeout: 30 * 60_0
     tryAvailable = (await api('POST', '/settings/openrouter/try', { type: 'text' })).status !== 404;
   });
 
-  after(async () => {
-    await browser?.close().catch(() => {});
-    await stack?.stop();
-  });
+  after(() => closeAll(browser, stack));
 
   for (const lang of ['en', 'ru']) {
     for (const [vpName, viewport] of Object.entries(VIEWPORTS)) {

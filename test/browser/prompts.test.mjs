@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, VIEWPORTS, startStack } from './harness.mjs';
+import { closeAll, launchChromium, VIEWPORTS, startStack } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SHOTS = join(here, 'screenshots');
@@ -68,10 +68,7 @@ describe('prompts page', { concurrency: false }, () => {
     await api('PUT', `/settings/prompts/${p.id}`, { name: 'reply-to-customer', type: 'text', text: 'Answer {{customer}} in a {{tone}} tone.' });
   });
 
-  after(async () => {
-    await browser?.close().catch(() => {});
-    await stack?.stop();
-  });
+  after(() => closeAll(browser, stack));
 
   for (const lang of Object.keys(LANGS)) {
     for (const [device, viewport] of Object.entries(VIEWPORTS)) {

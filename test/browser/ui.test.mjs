@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, startStack } from './harness.mjs';
+import { closeAll, launchChromium, startStack } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SHOTS = join(here, 'screenshots');
@@ -59,10 +59,7 @@ describe('aimodels settings UI', { concurrency: false }, () => {
     page.setDefaultTimeout(WAIT);
   });
 
-  after(async () => {
-    await browser?.close().catch(() => {});
-    await stack?.stop();
-  });
+  after(() => closeAll(browser, stack));
 
   it('takes the token from the URL fragment and removes it from the address bar', async () => {
     await page.goto(`${stack.base}/#token=${stack.token}`);

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, VIEWPORTS, startStack } from './harness.mjs';
+import { closeAll, launchChromium, VIEWPORTS, startStack } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SHOTS = join(here, 'screenshots');
@@ -220,10 +220,7 @@ describe('usage page', { concurrency: false, timeout: 900_000 }, () => {
     browser = await launchChromium();
   });
 
-  after(async () => {
-    await browser?.close().catch(() => {});
-    await stack?.stop();
-  });
+  after(() => closeAll(browser, stack));
 
   it('shows the loading state while the reports are on their way', async () => {
     for (const lang of ['en', 'ru']) {
