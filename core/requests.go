@@ -191,7 +191,7 @@ func (rq *Requests) Complete(ctx context.Context, scope string, req *domain.Chat
 	if err != nil {
 		return nil, err
 	}
-	if m != nil && m.IsTranscription() && !m.Serves(domain.TypeText) {
+	if sttOnly(m) {
 		return rq.completeByTranscription(ctx, usageReq{scope, req.Model}, key, out.Model, m, out)
 	}
 	var ev domain.UsageEvent
@@ -250,7 +250,7 @@ func (rq *Requests) Stream(ctx context.Context, scope string, req *domain.ChatRe
 	if err != nil {
 		return nil, err
 	}
-	if m != nil && m.IsTranscription() && !m.Serves(domain.TypeText) {
+	if sttOnly(m) {
 		return nil, &domain.ValidationError{Field: "stream", Reason: "model " + out.Model + " is a speech-to-text model and does not stream; send without stream"}
 	}
 	out.Stream = true
