@@ -79,14 +79,24 @@ func promptID(c echo.Context) (int64, error) {
 	return id, nil
 }
 
+// pageLimit reads ?limit= of a prompt list: 0 when it is absent (the
+// use case's default); the use case checks its bounds.
+func pageLimit(c echo.Context) (int, error) {
+	v := c.QueryParam("limit")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, &domain.ValidationError{Field: "limit", Reason: "must be a number"}
+	}
+	return n, nil
+}
+
 func (a *api) listPrompts(c echo.Context) error {
-	limit := 0
-	if v := c.QueryParam("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return a.fail(c, &domain.ValidationError{Field: "limit", Reason: "must be a number"})
-		}
-		limit = n
+	limit, err := pageLimit(c)
+	if err != nil {
+		return a.fail(c, err)
 	}
 	page, err := a.prompts.ListPrompts(c.Request().Context(), a.scope(c), domain.ModelType(c.QueryParam("type")), c.QueryParam("cursor"), limit)
 	if err != nil {
@@ -165,11 +175,9 @@ func (a *api) listPromptVersions(c echo.Context) error {
 	if err != nil {
 		return a.fail(c, err)
 	}
-	limit := 0
-	if v := c.QueryParam("limit"); v != "" {
-		if limit, err = strconv.Atoi(v); err != nil {
-			return a.fail(c, &domain.ValidationError{Field: "limit", Reason: "must be a number"})
-		}
+	limit, err := pageLimit(c)
+	if err != nil {
+		return a.fail(c, err)
 	}
 	page, err := a.prompts.ListPromptVersions(c.Request().Context(), a.scope(c), id, c.QueryParam("cursor"), limit)
 	if err != nil {
