@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"github.com/aimodels/aimodels/test/testenv"
-
 	"context"
 	"encoding/json"
 	"fmt"
@@ -13,6 +11,7 @@ import (
 	"time"
 
 	of "github.com/aimodels/aimodels/test/openroutertest"
+	"github.com/aimodels/aimodels/test/testenv"
 )
 
 // TestOpenAINodeClient runs test/npmclient (the official openai npm
@@ -22,42 +21,23 @@ import (
 // only when node or npm is not on PATH.
 func TestOpenAINodeClient(t *testing.T) {
 	t.Parallel()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		testenv.Missing(t, "node is not on PATH: the openai npm client test (test/npmclient) needs Node 20+")
-	}
-	dir := filepath.Join(repoRoot, "test", "npmclient")
-	testenv.NpmCI(t, dir, "openai")
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-
 	fake := newFake(t)
 	s := start(t, opts{upstream: fake.URL()})
 	defer s.stop(t)
 	s.storeKey(t, of.DefaultAPIKey)
 	s.saveSelection(t, map[string]string{"text": "openai/gpt-4o-mini"})
-
-	cmd := exec.CommandContext(ctx, node, "--test", "client.test.mjs")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "AIMODELS_URL="+s.URL, "AIMODELS_TOKEN="+adminToken)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("node --test client.test.mjs: %v\n%s", err, out)
-	}
-	t.Logf("node --test:\n%s", tail(string(out), 1500))
+	runNodeTest(t, s, "openai", "client.test.mjs")
 	// The client's requests reached the fake with the selected model.
-	if n := fake.RequestCount(of.RouteChat); n < 2 {
-		t.Errorf("the fake saw %d chat requests, want the completion and the stream", n)
+	chats := upstreamChats(t, fake)
+	if len(chats) < 2 {
+		t.Errorf("the fake saw %d chat requests, want the completion and the stream", len(chats))
 	}
 	var streamed bool
-	for _, rq := range fake.Requests() {
-		if rq.Route == of.RouteChat {
-			var u upstreamReq
-			if err := json.Unmarshal(rq.Body, &u); err != nil || u.Model != "openai/gpt-4o-mini" {
-				t.Errorf("upstream chat request model %q (%v), want openai/gpt-4o-mini", u.Model, err)
-			}
-			streamed = streamed || u.Stream
+	for _, u := range chats {
+		if u.Model != "openai/gpt-4o-mini" {
+			t.Errorf("upstream chat request model %q, want openai/gpt-4o-mini", u.Model)
 		}
+		streamed = streamed || u.Stream
 	}
 	if !streamed {
 		t.Error("no streamed request reached the fake")
@@ -72,33 +52,10 @@ func TestOpenAINodeClient(t *testing.T) {
 // in, as the system message before the caller's message.
 func TestOpenRouterNodeSDK(t *testing.T) {
 	t.Parallel()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		testenv.Missing(t, "node is not on PATH: the @openrouter/sdk test (test/npmclient) needs Node 20+")
-	}
-	dir := filepath.Join(repoRoot, "test", "npmclient")
-	testenv.NpmCI(t, dir, "@openrouter/sdk")
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-
 	fake := newFake(t)
-	s := start(t, opts{upstream: fake.URL()})
+	s := startWithPrompt(t, fake)
 	defer s.stop(t)
-	s.storeKey(t, of.DefaultAPIKey)
-	s.saveSelection(t, map[string]string{"text": "openai/gpt-4o-mini"})
-	if r := s.do(t, req{method: "POST", path: "/api/v1/settings/prompts",
-		body: []byte(`{"name":"reply-to-customer","type":"text","text":"Reply to {{customer}} in a {{tone}} tone."}`)}); r.status != 201 {
-		t.Fatalf("create prompt: %d %s", r.status, r.body)
-	}
-
-	cmd := exec.CommandContext(ctx, node, "--test", "openrouter.test.mjs")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "AIMODELS_URL="+s.URL, "AIMODELS_TOKEN="+adminToken)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("node --test openrouter.test.mjs: %v\n%s", err, out)
-	}
-	t.Logf("node --test:\n%s", tail(string(out), 1500))
+	runNodeTest(t, s, "@openrouter/sdk", "openrouter.test.mjs")
 
 	// One chat request reached the fake (the unknown prompt sent nothing):
 	// the prompt filled in as the system message, then the caller's.
@@ -109,9 +66,50 @@ func TestOpenRouterNodeSDK(t *testing.T) {
 	checkPromptSent(t, chats[0], "Reply to Анна in a warm tone.", "Where is my order?")
 }
 
+// runNodeTest runs `node --test file` in test/npmclient against s (its
+// URL and the admin token in the environment), installing the folder's
+// packages first when pkg is missing, and fails the test with the
+// output when it fails. Without node or npm on PATH the test is skipped
+// (or fails where everything is required).
+func runNodeTest(t *testing.T, s *server, pkg, file string) {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		testenv.Missing(t, "node is not on PATH: test/npmclient's "+file+" ("+pkg+") needs Node 20+")
+	}
+	dir := filepath.Join(repoRoot, "test", "npmclient")
+	testenv.NpmCI(t, dir, pkg)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "--test", file)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "AIMODELS_URL="+s.URL, "AIMODELS_TOKEN="+adminToken)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("node --test %s: %v\n%s", file, err, out)
+	}
+	t.Logf("node --test %s:\n%s", file, tail(string(out), 1500))
+}
+
+// startWithPrompt starts the binary on fake with its key stored, text
+// models on openai/gpt-4o-mini and the text prompt "reply-to-customer"
+// ("Reply to {{customer}} in a {{tone}} tone.").
+func startWithPrompt(t *testing.T, fake *of.Server) *server {
+	t.Helper()
+	s := start(t, opts{upstream: fake.URL()})
+	s.storeKey(t, of.DefaultAPIKey)
+	s.saveSelection(t, map[string]string{"text": "openai/gpt-4o-mini"})
+	if r := s.do(t, req{method: "POST", path: "/api/v1/settings/prompts",
+		body: []byte(`{"name":"reply-to-customer","type":"text","text":"Reply to {{customer}} in a {{tone}} tone."}`)}); r.status != 201 {
+		t.Fatalf("create prompt: %d %s", r.status, r.body)
+	}
+	return s
+}
+
 // upstreamMessages is what a chat request sent to OpenRouter carries.
 type upstreamMessages struct {
 	Model    string `json:"model"`
+	Stream   bool   `json:"stream"`
 	Messages []struct {
 		Role    string `json:"role"`
 		Content any    `json:"content"`

@@ -23,14 +23,8 @@ import (
 func TestOpenAIGoClientNamedPrompt(t *testing.T) {
 	t.Parallel()
 	fake := newFake(t)
-	s := start(t, opts{upstream: fake.URL()})
+	s := startWithPrompt(t, fake)
 	defer s.stop(t)
-	s.storeKey(t, of.DefaultAPIKey)
-	s.saveSelection(t, map[string]string{"text": "openai/gpt-4o-mini"})
-	if r := s.do(t, req{method: "POST", path: "/api/v1/settings/prompts",
-		body: []byte(`{"name":"reply-to-customer","type":"text","text":"Reply to {{customer}} in a {{tone}} tone."}`)}); r.status != 201 {
-		t.Fatalf("create prompt: %d %s", r.status, r.body)
-	}
 
 	client := openai.NewClient(option.WithBaseURL(s.URL+"/api/v1/"), option.WithAPIKey(adminToken),
 		option.WithMaxRetries(0), option.WithRequestTimeout(30*time.Second))
