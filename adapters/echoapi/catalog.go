@@ -3,8 +3,6 @@ package echoapi
 import (
 	"bytes"
 	"compress/gzip"
-	"crypto/sha256"
-	"encoding/hex"
 	json "github.com/goccy/go-json"
 	"net/http"
 	"runtime/debug"
@@ -51,10 +49,8 @@ func (ce *catalogEncoder) get(view ports.CatalogView) (*encodedCatalog, error) {
 	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
 	_, _ = zw.Write(body)
 	_ = zw.Close()
-	sum := sha256.Sum256(body)
-	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
 	ce.enc = &encodedCatalog{
-		version: view.Version, catalog: view.Catalog, body: body, gz: gz.Bytes(), etag: etag,
+		version: view.Version, catalog: view.Catalog, body: body, gz: gz.Bytes(), etag: strongETag(body),
 		fetched: view.Catalog.FetchedAt().UTC().Format(time.RFC3339),
 	}
 	// Parsing the upstream catalog and encoding this answer leave ≈ 8 MB
