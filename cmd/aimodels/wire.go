@@ -221,16 +221,15 @@ func checkKeyset(cfg *config, c *tinkcipher.Cipher, need neededKeys) error {
 
 // newGateway builds the OpenRouter client of cfg.
 func newGateway(cfg *config, log *slog.Logger) (*openrouter.Client, error) {
-	opts := []openrouter.Option{}
-	if cfg.metrics != nil {
-		opts = append(opts, openrouter.WithObserver(cfg.metrics.UpstreamDone))
-	}
-	opts = append(opts, []openrouter.Option{
+	opts := []openrouter.Option{
 		openrouter.WithBaseURL(strings.TrimRight(cfg.BaseURL, "/")),
 		openrouter.WithTimeout(cfg.UpstreamTimeout),
 		openrouter.WithAppAttribution("https://github.com/aimodels/aimodels", "aimodels"),
 		openrouter.WithLogger(log),
-	}...)
+	}
+	if cfg.metrics != nil {
+		opts = append(opts, openrouter.WithObserver(cfg.metrics.UpstreamDone))
+	}
 	if cfg.upstream != nil {
 		opts = append(opts, openrouter.WithHTTPClient(&http.Client{Transport: cfg.upstream}))
 	}
