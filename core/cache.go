@@ -9,9 +9,9 @@ import (
 )
 
 // ttlCache caches one value per key (a scope, or a scope and a name) for
-// a short time. A negative ttl
-// disables it. Values include "absent" results (ok=false) so that a
-// missing key is not looked up on every request either.
+// a short time. A negative ttl disables it. Values include "absent"
+// results (ok=false) so that a missing key is not looked up on every
+// request either.
 type ttlCache[V any] struct {
 	clock ports.Clock
 	ttl   time.Duration
