@@ -136,7 +136,9 @@ func rawRequest(t *testing.T, c net.Conn, method, path string, header map[string
 // timeouts; a client that reads gets all of it though writing it takes
 // longer than one timeout.
 func TestWriteTimeoutDropsANonReadingClient(t *testing.T) {
-	const d = 200 * time.Millisecond
+	// Long enough that the reading client below takes each 1 MiB piece in
+	// time on a loaded machine (8 MB take ≈ 70 ms through its 4 kB buffer).
+	const d = time.Second
 	big := bytes.Repeat([]byte("w"), 8<<20)
 	done := make(chan error, 1)
 	e := echo.New()
@@ -162,8 +164,8 @@ func TestWriteTimeoutDropsANonReadingClient(t *testing.T) {
 		if took > 10*d {
 			t.Errorf("the write failed after %v, want within a few write timeouts", took)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the handler still writes to a client that reads nothing after 10 s")
+	case <-time.After(30 * time.Second):
+		t.Fatal("the handler still writes to a client that reads nothing after 30 s")
 	}
 
 	// A reading client gets everything, though at loopback speed through a

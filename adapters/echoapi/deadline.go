@@ -10,16 +10,19 @@ import (
 
 // writePiece is how much of a response WriteTimeout lets one write
 // deadline cover: a client must take at least this much per timeout
-// (256 kB per 30 s by default, ≈ 9 kB/s). Each piece is a write call of
-// its own: 64 kB pieces made the 1.23 MB catalog answer 19 writes; with
-// 256 kB pieces the bench's uncompressed catalog throughput went from
-// 0.72× to 0.82–0.90× the bare net/http server (two runs, each build in
-// the same rounds).
-const writePiece = 256 << 10
+// (1 MiB per 30 s by default, ≈ 35 kB/s; browsers take the gzip answers,
+// a tenth of the size). Each piece is a write call of its own. Measured
+// with the bench's uncompressed catalog (1.23 MB, 8 workers, two runs of
+// 4 rounds, each build in the same rounds as the bare net/http server):
+// 256 kB pieces 0.86–0.91× the bare server's throughput, one write of the
+// whole body 0.93–0.97×, 1 MiB pieces 1.28–1.34× (and 0.75–0.79× its CPU
+// per answer): the kernel sends a 1 MiB write with far less work per byte
+// on loopback than either.
+const writePiece = 1 << 20
 
 // WriteTimeout returns middleware that bounds how long a response waits
 // for a client that does not read it: before every write (in pieces of
-// 256 kB) and flush it sets the connection's write deadline to d from now,
+// 1 MiB) and flush it sets the connection's write deadline to d from now,
 // so the write fails, and net/http drops the connection, once the client
 // has taken nothing for d, while a client reading slowly but steadily is
 // not cut. The time a handler takes before it writes (an upstream call) is
