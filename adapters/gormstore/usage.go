@@ -381,7 +381,7 @@ func (s *Store) insertUsageTx(ctx context.Context, events []domain.UsageEvent, s
 		if len(rows) == 0 {
 			return nil
 		}
-		if err := tx.Session(&gorm.Session{PrepareStmt: true}).CreateInBatches(rows, rowsChunk).Error; err != nil {
+		if err := tx.CreateInBatches(rows, rowsChunk).Error; err != nil {
 			return err
 		}
 		for i := range rows {
