@@ -41,6 +41,7 @@ func (rq *Requests) Try(ctx context.Context, scope string, req domain.TryRequest
 		}
 		res.Model, res.Answer = t.Model, t.Text
 		res.PromptTokens, res.CompletionTokens, res.TotalTokens = t.Usage.InputTokens, t.Usage.OutputTokens, t.Usage.TotalTokens
+		res.AudioSeconds = t.Usage.Seconds
 		res.Cost, res.CostKnown = t.Usage.Cost, t.Usage.CostKnown
 	default:
 		chat := &domain.ChatRequest{Model: req.Model, Extra: maps.Clone(tryExtra)}

@@ -98,8 +98,9 @@ func schemas() obj {
 		"TryInput":   object(obj{"type": strEnum("text", "image", "audio"), "model": str("a model id serving the type; absent or empty: the type's selected model")}),
 		"Try": object(obj{"success": boolean("true: errors come back as the error object"), "model": str("the model that answered"),
 			"answer": str("its answer (the transcript for audio)"), "latency_ms": integer("from sending to the whole answer"),
-			"usage": object(obj{"prompt_tokens": integer(""), "completion_tokens": integer(""), "total_tokens": integer("")}),
-			"cost":  nullable(num("USD charged, exact (OpenRouter's usage.cost); null when not reported"))}),
+			"usage": object(obj{"prompt_tokens": integer(""), "completion_tokens": integer(""), "total_tokens": integer(""),
+				"audio_seconds": num("a transcription's audio length as OpenRouter reported it; absent when not reported")}),
+			"cost": nullable(num("USD charged, exact (OpenRouter's usage.cost); null when not reported"))}),
 		// OpenRouter's model object passed through (open: OpenRouter adds
 		// fields), with OpenAI's object and owned_by.
 		"OpenAIModel": open(obj{"id": str("a model id, or an alias: text, image, audio"), "object": strEnum("model"), "created": integer("Unix time"), "owned_by": str(""),

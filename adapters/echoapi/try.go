@@ -38,11 +38,13 @@ type TryDTO struct {
 	Cost      *json.Number `json:"cost"`
 }
 
-// TryUsageDTO is a try's token usage.
+// TryUsageDTO is a try's usage: tokens, and for a transcription the
+// seconds of audio it was billed for (absent when not reported).
 type TryUsageDTO struct {
-	PromptTokens     int `json:"prompt_tokens"`
-	CompletionTokens int `json:"completion_tokens"`
-	TotalTokens      int `json:"total_tokens"`
+	PromptTokens     int     `json:"prompt_tokens"`
+	CompletionTokens int     `json:"completion_tokens"`
+	TotalTokens      int     `json:"total_tokens"`
+	AudioSeconds     float64 `json:"audio_seconds,omitempty"`
 }
 
 func (a *api) try(c echo.Context) error {
@@ -66,7 +68,7 @@ func (a *api) try(c echo.Context) error {
 		return a.fail(c, err)
 	}
 	d := TryDTO{Success: true, Model: res.Model, Answer: res.Answer, LatencyMS: res.Latency.Milliseconds(),
-		Usage: TryUsageDTO{PromptTokens: res.PromptTokens, CompletionTokens: res.CompletionTokens, TotalTokens: res.TotalTokens}}
+		Usage: TryUsageDTO{PromptTokens: res.PromptTokens, CompletionTokens: res.CompletionTokens, TotalTokens: res.TotalTokens, AudioSeconds: res.AudioSeconds}}
 	if res.CostKnown {
 		n := number(res.Cost)
 		d.Cost = &n

@@ -53,6 +53,9 @@ type TryResult struct {
 	Latency time.Duration
 	// PromptTokens, CompletionTokens and TotalTokens are as reported.
 	PromptTokens, CompletionTokens, TotalTokens int
+	// AudioSeconds is the length of the audio a transcription reported
+	// (0 when it reported none, and for chat models).
+	AudioSeconds float64
 	// Cost is what OpenRouter charged (usage.cost), when CostKnown.
 	Cost      Decimal
 	CostKnown bool

@@ -18,9 +18,10 @@ type tryAnswer struct {
 	Answer    string `json:"answer"`
 	LatencyMS *int64 `json:"latency_ms"`
 	Usage     struct {
-		PromptTokens     int `json:"prompt_tokens"`
-		CompletionTokens int `json:"completion_tokens"`
-		TotalTokens      int `json:"total_tokens"`
+		PromptTokens     int      `json:"prompt_tokens"`
+		CompletionTokens int      `json:"completion_tokens"`
+		TotalTokens      int      `json:"total_tokens"`
+		AudioSeconds     *float64 `json:"audio_seconds"`
 	} `json:"usage"`
 	Cost json.RawMessage `json:"cost"`
 }
@@ -99,6 +100,11 @@ func TestTryEachType(t *testing.T) {
 	}
 	if a.Model != "openai/whisper-1" || a.Answer != openroutertest.TranscriptionText || string(a.Cost) == "null" || len(a.Cost) == 0 {
 		t.Errorf("audio try = %+v cost %s", a, a.Cost)
+	}
+	// The fake bills the clip by its length: 32,000 bytes a second.
+	wavLen, _ := os.Stat("../../adapters/echoapi/trysamples/speech.wav")
+	if want := float64(wavLen.Size()) / 32000; a.Usage.AudioSeconds == nil || *a.Usage.AudioSeconds != want {
+		t.Errorf("audio try usage.audio_seconds = %v, want %v", a.Usage.AudioSeconds, want)
 	}
 	body = lastBody(t, s.fake, openroutertest.RouteTranscriptions)
 	wav, _ := os.ReadFile("../../adapters/echoapi/trysamples/speech.wav")
