@@ -219,6 +219,12 @@ describe('choosing a model (issue 17)', { concurrency: false, timeout: 30 * 60_0
             assert.match(await r.getByTestId('try-cost').innerText(), /\S/);
             // The token counts are labelled in the page's language, not with the API's field names.
             assert.doesNotMatch(await r.locator('.meta').innerText(), /_tokens|\b(prompt|completion|total) tokens\b/);
+            if (type === 'audio') {
+              // The audio type's model here transcribes (whisper): billed by the clip's length, which is
+              // shown, and its token counts (none reported) are not shown as zeros.
+              assert.match(await r.getByTestId('try-audio-seconds').innerText(), /\d/);
+              assert.doesNotMatch(await r.locator('.meta').innerText(), /(^|\n)0(\n|$)/);
+            }
             await card.scrollIntoViewIfNeeded();
             await shot(`try-${type}`, false);
           });

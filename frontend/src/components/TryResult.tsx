@@ -24,7 +24,12 @@ export function TryResult({ state, onRetry, modelsHref }: { state: TryState; onR
     );
   if (state.kind === 'failed') return <ErrorNotice error={state.error} onRetry={onRetry} modelsHref={modelsHref} />;
   const r = state.result;
-  const tokens = r.usage ? Object.entries(r.usage).filter(([, v]) => typeof v === 'number') : [];
+  // A transcription is billed by its audio's length: its token counts are
+  // zeros nobody reported, so only those it did report are shown beside it.
+  const seconds = typeof r.usage?.audio_seconds === 'number' ? r.usage.audio_seconds : undefined;
+  const tokens = r.usage
+    ? Object.entries(r.usage).filter(([k, v]) => k !== 'audio_seconds' && typeof v === 'number' && (seconds === undefined || v > 0))
+    : [];
   const cost = r.cost === null || r.cost === undefined || r.cost === '' ? t('try.costUnknown') : formatMoney(lang, r.cost);
   return (
     <div className="try-result" data-testid="try-result" role="status">
@@ -44,6 +49,12 @@ export function TryResult({ state, onRetry, modelsHref }: { state: TryState; onR
           <dt>{t('try.cost')}</dt>
           <dd>{cost}</dd>
         </div>
+        {seconds !== undefined && (
+          <div data-testid="try-audio-seconds">
+            <dt>{t('try.audioSeconds')}</dt>
+            <dd>{formatLatency(lang, seconds * 1000)}</dd>
+          </div>
+        )}
         {tokens.map(([k, v]) => (
           <div key={k}>
             <dt>{TOKEN_KEYS[k] ? t(TOKEN_KEYS[k]) : k.replace(/_/g, ' ')}</dt>

@@ -416,6 +416,7 @@ const en = {
   'try.promptTokens': 'Input tokens',
   'try.completionTokens': 'Output tokens',
   'try.totalTokens': 'Total tokens',
+  'try.audioSeconds': 'Audio length',
   'flag.choose': 'Choose another {type} model',
   'keystep.title': 'Step 1: a working OpenRouter key.',
   'keystep.none': 'No key is saved yet, so nothing can be sent to a model.',

@@ -416,6 +416,7 @@ const ru: Dict = {
   'try.promptTokens': 'Токенов на входе',
   'try.completionTokens': 'Токенов на выходе',
   'try.totalTokens': 'Всего токенов',
+  'try.audioSeconds': 'Длина аудио',
   'flag.choose': 'Выбрать другую модель: {type}',
   'keystep.title': 'Шаг 1: рабочий ключ OpenRouter.',
   'keystep.none': 'Ключ ещё не сохранён, поэтому к моделям ничего не отправить.',
