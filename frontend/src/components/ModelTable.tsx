@@ -5,7 +5,7 @@ import type { ModelType } from '../api/types';
 import { useI18n, type TFunc } from '../i18n';
 import { MIN_CONTEXTS, priceColumns, providerOptions, visibleItems, type Item, type ListState, type Row, type Sort } from '../models/catalog';
 import { formatCompact } from './format';
-import { fieldLabel, Price } from './Price';
+import { cachedPriceText, fieldLabel } from './Price';
 
 /** How long the search box waits after the last keystroke before it writes its text to the URL (?q=). */
 export const URL_QUERY_DELAY_MS = 300;
@@ -219,7 +219,7 @@ export function ModelTable({ type, rows, state, onState, marks, mode, onCancelMo
 
   // Fixed tracks only (no max-content column): the grid's tracks then need no measuring of the rows'
   // contents on each new list. The last one fits the Details button's label in the page's language.
-  const grid = `minmax(0, 2.6fr) minmax(0, 1fr) 5.4rem ${columns.map(() => 'minmax(6.5rem, 1fr)').join(' ')} calc(${t('list.details').length}ch + 2rem)`;
+  const grid = `1.05rem minmax(0, 2.6fr) minmax(0, 1fr) 5.4rem ${columns.map(() => 'minmax(6.5rem, 1fr)').join(' ')} calc(${t('list.details').length}ch + 2rem)`;
   const listId = `${uid}-list`;
   const activeId = items[active] ? `${uid}-row-${active}` : undefined;
   const filtered = query || state.provider || state.free || state.ctx > 0;
@@ -317,6 +317,7 @@ export function ModelTable({ type, rows, state, onState, marks, mode, onCancelMo
 
       {!phone && (
         <div className="thead" style={{ gridTemplateColumns: grid }} aria-hidden="true">
+          <span />
           <span>{t('list.colName')}</span>
           <span>{t('list.provider')}</span>
           <span className="num">{t('models.context')}</span>
@@ -424,6 +425,16 @@ const TableRow = memo(function TableRow(p: RowProps) {
   const selected = r.id === p.marks.selectedId;
   const fb = p.marks.fallbacks.indexOf(r.id);
   const byField = (f: string) => r.prices.find((e) => e.field === f);
+  const badges = [
+    selected && <span key="s" className="badge selected-badge">✓ {t('models.selected')}</span>,
+    fb >= 0 && <span key="f" className="badge fallback-badge">{t('list.fallbackN', { n: fb + 1 })}</span>,
+    r.id === p.marks.recommendedId && <span key="r" className="badge">{t('models.recommended')}</span>,
+    r.isFree && <span key="free" className="badge free-badge">{t('list.free')}</span>,
+    p.marks.added.has(r.id) && <span key="n" className="badge new-badge">{t('changes.new')}</span>,
+    p.marks.priceChanged.has(r.id) && <span key="p" className="badge warn-badge">{t('changes.priceChanged')}</span>,
+  ].filter(Boolean);
+  // Few boxes per row, and flex boxes only where a line holds badges or a fold button: a keystroke that
+  // changes the models in the window lays these rows out again.
   return (
     <div
       id={p.id}
@@ -447,56 +458,69 @@ const TableRow = memo(function TableRow(p: RowProps) {
         p.onPick(r.id);
       }}
     >
+      <input
+        type="checkbox"
+        className="compare-box"
+        checked={p.inCompare}
+        disabled={!p.inCompare && p.compareFull}
+        aria-label={labelsOf(t, lang, r).compare}
+        onChange={() => p.onToggleCompare(r.id)}
+      />
       <div className="cell name">
-        <input
-          type="checkbox"
-          className="compare-box"
-          checked={p.inCompare}
-          disabled={!p.inCompare && p.compareFull}
-          aria-label={labelsOf(t, lang, r).compare}
-          onChange={() => p.onToggleCompare(r.id)}
-        />
-        <div className="name-text">
+        {badges.length === 0 ? (
+          <div className="model-name line">{r.name}</div>
+        ) : (
           <div className="name-line">
             <span className="model-name">{r.name}</span>
-            {selected && <span className="badge selected-badge">✓ {t('models.selected')}</span>}
-            {fb >= 0 && <span className="badge fallback-badge">{t('list.fallbackN', { n: fb + 1 })}</span>}
-            {r.id === p.marks.recommendedId && <span className="badge">{t('models.recommended')}</span>}
-            {r.isFree && <span className="badge free-badge">{t('list.free')}</span>}
-            {p.marks.added.has(r.id) && <span className="badge new-badge">{t('changes.new')}</span>}
-            {p.marks.priceChanged.has(r.id) && <span className="badge warn-badge">{t('changes.priceChanged')}</span>}
+            {badges}
           </div>
+        )}
+        {p.item.folded > 0 ? (
           <div className="id-line">
             <code className="model-id">{r.id}</code>
-            {p.item.folded > 0 && (
-              <button
-                type="button"
-                className="btn link small fold"
-                aria-expanded={p.expanded}
-                onClick={() => p.onToggleGroup(p.item.group)}
-                aria-label={t(p.expanded ? 'list.hideVariantsOf' : 'list.showVariantsOf', { n: p.item.folded, name: r.name })}
-              >
-                {p.expanded ? '▾' : '▸'} {t('list.variantsN', { n: p.item.folded })}
-              </button>
-            )}
+            <button
+              type="button"
+              className="btn link small fold"
+              aria-expanded={p.expanded}
+              onClick={() => p.onToggleGroup(p.item.group)}
+              aria-label={t(p.expanded ? 'list.hideVariantsOf' : 'list.showVariantsOf', { n: p.item.folded, name: r.name })}
+            >
+              {p.expanded ? '▾' : '▸'} {t('list.variantsN', { n: p.item.folded })}
+            </button>
           </div>
-        </div>
+        ) : (
+          <code className="model-id line">{r.id}</code>
+        )}
       </div>
       <div className="cell provider-cell">{r.providerName}</div>
       <div className="cell num ctx" title={t('models.context')}>
         {r.context ? formatCompact(lang, r.context) : '—'}
       </div>
-      {p.columns.map((f) => (
-        <div key={f} className="cell num price-cell" data-field={f}>
-          {p.grid === undefined && <span className="cell-label">{fieldLabel(t, f)}: </span>}
-          <Price entry={byField(f)} compact />
-        </div>
-      ))}
-      <div className="cell actions">
-        <button type="button" className="btn small" onClick={() => p.onDetails(r.id)} aria-label={labelsOf(t, lang, r).details}>
-          {t('list.details')}
-        </button>
-      </div>
+      {p.columns.map((f) => {
+        const e = byField(f);
+        const pt = e && cachedPriceText(t, lang, e);
+        return (
+          <div key={f} className={`cell num price-cell${pt?.free ? ' free' : ''}${pt ? '' : ' none'}`} data-field={f}>
+            {p.grid === undefined && <span className="cell-label">{fieldLabel(t, f)}: </span>}
+            {pt ? (
+              pt.unit ? (
+                <>
+                  {`${pt.amount} `}
+                  <br />
+                  <span className="unit">{pt.unit}</span>
+                </>
+              ) : (
+                pt.amount
+              )
+            ) : (
+              '—'
+            )}
+          </div>
+        );
+      })}
+      <button type="button" className="btn small details-btn" onClick={() => p.onDetails(r.id)} aria-label={labelsOf(t, lang, r).details}>
+        {t('list.details')}
+      </button>
     </div>
   );
 }, sameRow);

@@ -71,14 +71,19 @@ export function cachedPriceText(t: TFunc, lang: 'en' | 'ru', e: PriceEntry): Pri
 }
 
 /** One price: the amount, and its unit in smaller type. */
-export function Price({ entry, compact }: { entry: PriceEntry | undefined; compact?: boolean }) {
+export function Price({ entry }: { entry: PriceEntry | undefined }) {
   const { t, lang } = useI18n();
   if (!entry) return <span className="price none">—</span>;
   const p = cachedPriceText(t, lang, entry);
   return (
     <span className={`price${p.free ? ' free' : ''}`}>
       <span className="amount">{p.amount}</span>
-      {p.unit && (compact ? <span className="unit"> {p.unit}</span> : <> <span className="unit">{p.unit}</span></>)}
+      {p.unit && (
+        <>
+          {' '}
+          <span className="unit">{p.unit}</span>
+        </>
+      )}
     </span>
   );
 }
