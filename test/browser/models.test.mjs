@@ -169,6 +169,36 @@ describe('choosing a model (issue 17)', { concurrency: false, timeout: 30 * 60_0
           await shot('provider', false);
         });
 
+        it('lays out every row in its box: nothing under the Details button, nothing outside the row', async () => {
+          for (const type of ['text', 'image', 'audio']) {
+            await open(`?type=${type}`);
+            await page.getByTestId('model-row').first().waitFor();
+            // Rows are measured after they render (on a phone, where each takes the height its cells need).
+            await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+            const bad = await page.$$eval('[data-testid="model-row"]', (rows) => {
+              const out = [];
+              const inside = (a, b) => a.top >= b.top - 0.5 && a.bottom <= b.bottom + 0.5 && a.left >= b.left - 0.5 && a.right <= b.right + 0.5;
+              const overlap = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+              const tops = rows.map((r) => r.getBoundingClientRect()).sort((a, b) => a.top - b.top);
+              for (let i = 1; i < tops.length; i++) if (tops[i].top < tops[i - 1].bottom - 0.5) out.push(`rows overlap at y=${tops[i].top}`);
+              for (const row of rows) {
+                const box = row.getBoundingClientRect();
+                const btn = row.querySelector('.details-btn').getBoundingClientRect();
+                const id = row.dataset.modelId;
+                for (const el of row.querySelectorAll('.cell, .cell *, .details-btn, .compare-box')) {
+                  const b = el.getBoundingClientRect();
+                  if (b.width === 0 || b.height === 0) continue;
+                  if (!inside(b, box)) out.push(`${id}: ${el.className || el.tagName} outside its row`);
+                  if (el.matches('.name .model-name, .name .badge, .name .model-id, .name .fold') && overlap(b, btn)) out.push(`${id}: ${el.className || el.tagName} under the Details button`);
+                }
+              }
+              return out;
+            });
+            assert.deepEqual(bad.slice(0, 5), [], `${type}: ${bad.length} layout faults`);
+            if (type === 'audio') await shot('rows-audio', false);
+          }
+        });
+
         it('folds variants under their base model and shows them on demand', async () => {
           await open('?type=text&q=glm-5.2');
           const fold = page.locator('[data-testid="model-row"] button.fold').first();

@@ -121,6 +121,10 @@ export function ModelTable({ type, rows, state, onState, marks, mode, onCancelMo
     getItemKey: (i) => i,
   });
   useEffect(() => virtualizer.measure(), [rowH, virtualizer]);
+  // On a phone a row wraps its cells onto as many lines as its prices need (an audio chat model's three
+  // prices with their units take a line each): the virtualizer measures each row there. On a desktop every
+  // row is one line of aligned columns, of a fixed height.
+  const measure = phone ? virtualizer.measureElement : undefined;
 
   // A new list starts at its top, highlighted on its first row. The highlight belongs to the list it was
   // made in, so it needs no effect (and no second render) to reset.
@@ -352,6 +356,7 @@ export function ModelTable({ type, rows, state, onState, marks, mode, onCancelMo
                   item={it}
                   top={v.start}
                   height={rowH}
+                  measure={measure}
                   grid={phone ? undefined : grid}
                   columns={columns}
                   type={type}
@@ -382,6 +387,8 @@ interface RowProps {
   item: Item;
   top: number;
   height: number;
+  // measure, when set, is the virtualizer's ref that measures the row (its height is then its content's).
+  measure?: (el: HTMLElement | null) => void;
   grid?: string;
   columns: string[];
   type: ModelType;
@@ -438,6 +445,8 @@ const TableRow = memo(function TableRow(p: RowProps) {
   return (
     <div
       id={p.id}
+      ref={p.measure}
+      data-index={p.index}
       role="option"
       aria-selected={selected}
       aria-posinset={p.index + 1}
@@ -447,7 +456,7 @@ const TableRow = memo(function TableRow(p: RowProps) {
       data-free={r.isFree ? '1' : '0'}
       data-provider={r.providerId}
       className={`trow${p.active ? ' active' : ''}${selected ? ' selected' : ''}${p.item.child ? ' child' : ''}`}
-      style={{ transform: `translateY(${p.top}px)`, height: p.height, gridTemplateColumns: p.grid }}
+      style={{ transform: `translateY(${p.top}px)`, height: p.measure ? undefined : p.height, minHeight: p.measure ? p.height : undefined, gridTemplateColumns: p.grid }}
       onMouseDown={(e) => {
         if ((e.target as HTMLElement).closest('button, input, a')) return;
         e.preventDefault();
