@@ -7,6 +7,7 @@
 //   AIMODELS_BIN=… FAKE_OPENROUTER_BIN=… node bench.mjs
 //   BENCH_MODE=legacy  the seed's picker ("Change model" and a combobox)
 //   BENCH_RUNS=5       page loads measured per setting
+//   BENCH_VIEWPORT=phone  390×844 instead of 1440×900
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { launchChromium, startStack } from './harness.mjs';
@@ -50,7 +51,8 @@ async function main() {
     const nText = cat.text.length;
     assert.ok(nText >= 500, `text models: ${nText}`);
 
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
+    const vp = process.env.BENCH_VIEWPORT === 'phone' ? { width: 390, height: 844 } : { width: 1440, height: 900 };
+    const context = await browser.newContext({ viewport: vp, locale: 'en-US' });
     await context.addInitScript((token) => sessionStorage.setItem('aimodels.token', token), stack.token);
     // Records when the list's first element appears, from the navigation's start.
     await context.addInitScript((sel) => {
