@@ -199,6 +199,19 @@ describe('choosing a model (issue 17)', { concurrency: false, timeout: 30 * 60_0
           }
         });
 
+        it('keeps the row the arrow keys highlight in view, rows of any height', async () => {
+          await open('?type=audio');
+          await page.getByTestId('model-row').first().waitFor();
+          await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+          for (let i = 0; i < 14; i++) await page.keyboard.press('ArrowDown');
+          await until(page, () => {
+            const a = document.querySelector('.trow.active')?.getBoundingClientRect();
+            const w = document.querySelector('.tbody')?.getBoundingClientRect();
+            return a && w && a.top >= w.top - 0.5 && a.bottom <= w.bottom + 0.5;
+          });
+          assert.equal(await page.locator('.trow.active').getAttribute('aria-posinset'), '15');
+        });
+
         it('folds variants under their base model and shows them on demand', async () => {
           await open('?type=text&q=glm-5.2');
           const fold = page.locator('[data-testid="model-row"] button.fold').first();

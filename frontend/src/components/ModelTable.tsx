@@ -157,20 +157,23 @@ export function ModelTable({ type, rows, state, onState, marks, mode, onCancelMo
     });
   }, []);
 
-  // Rows are all rowH high, so the highlighted row's place is known without asking the page: the list is
-  // scrolled only when that row would leave the window, by setting scrollTop once (the virtualizer's
-  // scrollToIndex reads the element's scroll height, a forced layout, on each of several frames).
+  // The highlighted row's place is the virtualizer's (rowH a row on a desktop, as measured on a phone),
+  // known without asking the page: the list is scrolled only when that row would leave the window, by
+  // setting scrollTop once (the virtualizer's scrollToIndex reads the element's scroll height, a forced
+  // layout, on each of several frames).
   function move(to: number) {
     if (items.length === 0) return;
     const next = Math.max(0, Math.min(items.length - 1, to));
     setActive(next);
     const el = scrollRef.current;
     if (!el) return;
-    const top = next * rowH;
+    const row = virtualizer.measurementsCache[next];
+    const top = row?.start ?? next * rowH;
+    const size = row?.size ?? rowH;
     const offset = virtualizer.scrollOffset ?? 0;
     const height = virtualizer.scrollRect?.height ?? el.clientHeight;
     if (top < offset) el.scrollTop = top;
-    else if (top + rowH > offset + height) el.scrollTop = top + rowH - height;
+    else if (top + size > offset + height) el.scrollTop = top + size - height;
   }
 
   function onKeyDown(e: KeyboardEvent<HTMLInputElement>) {
